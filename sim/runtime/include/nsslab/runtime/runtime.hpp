@@ -1,0 +1,105 @@
+// The runtime interface: the small set of services a daemon or test client needs from its
+// driver (DESIGN.md §2). Implemented by the simulation engine (sim/engine: virtual time,
+// simulated network) and by the real runtime (sim/asio: Boost.Asio sockets and timers).
+// The contract tests in tests/runtime/ run against both.
+//
+// Contract:
+// - An Application is driven single-threaded. Callbacks are never invoked from inside a
+//   Runtime call; they come from the driver's loop, one at a time.
+// - There is one deadline per application: set_deadline() replaces the previous one;
+//   on_deadline() fires once at or after it (in this node's clock).
+// - A stream id is reported closed exactly once through on_stream_closed(), unless the
+//   application closed or aborted it first (then no further callbacks for that id).
+// - Every buffer is bounded: send() fails with Errc::limit_exceeded when the stream's
+//   unsent/unacknowledged bytes would exceed send_buffer_limit().
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "nsslab/base/address.hpp"
+#include "nsslab/base/bytes.hpp"
+#include "nsslab/base/result.hpp"
+#include "nsslab/base/time.hpp"
+#include "nsslab/base/trace.hpp"
+#include "nsslab/runtime/file_system.hpp"
+
+namespace nsslab::runtime {
+
+// Datagram sockets, listeners and streams share one id space per application.
+using SocketId = std::uint64_t;
+
+// Why a stream ended, as its application sees it.
+enum class StreamEnd : std::uint8_t {
+    eof,          // the peer sent FIN; sending may continue until close()
+    reset,        // the peer reset the connection (RST)
+    refused,      // connect: nothing listens there (RST to SYN)
+    timed_out,    // connect or retransmission timed out (host down, partitioned)
+    unreachable,  // no route to the address
+};
+std::string_view to_string(StreamEnd end);
+
+struct StreamInfo {
+    Endpoint local;
+    Endpoint remote;
+};
+
+// What a runtime drives. All methods default to doing nothing.
+class Application {
+public:
+    virtual ~Application() = default;
+    virtual void on_start(TimePoint /*now*/) {}
+    // Orderly stop (SIGTERM, scenario `stop`): close connections; the driver tears down after.
+    virtual void on_stop(TimePoint /*now*/) {}
+    virtual void on_deadline(TimePoint /*now*/) {}
+    virtual void on_datagram(SocketId /*socket*/, Endpoint const& /*from*/, ByteView /*payload*/,
+                             TimePoint /*now*/) {}
+    virtual void on_accepted(SocketId /*listener*/, SocketId /*stream*/, TimePoint /*now*/) {}
+    virtual void on_connected(SocketId /*stream*/, TimePoint /*now*/) {}
+    virtual void on_received(SocketId /*stream*/, ByteView /*data*/, TimePoint /*now*/) {}
+    virtual void on_stream_closed(SocketId /*stream*/, StreamEnd /*why*/, TimePoint /*now*/) {}
+};
+
+class Runtime {
+public:
+    virtual ~Runtime() = default;
+
+    // This node's clock (virtual time plus the node's offset and drift in the simulator).
+    virtual TimePoint now() const = 0;
+    // Replaces the single deadline; std::nullopt cancels it.
+    virtual void set_deadline(std::optional<TimePoint> when) = 0;
+    // Randomness from the run's seed (sim) or the OS (real).
+    virtual void fill_random(std::span<std::uint8_t> out) = 0;
+    // The node's name, as traces show it ("SYSTEMA").
+    virtual std::string_view node_name() const = 0;
+    // Records an observable event in the run's trace, stamped with time and node.
+    virtual void emit(Event event) = 0;
+    // The node's file system (z/OS UNIX files such as a stack's marker file).
+    virtual FileSystem& files() = 0;
+
+    // Datagrams. A port of 0 picks an ephemeral port.
+    virtual Result<SocketId> open_datagram(Endpoint const& local) = 0;
+    virtual Result<Endpoint> local_endpoint(SocketId socket) const = 0;
+    virtual Result<void> send_datagram(SocketId socket, Endpoint const& to, ByteView payload) = 0;
+
+    // Streams. connect() completes later with on_connected() or on_stream_closed().
+    virtual Result<SocketId> listen(Endpoint const& local) = 0;
+    virtual Result<SocketId> connect(Endpoint const& remote) = 0;
+    virtual Result<void> send(SocketId stream, ByteView data) = 0;
+    virtual std::optional<StreamInfo> stream_info(SocketId stream) const = 0;
+    virtual std::size_t send_buffer_limit() const = 0;
+    // Bytes accepted by send() and not yet acknowledged by the peer.
+    virtual std::size_t send_queued(SocketId stream) const = 0;
+    // Sends FIN after queued data; receiving continues.
+    virtual void shutdown_send(SocketId stream) = 0;
+    // Graceful close (FIN after queued data) of a stream, or close of a listener or
+    // datagram socket. No callbacks follow for this id.
+    virtual void close(SocketId socket) = 0;
+    // Abortive close: RST to the peer, queued data discarded. No callbacks follow.
+    virtual void abort(SocketId stream) = 0;
+};
+
+}  // namespace nsslab::runtime
