@@ -79,6 +79,9 @@ public:
     virtual void emit(Event event) = 0;
     // The node's file system (z/OS UNIX files such as a stack's marker file).
     virtual FileSystem& files() = 0;
+    // A TLS secret in SSLKEYLOGFILE format ("CLIENT_HANDSHAKE_TRAFFIC_SECRET <cr> <secret>"),
+    // for the run's key log beside its capture. Never goes to the trace. Default: dropped.
+    virtual void log_tls_secret(std::string_view /*keylog_line*/) {}
 
     // Datagrams. A port of 0 picks an ephemeral port.
     virtual Result<SocketId> open_datagram(Endpoint const& local) = 0;
