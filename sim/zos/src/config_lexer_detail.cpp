@@ -1,0 +1,116 @@
+// Value readers shared by the configuration parsers; see config_lexer_detail.hpp.
+#include "config_lexer_detail.hpp"
+
+namespace nsslab::zos::detail {
+
+std::optional<std::uint64_t> parse_decimal(std::string_view text) {
+    if (text.empty() || text.size() > 19)
+        return std::nullopt;
+    std::uint64_t v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return v;
+}
+
+bool check_values(ConfigParam const& p, std::size_t min, std::size_t max, std::string_view usage,
+                  DiagnosticSink& sink) {
+    std::string expected = "'" + std::string(usage) + "'";
+    if (p.has_block) {
+        sink.error(p.keyword.where, "'" + p.keyword.text + "' does not take a '{' block", expected);
+        return false;
+    }
+    if (p.values.size() < min) {
+        sink.error(p.keyword.where, "'" + p.keyword.text + "' is missing its value", expected);
+        return false;
+    }
+    if (p.values.size() > max) {
+        sink.error(
+            p.values[max].where,
+            "unexpected extra value '" + p.values[max].text + "' for '" + p.keyword.text + "'",
+            expected);
+        return false;
+    }
+    return true;
+}
+
+std::optional<std::uint32_t> read_uint(Token const& t, std::string_view param, std::uint32_t lo,
+                                       std::uint32_t hi, DiagnosticSink& sink) {
+    std::string expected = "an integer " + std::to_string(lo) + "-" + std::to_string(hi);
+    auto v = parse_decimal(t.text);
+    if (!v) {
+        sink.error(t.where, std::string(param) + " value '" + t.text + "' is not a number",
+                   expected);
+        return std::nullopt;
+    }
+    if (*v < lo || *v > hi) {
+        sink.error(t.where, std::string(param) + " value " + t.text + " is out of range", expected);
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(*v);
+}
+
+std::string join_choices(std::initializer_list<std::string_view> choices) {
+    std::string out;
+    for (auto c : choices) {
+        if (!out.empty())
+            out += '|';
+        out += c;
+    }
+    return out;
+}
+
+std::optional<std::size_t> read_choice(Token const& t, std::string_view param,
+                                       std::initializer_list<std::string_view> choices,
+                                       DiagnosticSink& sink) {
+    std::size_t i = 0;
+    for (auto c : choices) {
+        if (iequals(t.text, c))
+            return i;
+        ++i;
+    }
+    sink.error(t.where, "'" + t.text + "' is not a valid " + std::string(param) + " value",
+               join_choices(choices));
+    return std::nullopt;
+}
+
+std::optional<bool> read_yes_no(Token const& t, std::string_view param, DiagnosticSink& sink) {
+    auto i = read_choice(t, param, {"Yes", "No"}, sink);
+    if (!i)
+        return std::nullopt;
+    return *i == 0;
+}
+
+std::optional<std::string> read_name(Token const& t, std::string_view param, std::size_t max_len,
+                                     DiagnosticSink& sink) {
+    std::string expected = "1-" + std::to_string(max_len) + " characters without blanks";
+    if (t.text.empty() || t.text.size() > max_len) {
+        sink.error(t.where,
+                   std::string(param) + " value '" + t.text + "' has " +
+                       std::to_string(t.text.size()) + " characters",
+                   expected);
+        return std::nullopt;
+    }
+    if (t.text.find_first_of(" \t") != std::string::npos) {
+        sink.error(t.where, std::string(param) + " value '" + t.text + "' contains a blank",
+                   expected);
+        return std::nullopt;
+    }
+    return t.text;
+}
+
+std::optional<std::string> read_label(Token const& t, std::string_view param,
+                                      DiagnosticSink& sink) {
+    if (t.text.empty() || t.text.size() > 32) {
+        sink.error(t.where,
+                   std::string(param) + " label '" + t.text + "' has " +
+                       std::to_string(t.text.size()) + " characters",
+                   "1-32 characters");
+        return std::nullopt;
+    }
+    return t.text;
+}
+
+}  // namespace nsslab::zos::detail

@@ -1,0 +1,45 @@
+// Internal helpers shared by the iked.conf, nssd.conf and IP filter policy parsers: reading
+// parameter values with range checks, emitting diagnostics with the value's location.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "nsslab/base/address.hpp"
+#include "nsslab/zos/config_lexer.hpp"
+
+namespace nsslab::zos::detail {
+
+// Decimal digits only, no sign, no overflow beyond uint64.
+std::optional<std::uint64_t> parse_decimal(std::string_view text);
+
+// Checks that `p` has between min and max values and no nested block; emits a diagnostic naming
+// `usage` (e.g. "IkeRetries n") otherwise.
+bool check_values(ConfigParam const& p, std::size_t min, std::size_t max, std::string_view usage,
+                  DiagnosticSink& sink);
+
+// An integer in [lo, hi]; the diagnostic names the parameter.
+std::optional<std::uint32_t> read_uint(Token const& t, std::string_view param, std::uint32_t lo,
+                                       std::uint32_t hi, DiagnosticSink& sink);
+
+// Index of the case-insensitive match among `choices`.
+std::optional<std::size_t> read_choice(Token const& t, std::string_view param,
+                                       std::initializer_list<std::string_view> choices,
+                                       DiagnosticSink& sink);
+
+// Yes|No.
+std::optional<bool> read_yes_no(Token const& t, std::string_view param, DiagnosticSink& sink);
+
+// 1..max_len characters (bytes) with no blanks.
+std::optional<std::string> read_name(Token const& t, std::string_view param, std::size_t max_len,
+                                     DiagnosticSink& sink);
+
+// A certificate label: 1..32 characters, blanks allowed (RACF labels).
+std::optional<std::string> read_label(Token const& t, std::string_view param, DiagnosticSink& sink);
+
+std::string join_choices(std::initializer_list<std::string_view> choices);
+
+}  // namespace nsslab::zos::detail
