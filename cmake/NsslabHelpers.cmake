@@ -2,7 +2,7 @@
 # level, warnings and layout.
 
 set(NSSLAB_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+    -Wcast-align -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion
     -Wimplicit-fallthrough)
 
 # nsslab_add_library(NAME <layer> SOURCES ... DEPS ... [PRIVATE_DEPS ...])
