@@ -1,0 +1,129 @@
+// Sans-I/O TLS channel: the emulation of z/OS AT-TLS between IKED (client) and NSSD (server).
+//
+// DESIGN.md §2: TLS is a sans-I/O layer, OpenSSL over memory BIOs, ciphertext in and out, so the
+// simulation engine, the real Boost.Asio runtime and the unit-test pair run the same code. A
+// Channel opens no socket, reads no clock (certificate checks use ClientConfig::verification_time,
+// the node's virtual clock) and draws randomness only from the crypto::LibContext it is given
+// (deterministic per simulated host, DESIGN.md §4). Session tickets and the session cache are off
+// (they would leak wall time into the bytes), renegotiation is refused.
+//
+// Driver contract (DESIGN.md §3):
+//   - after creating a client, and after every handle_ciphertext(), send() or close(), drain
+//     take_ciphertext() until it is empty and deliver those bytes to the peer in order;
+//   - after every handle_ciphertext(), drain take_plaintext() (application data received);
+//   - watch state(): established → application data flows; failed → tear the transport down
+//     (after sending what take_ciphertext() still returns, e.g. an alert) and log
+//     failure_reason(); closed → close_notify was sent or received, close the transport once
+//     take_ciphertext() is empty.
+// A server channel whose first bytes are not a TLS record fails at once with
+// "not a TLS connection" (NSSD logs DBG0104I, zos-nss-facts.md §7). A client channel fails the
+// handshake, before any application data is sent, when the server's certificate chain does not
+// verify against the trust anchors at verification_time or the server identity check
+// (identity.hpp) fails.
+//
+// The LibContext passed at creation must outlive the Channel. Single-threaded; no callbacks.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nsslab/base/address.hpp"
+#include "nsslab/base/bytes.hpp"
+#include "nsslab/base/result.hpp"
+#include "nsslab/base/time.hpp"
+#include "nsslab/crypto/openssl_context.hpp"
+#include "nsslab/tls/identity.hpp"
+
+namespace nsslab::tls {
+
+enum class Version { tls1_2, tls1_3 };
+// "TLSv1.2", "TLSv1.3" (OpenSSL's names, also used by AT-TLS displays).
+std::string_view to_string(Version version);
+
+inline constexpr std::size_t default_max_unsent_plaintext = std::size_t{1} << 20;  // 1 MiB
+
+struct ServerConfig {
+    std::string certificate_chain_pem;  // server certificate first, then any intermediates
+    std::string private_key_pem;        // the server certificate's key (PKCS#8 or traditional)
+    Version min_version{Version::tls1_2};
+    Version max_version{Version::tls1_3};
+    std::string cipher_list;   // TLS 1.2 suites, OpenSSL syntax; empty: OpenSSL's default
+    std::string ciphersuites;  // TLS 1.3 suites, OpenSSL syntax; empty: OpenSSL's default
+    std::size_t max_unsent_plaintext{default_max_unsent_plaintext};
+};
+
+struct ClientConfig {
+    std::string trust_anchors_pem;  // one or more CA certificates (the IKED key ring's CERTAUTH)
+    TimePoint verification_time{};  // certificate validity is checked at this (virtual) time
+    std::optional<ServerIdentity> expected_identity;  // NetworkSecurityServer ... Identity
+    IpAddress server_address;  // the configured server address (identity default rule)
+    std::string server_name;   // SNI host name to send; empty: none
+    Version min_version{Version::tls1_2};
+    Version max_version{Version::tls1_3};
+    std::string cipher_list;
+    std::string ciphersuites;
+    std::size_t max_unsent_plaintext{default_max_unsent_plaintext};
+};
+
+class Channel {
+  public:
+    enum class State { handshaking, established, closed, failed };
+
+    // A client channel; the ClientHello is ready in take_ciphertext() on return.
+    // Errors: invalid_argument (no/unparseable trust anchors, bad version range, bad cipher list),
+    // crypto_error (OpenSSL).
+    static Result<Channel> client(crypto::LibContext& ctx, ClientConfig config);
+    // A server channel waiting for a ClientHello.
+    // Errors: invalid_argument (unparseable chain or key, key not matching the certificate,
+    // bad version range or cipher list), crypto_error.
+    static Result<Channel> server(crypto::LibContext& ctx, ServerConfig config);
+
+    Channel(Channel&&) noexcept;
+    Channel& operator=(Channel&&) noexcept;
+    ~Channel();
+
+    // Bytes received from the transport, any fragmentation. Ignored once failed.
+    void handle_ciphertext(ByteView bytes);
+    // The transport delivered end-of-stream (TCP FIN or reset). Without a prior close_notify this
+    // fails the channel ("connection closed by peer without close_notify" / "... during
+    // handshake").
+    void handle_transport_closed();
+    // Queues application data; it is encrypted as soon as the handshake is complete.
+    // Errors: closed (closed or failed channel), limit_exceeded (more than max_unsent_plaintext
+    // queued but not yet encrypted).
+    Result<void> send(ByteView plaintext);
+    // Sends close_notify (if established); state becomes closed. Received data is still
+    // delivered until the peer's close_notify. Idempotent.
+    void close();
+
+    Bytes take_ciphertext();  // bytes to send to the peer; drain until empty
+    Bytes take_plaintext();   // application data received
+    // SSLKEYLOGFILE lines ("CLIENT_RANDOM ..." / "CLIENT_HANDSHAKE_TRAFFIC_SECRET ..." etc.).
+    std::vector<std::string> take_keylog_lines();
+
+    State state() const;
+    // Why the channel failed: OpenSSL's reason plus the certificate verification error, or the
+    // identity mismatch, or "not a TLS connection ...". Empty unless state() == failed.
+    std::string const& failure_reason() const;
+    bool is_client() const;
+    bool close_notify_received() const;
+
+    // After the handshake: the peer's certificate (the server's, on a client channel).
+    std::optional<CertificateInfo> peer_certificate() const;
+    std::string version_name() const;  // "TLSv1.3"; empty before the handshake completes
+    std::string cipher_name() const;   // "TLS_AES_256_GCM_SHA384"; empty before
+    std::size_t unsent_plaintext_size() const;
+
+    struct Impl;
+
+  private:
+    explicit Channel(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+std::string_view to_string(Channel::State state);
+
+}  // namespace nsslab::tls
