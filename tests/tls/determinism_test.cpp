@@ -2,7 +2,6 @@
 // handshake, application data and an ECDSA P-256 signature made with the client's context give
 // byte-identical transcripts for the same seed, and different bytes for another seed.
 #include <gtest/gtest.h>
-
 #include <openssl/evp.h>
 
 #include "../../sim/crypto/src/libctx_access.hpp"
@@ -25,7 +24,8 @@ Bytes ecdsa_p256_signature(crypto::LibContext& ctx, std::string_view message) {
     OSSL_LIB_CTX* lib = crypto::native_context(ctx);
     EVP_PKEY* pkey = EVP_PKEY_Q_keygen(lib, nullptr, "EC", "P-256");
     EXPECT_NE(pkey, nullptr);
-    if (pkey == nullptr) return {};
+    if (pkey == nullptr)
+        return {};
     EVP_MD_CTX* md = EVP_MD_CTX_new();
     std::size_t len = 0;
     auto const msg = as_bytes(message);
@@ -47,8 +47,10 @@ struct Exchange {
 
 // One complete exchange; `deterministic` false uses system contexts (real randomness).
 Exchange run_once(std::uint64_t seed, Version version, bool deterministic = true) {
-    auto client_ctx = deterministic ? crypto::LibContext::deterministic(seed, "SYSTEMA") : crypto::LibContext::system();
-    auto server_ctx = deterministic ? crypto::LibContext::deterministic(seed, "NSSD") : crypto::LibContext::system();
+    auto client_ctx = deterministic ? crypto::LibContext::deterministic(seed, "SYSTEMA")
+                                    : crypto::LibContext::system();
+    auto server_ctx = deterministic ? crypto::LibContext::deterministic(seed, "NSSD")
+                                    : crypto::LibContext::system();
     EXPECT_TRUE(client_ctx.has_value() && server_ctx.has_value());
     ClientConfig cc = test::client_config();
     cc.min_version = cc.max_version = version;
