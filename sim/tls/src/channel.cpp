@@ -255,6 +255,7 @@ Result<std::unique_ptr<Channel::Impl>> new_impl(SSL_CTX* ctx, bool client, std::
     if (impl->ssl == nullptr || impl->rbio == nullptr || impl->wbio == nullptr) {
         BIO_free(impl->rbio);
         BIO_free(impl->wbio);
+        impl->ctx = nullptr;  // the caller still owns it on failure
         return crypto::openssl_failure("tls::Channel: SSL_new/BIO_new");
     }
     BIO_set_mem_eof_return(impl->rbio, -1);  // empty input means "want read", not EOF
