@@ -313,8 +313,11 @@ Result<void> PcapngWriter::write(PacketRecord const& packet) {
         w.option(opt_endofopt, {});
     }
     finish_block(w, epb);
-    if (auto ok = emit(block); !ok)
+    if (options_.secrets_first) {
+        held_.insert(held_.end(), block.begin(), block.end());
+    } else if (auto ok = emit(block); !ok) {
         return ok;
+    }
     ip_ids_[key] = static_cast<std::uint16_t>(id + 1);
     ++packets_;
     return {};
@@ -345,6 +348,11 @@ Result<void> PcapngWriter::add_tls_key_log(std::vector<std::string> const& lines
 Result<void> PcapngWriter::flush() {
     if (auto ok = ensure_header(); !ok)
         return ok;
+    if (!held_.empty()) {
+        if (auto ok = emit(held_); !ok)
+            return ok;
+        held_.clear();
+    }
     if (out_ != nullptr) {
         out_->flush();
         if (!*out_)

@@ -266,6 +266,25 @@ TEST(PcapngWriter, DecryptionSecretsBlockHoldsTheKeyLog) {
     EXPECT_FALSE(w.add_tls_key_log({"two\nlines"}));
 }
 
+TEST(PcapngWriter, SecretsFirstHoldsPacketsUntilFlush) {
+    PcapngOptions options;
+    options.secrets_first = true;
+    PcapngWriter w(options);
+    ASSERT_TRUE(w.write(udp_packet("10.0.0.1", "10.0.0.2", "a")));
+    ASSERT_TRUE(w.add_tls_key_log({"CLIENT_RANDOM 00 11"}));
+    ASSERT_TRUE(w.write(udp_packet("10.0.0.2", "10.0.0.1", "b")));
+    ASSERT_TRUE(w.add_tls_key_log({"CLIENT_RANDOM 22 33"}));
+    EXPECT_EQ(blocks_of(w.bytes()).size(), 4u);  // SHB, IDB, DSB, DSB
+    ASSERT_TRUE(w.flush());
+    ASSERT_TRUE(w.write(udp_packet("10.0.0.1", "10.0.0.2", "c")));
+    ASSERT_TRUE(w.flush());
+    std::vector<std::uint32_t> types;
+    for (auto const& b : blocks_of(w.bytes()))
+        types.push_back(b.type);
+    EXPECT_EQ(types, (std::vector<std::uint32_t>{0x0A0D0D0A, 1, 0x0A, 0x0A, 6, 6, 6}));
+    EXPECT_EQ(w.packet_count(), 3u);
+}
+
 TEST(PcapngWriter, Ipv4IdentificationCountsPerFlow) {
     PcapngWriter w;
     ASSERT_TRUE(w.write(udp_packet("10.0.0.1", "10.0.0.2", "a")));

@@ -206,6 +206,21 @@ TEST_P(TlsDecrypt, TsharkRecoversApplicationDataWithKeyLogFileOrEmbeddedSecrets)
         ASSERT_TRUE((*w)->flush());
     }
 
+    // Keys learned only after the packets: a DSB at the end of the file is not used by
+    // Wireshark 4.0, but secrets_first moves it ahead of the held-back packets.
+    fs::path const late = dir_ / (stem_ + "_dsb_late.pcapng");
+    fs::path const first = dir_ / (stem_ + "_dsb_first.pcapng");
+    for (bool secrets_first : {false, true}) {
+        reports::PcapngOptions options;
+        options.secrets_first = secrets_first;
+        auto w = reports::PcapngWriter::open_file(secrets_first ? first : late, options);
+        ASSERT_TRUE(w);
+        for (auto const& p : flow.packets())
+            ASSERT_TRUE((*w)->write(p));
+        ASSERT_TRUE((*w)->add_tls_key_log(tls.key_log));
+        ASSERT_TRUE((*w)->flush());
+    }
+
     TlsDecodeOptions with_file;
     with_file.keylog_file = keylog;
     auto const decode = tls_decode_options(with_file);
@@ -244,6 +259,14 @@ TEST_P(TlsDecrypt, TsharkRecoversApplicationDataWithKeyLogFileOrEmbeddedSecrets)
     EXPECT_EQ(from_dsb.client_data(), request);
     EXPECT_EQ(from_dsb.server_data(), reply);
     EXPECT_EQ(count_matching(embedded, "_ws.malformed", tls_decode_options({})), 0u);
+
+    FollowStream from_late;
+    ASSERT_TRUE(follow_tls(late, TlsDecodeOptions{}, from_late, error)) << error;
+    EXPECT_TRUE(from_late.chunks.empty()) << "Wireshark now uses a trailing DSB: update docs";
+    FollowStream from_first;
+    ASSERT_TRUE(follow_tls(first, TlsDecodeOptions{}, from_first, error)) << error;
+    EXPECT_EQ(from_first.client_data(), request);
+    EXPECT_EQ(from_first.server_data(), reply);
 
     // Without keys nothing is decrypted: the check can fail.
     FollowStream none;

@@ -45,6 +45,11 @@ struct PcapngOptions {
     std::string interface_name{"nsslab-sim"};  // IDB if_name
     std::string application{"nsslab"};         // SHB shb_userappl
     std::uint32_t snaplen{262144};             // IDB SnapLen; frames are never truncated
+    // Wireshark (4.0) uses the secrets of a Decryption Secrets Block only for packets that
+    // follow it, even with two-pass analysis (-2). With secrets_first, Enhanced Packet Blocks
+    // are held in memory until flush() and every DSB added before that flush is written ahead
+    // of them, so keys learned late in a run still decrypt the whole capture.
+    bool secrets_first{false};
 };
 
 // Builds the Ethernet frame for one packet (no pcapng framing). `ip_identification` is put in
@@ -79,12 +84,14 @@ class PcapngWriter {
     // Appends a Decryption Secrets Block of type TLS key log (0x544c534b) holding the given
     // SSLKEYLOGFILE lines (each without its newline). Wireshark applies secrets from a DSB
     // only to packets that come after it in the file, so call this as soon as the keys are
-    // known (OpenSSL's keylog callback fires before the records it protects are sent).
+    // known (OpenSSL's keylog callback fires before the records it protects are sent), or
+    // set PcapngOptions::secrets_first.
     // Errors: invalid_argument (a line contains CR or LF, or no lines), io_error.
     Result<void> add_tls_key_log(std::vector<std::string> const& lines);
 
     // Writes the SHB and IDB if nothing was written yet (so an empty capture is still a valid
-    // file) and flushes the stream.
+    // file), writes the packets held back by secrets_first, and flushes the stream. Call it
+    // once at the end of a run (a file mode writer is not flushed by its destructor).
     Result<void> flush();
 
     // In-memory mode: the whole file so far (SHB/IDB included once anything was written or
@@ -100,6 +107,7 @@ class PcapngWriter {
     std::unique_ptr<std::ofstream> owned_;
     std::ostream* out_{nullptr};
     Bytes memory_;
+    Bytes held_;  // secrets_first: Enhanced Packet Blocks not yet written
     bool header_written_{false};
     std::size_t packets_{0};
     // RFC 6864: IPv4 Identification unique per (source, destination, protocol).
