@@ -1,0 +1,81 @@
+// The real runtime (DESIGN.md §2, "one core, two drivers"): a Loop owns one Boost.Asio
+// io_context, runs single-threaded, and gives every Application added to it a Runtime backed by
+// real UDP and TCP sockets, a steady timer for its single deadline, the system clock, the OS
+// random source and a DirectoryFileSystem rooted at a folder of its own.
+//
+// The runtime contract (sim/runtime/include/nsslab/runtime/runtime.hpp) holds as follows:
+// - Callbacks run only from Loop::run_until / run_until_signal / stop, one at a time; a Runtime
+//   call never invokes one (on_start too is posted by add()).
+// - now() is the system clock (ns since the Unix epoch). A deadline is converted to a steady
+//   timer; when it expires before the system clock reaches it (clock stepped back) it is
+//   re-armed, so on_deadline(now) always sees now >= the deadline.
+// - Streams: peer FIN → on_stream_closed(eof) (the stream stays writable until close());
+//   ECONNRESET/EPIPE → reset; ECONNREFUSED → refused; ETIMEDOUT → timed_out;
+//   EHOSTUNREACH/ENETUNREACH → unreachable. Exactly one report per id unless the application
+//   closed or aborted it first. close() sends FIN after the queued bytes and then drains (and
+//   discards) what the peer still sends until its FIN or NodeOptions::close_linger, so unread
+//   data never turns a graceful close into a RST. abort() sets SO_LINGER 0: the peer sees RST.
+// - send() only queues; writing starts from the loop. Queued bytes (user space plus the
+//   kernel's unsent/unacknowledged bytes, SIOCOUTQ) never exceed send_buffer_limit().
+// - Errors of bind/listen/connect/send_datagram name the operation, the endpoint and the OS
+//   error text, e.g. "listen 127.0.0.1:4159: Address already in use".
+// Boost.Asio stays in sim/asio/src: this header only needs the runtime interface.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "nsslab/base/trace.hpp"
+#include "nsslab/runtime/runtime.hpp"
+
+namespace nsslab::asio_rt {
+
+// Per-node knobs.
+struct NodeOptions {
+    // send() fails with Errc::limit_exceeded when queued bytes would exceed this.
+    std::size_t send_buffer_limit{8u << 20};
+    // Bytes read per on_received() at most.
+    std::size_t read_chunk{64u << 10};
+    // After close(): how long a stream may take to flush and see the peer's FIN before its
+    // socket is closed anyway.
+    std::chrono::milliseconds close_linger{5000};
+};
+
+class Loop {
+  public:
+    Loop();
+    ~Loop();  // closes every socket; no callbacks run
+    Loop(Loop const&) = delete;
+    Loop& operator=(Loop const&) = delete;
+
+    // Adds a node running `app`; on_start(now) is posted and runs from the loop. `root_dir` is
+    // created if missing and backs files(). `trace` may be null (emit() then records nothing).
+    // The Runtime and `app` must outlive the Loop (the Runtime is owned by the Loop).
+    runtime::Runtime& add(std::string node_name, runtime::Application& app,
+                          std::filesystem::path root_dir, TraceSink* trace,
+                          NodeOptions options = {});
+
+    // Runs handlers until done() is true (checked before and after each handler) or
+    // `max_wall` of wall time has passed. Returns done(). Waits (idle) for the whole
+    // max_wall when there is nothing to do and done() stays false.
+    bool run_until(std::function<bool()> const& done, std::chrono::milliseconds max_wall);
+
+    // Runs until SIGTERM or SIGINT arrives, then stop(grace). Returns the signal number.
+    int run_until_signal(std::chrono::milliseconds grace = std::chrono::seconds{5});
+
+    // Orderly stop: calls on_stop(now) on every application, then runs the loop until no node
+    // has a stream open or closing, or `grace` has passed. Returns true when all streams ended.
+    bool stop(std::chrono::milliseconds grace = std::chrono::seconds{5});
+
+    std::size_t node_count() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nsslab::asio_rt

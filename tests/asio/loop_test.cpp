@@ -1,0 +1,197 @@
+// The real runtime beyond the shared contract (tests/runtime_contract/): orderly stop on
+// SIGTERM, error messages naming endpoints.
+#include "nsslab/asio/loop.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+
+namespace nsslab::asio_rt {
+namespace {
+
+using namespace std::chrono_literals;
+using runtime::SocketId;
+using runtime::StreamEnd;
+
+std::filesystem::path scratch(std::string const& name) {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("nsslab-asio-test-" + std::to_string(::getpid()) + "-" + name);
+    std::filesystem::remove_all(dir);
+    return dir;
+}
+
+Endpoint loopback(std::uint16_t port) {
+    return Endpoint{IpAddress::v4(0x7f000001), port};
+}
+
+// Server: listens; closes every stream in on_stop. Client: connects; raises a signal from its
+// deadline once connected; closes its stream in on_stop.
+struct Server : runtime::Application {
+    runtime::Runtime* rt{nullptr};
+    SocketId listener{0};
+    std::vector<SocketId> streams;
+    std::vector<StreamEnd> ends;
+    int stops{0};
+    void on_accepted(SocketId, SocketId s, TimePoint) override { streams.push_back(s); }
+    void on_stream_closed(SocketId, StreamEnd why, TimePoint) override { ends.push_back(why); }
+    void on_stop(TimePoint) override {
+        ++stops;
+        for (auto s : streams)
+            rt->close(s);
+        rt->close(listener);
+    }
+};
+
+struct Client : runtime::Application {
+    runtime::Runtime* rt{nullptr};
+    Endpoint server;
+    int signal{SIGTERM};
+    SocketId stream{0};
+    int stops{0};
+    bool connected{false};
+    void on_start(TimePoint) override { stream = *rt->connect(server); }
+    void on_connected(SocketId, TimePoint now) override {
+        connected = true;
+        rt->set_deadline(now + std::chrono::milliseconds{10});
+    }
+    void on_deadline(TimePoint) override { std::raise(signal); }
+    void on_stop(TimePoint) override {
+        ++stops;
+        (void)rt->send(stream, as_bytes("bye"));
+        rt->close(stream);
+    }
+};
+
+void run_signal_test(int signal) {
+    auto dir = scratch("signal" + std::to_string(signal));
+    Server server;
+    Client client;
+    client.signal = signal;
+    int result = 0;
+    {
+        Loop loop;
+        server.rt = &loop.add("NSSD", server, dir / "nssd", nullptr);
+        server.listener = *server.rt->listen(loopback(0));
+        client.server = *server.rt->local_endpoint(server.listener);
+        client.rt = &loop.add("SYSTEMA", client, dir / "systema", nullptr);
+        result = loop.run_until_signal(10s);
+        EXPECT_EQ(server.stops, 1);
+        EXPECT_EQ(client.stops, 1);
+        EXPECT_TRUE(client.connected);
+        EXPECT_EQ(server.streams.size(), 1u);
+    }
+    EXPECT_EQ(result, signal);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(AsioLoop, RunUntilSignalStopsOnSigterm) {
+    run_signal_test(SIGTERM);
+}
+TEST(AsioLoop, RunUntilSignalStopsOnSigint) {
+    run_signal_test(SIGINT);
+}
+
+TEST(AsioLoop, StopCallsOnStopAndWaitsForStreamsToClose) {
+    auto dir = scratch("stop");
+    Server server;
+    Client client;
+    Loop loop;
+    server.rt = &loop.add("NSSD", server, dir / "nssd", nullptr);
+    server.listener = *server.rt->listen(loopback(0));
+    client.server = *server.rt->local_endpoint(server.listener);
+    client.signal = 0;  // raise(0) is not sent; the deadline does nothing harmful
+    client.rt = &loop.add("SYSTEMA", client, dir / "systema", nullptr);
+    ASSERT_TRUE(
+        loop.run_until([&] { return client.connected && server.streams.size() == 1; }, 10s));
+    EXPECT_TRUE(loop.stop(10s));
+    EXPECT_EQ(server.stops, 1);
+    EXPECT_EQ(client.stops, 1);
+    EXPECT_EQ(loop.node_count(), 2u);
+    std::filesystem::remove_all(dir);
+}
+
+struct Idle : runtime::Application {};
+
+TEST(AsioLoop, BindErrorsNameTheEndpointAndTheOsReason) {
+    auto dir = scratch("bind");
+    Idle app;
+    Loop loop;
+    auto& rt = loop.add("A", app, dir, nullptr);
+
+    auto first = rt.listen(loopback(0));
+    ASSERT_TRUE(first);
+    auto where = *rt.local_endpoint(*first);
+    auto second = rt.listen(where);
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().code, Errc::already_exists);
+    EXPECT_NE(second.error().message.find("listen " + where.to_string()), std::string::npos)
+        << second.error().message;
+    EXPECT_NE(second.error().message.find("in use"), std::string::npos) << second.error().message;
+
+    auto udp = rt.open_datagram(loopback(0));
+    ASSERT_TRUE(udp);
+    auto udp_where = *rt.local_endpoint(*udp);
+    auto udp_again = rt.open_datagram(udp_where);
+    ASSERT_FALSE(udp_again);
+    EXPECT_NE(udp_again.error().message.find(udp_where.to_string()), std::string::npos)
+        << udp_again.error().message;
+
+    // 192.0.2.1 (TEST-NET-1) is not a local address: EADDRNOTAVAIL, named.
+    auto foreign = rt.listen(Endpoint{*IpAddress::parse("192.0.2.1"), 0});
+    ASSERT_FALSE(foreign);
+    EXPECT_NE(foreign.error().message.find("192.0.2.1:0"), std::string::npos)
+        << foreign.error().message;
+
+    auto no_port = rt.connect(loopback(0));
+    ASSERT_FALSE(no_port);
+    EXPECT_EQ(no_port.error().code, Errc::invalid_argument);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(AsioLoop, RunUntilReturnsFalseWhenTheWallLimitPasses) {
+    Loop loop;
+    EXPECT_FALSE(loop.run_until([] { return false; }, 20ms));
+    EXPECT_TRUE(loop.run_until([] { return true; }, 20ms));
+}
+
+TEST(AsioLoop, TimeIsTheSystemClockAndFilesLiveUnderTheRoot) {
+    auto dir = scratch("files");
+    Idle app;
+    Loop loop;
+    auto& rt = loop.add("A", app, dir, nullptr);
+    auto system =
+        std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
+    EXPECT_LE(std::chrono::abs(rt.now().time_since_epoch() - system), std::chrono::seconds{5});
+    ASSERT_TRUE(rt.files().write("/var/iked/STACK1.defaultpolicy", "x"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "var/iked/STACK1.defaultpolicy"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(AsioLoop, IPv6LoopbackDatagramsWhenAvailable) {
+    auto dir = scratch("v6");
+    struct Receiver : runtime::Application {
+        std::vector<Endpoint> from;
+        void on_datagram(SocketId, Endpoint const& f, ByteView, TimePoint) override {
+            from.push_back(f);
+        }
+    } app;
+    Loop loop;
+    auto& rt = loop.add("A", app, dir, nullptr);
+    auto v6 = *IpAddress::parse("::1");
+    auto s = rt.open_datagram(Endpoint{v6, 0});
+    if (!s)
+        GTEST_SKIP() << "no IPv6 loopback: " << s.error().what();
+    auto ep = *rt.local_endpoint(*s);
+    EXPECT_EQ(ep.address, v6);
+    ASSERT_TRUE(rt.send_datagram(*s, ep, as_bytes("six")));
+    auto v4_to = rt.send_datagram(*s, loopback(9), as_bytes("x"));
+    EXPECT_FALSE(v4_to);
+    ASSERT_TRUE(loop.run_until([&] { return !app.from.empty(); }, 10s));
+    EXPECT_EQ(app.from[0], ep);
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace nsslab::asio_rt
