@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 
 #include <memory>
@@ -136,6 +137,26 @@ TEST(LibContext, SystemContextIsNotDeterministic) {
     EXPECT_EQ((*a)->name(), "system");
     EXPECT_NE(public_bytes(**a, 32), public_bytes(**b, 32));
     EXPECT_FALSE(p256_key_and_signature(**a, "x").empty());
+}
+
+TEST(LibContext, AllDrbgsAreTheSeededProvider) {
+    auto a = make(5, "H");
+    OSSL_LIB_CTX* lib = native_context(*a);
+    for (EVP_RAND_CTX* drbg :
+         {RAND_get0_primary(lib), RAND_get0_public(lib), RAND_get0_private(lib)}) {
+        ASSERT_NE(drbg, nullptr);
+        EXPECT_STREQ(EVP_RAND_get0_name(EVP_RAND_CTX_get0_rand(drbg)), "NSSLAB-SEEDED");
+        EXPECT_STREQ(OSSL_PROVIDER_get0_name(EVP_RAND_get0_provider(EVP_RAND_CTX_get0_rand(drbg))),
+                     "nsslab-seeded");
+        EXPECT_EQ(EVP_RAND_get_state(drbg), EVP_RAND_STATE_READY);
+        EXPECT_EQ(EVP_RAND_get_strength(drbg), 256u);
+    }
+    // A system context keeps OpenSSL's own DRBG.
+    auto sys = LibContext::system();
+    ASSERT_TRUE(sys.has_value());
+    EXPECT_STRNE(
+        EVP_RAND_get0_name(EVP_RAND_CTX_get0_rand(RAND_get0_public(native_context(**sys)))),
+        "NSSLAB-SEEDED");
 }
 
 TEST(LibContext, NullMapsToDefaultContext) {
