@@ -105,6 +105,7 @@ std::string join(std::vector<std::string> const& items) {
 
 std::string join(std::vector<IpAddress> const& items) {
     std::vector<std::string> text;
+    text.reserve(items.size());
     for (auto const& a : items)
         text.push_back(a.to_string());
     return join(text);
