@@ -2,11 +2,15 @@
 // SIGTERM, error messages naming endpoints.
 #include "nsslab/asio/loop.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
+#include <map>
 
 namespace nsslab::asio_rt {
 namespace {
@@ -147,6 +151,60 @@ TEST(AsioLoop, BindErrorsNameTheEndpointAndTheOsReason) {
     auto no_port = rt.connect(loopback(0));
     ASSERT_FALSE(no_port);
     EXPECT_EQ(no_port.error().code, Errc::invalid_argument);
+    std::filesystem::remove_all(dir);
+}
+
+// A listener that never accepts, with a backlog of 0: once its accept queue is full the kernel
+// drops further SYNs, so later connects get no answer at all.
+TEST(AsioLoop, ConnectTimeoutEndsAConnectThatGetsNoAnswer) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    ASSERT_EQ(::listen(fd, 0), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    Endpoint silent = loopback(ntohs(addr.sin_port));
+
+    auto dir = scratch("connect-timeout");
+    struct App : runtime::Application {
+        std::map<SocketId, int> connected;
+        std::map<SocketId, std::vector<StreamEnd>> ends;
+        void on_connected(SocketId s, TimePoint) override { ++connected[s]; }
+        void on_stream_closed(SocketId s, StreamEnd why, TimePoint) override {
+            ends[s].push_back(why);
+        }
+    } app;
+    NodeOptions options;
+    options.connect_timeout = 200ms;
+    {
+        Loop loop;
+        auto& rt = loop.add("A", app, dir, nullptr, options);
+        std::vector<SocketId> streams;
+        for (int i = 0; i < 4; ++i)
+            streams.push_back(*rt.connect(silent));
+        auto settled = [&] {
+            for (auto s : streams)
+                if (app.connected[s] + static_cast<int>(app.ends[s].size()) == 0)
+                    return false;
+            return true;
+        };
+        ASSERT_TRUE(loop.run_until(settled, 10s));
+        loop.run_until([] { return false; }, 300ms);
+        int timed_out = 0;
+        for (auto s : streams) {
+            EXPECT_EQ(app.connected[s] + static_cast<int>(app.ends[s].size()), 1) << "stream " << s;
+            if (!app.ends[s].empty()) {
+                EXPECT_EQ(app.ends[s][0], StreamEnd::timed_out)
+                    << runtime::to_string(app.ends[s][0]);
+                ++timed_out;
+            }
+        }
+        EXPECT_GE(timed_out, 1);
+    }
+    ::close(fd);
     std::filesystem::remove_all(dir);
 }
 

@@ -426,13 +426,25 @@ Result<SocketId> Node::connect(Endpoint const& remote) {
     s->connecting = true;
     streams_.emplace(s->id, s);
     s->socket.async_connect(ep, [this, s](error_code connect_ec) { on_connect(s, connect_ec); });
+    if (options_.connect_timeout.count() > 0) {
+        s->linger.expires_after(options_.connect_timeout);
+        s->linger.async_wait([this, s](error_code wait_ec) {
+            if (wait_ec || down_ || s->app_closed || !s->connecting)
+                return;
+            s->connecting = false;
+            fail_stream(s, StreamEnd::timed_out);  // closing the socket aborts the connect
+        });
+    }
     return s->id;
 }
 
 void Node::on_connect(StreamPtr const& s, error_code ec) {
     if (down_ || s->app_closed || ec == net::error::operation_aborted)
         return;
+    if (!s->connecting)
+        return;  // the connect timeout already reported it
     s->connecting = false;
+    s->linger.cancel();
     if (ec) {
         fail_stream(s, end_from(ec));
         return;
@@ -643,6 +655,7 @@ void Node::close(SocketId socket) {
     s->app_closed = true;
     if (s->dead || s->connecting || !s->socket.is_open()) {
         error_code ignored;
+        s->linger.cancel();
         s->socket.close(ignored);
         return;
     }

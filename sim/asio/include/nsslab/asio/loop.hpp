@@ -43,6 +43,9 @@ struct NodeOptions {
     // After close(): how long a stream may take to flush and see the peer's FIN before its
     // socket is closed anyway.
     std::chrono::milliseconds close_linger{5000};
+    // A connect() not established within this ends with on_stream_closed(timed_out);
+    // zero leaves it to the OS (about two minutes of SYN retries on Linux).
+    std::chrono::milliseconds connect_timeout{0};
 };
 
 class Loop {
