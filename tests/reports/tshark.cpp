@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -42,7 +45,7 @@ int hex_value(char c) {
 
 }  // namespace
 
-TsharkResult run_tshark(std::vector<std::string> const& args) {
+TsharkResult run_tshark(std::vector<std::string> const& args, std::chrono::seconds timeout) {
     TsharkResult result;
     std::string const binary = tshark_binary();
     std::vector<std::string> argv_storage;
@@ -92,8 +95,18 @@ TsharkResult run_tshark(std::vector<std::string> const& args) {
     std::string* sinks[2] = {&result.out, &result.err};
     int open_fds = 2;
     char buffer[65536];
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    bool timed_out = false;
     while (open_fds > 0) {
-        if (poll(fds, 2, -1) < 0) {
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            timed_out = true;
+            kill(pid, SIGKILL);  // the child we spawned, by its pid
+            break;
+        }
+        int const ready = poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        if (ready < 0) {
             if (errno == EINTR)
                 continue;
             break;
@@ -122,6 +135,8 @@ TsharkResult run_tshark(std::vector<std::string> const& args) {
         result.exit_code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         result.exit_code = 128 + WTERMSIG(status);
+    if (timed_out)
+        result.err += "\n[nsslab] tshark killed after " + std::to_string(timeout.count()) + " s";
     return result;
 }
 

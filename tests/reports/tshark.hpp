@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -25,8 +26,10 @@ struct TsharkResult {
     std::string err;
 };
 
-// Runs `tshark <args...>` and collects stdout, stderr and the exit code.
-TsharkResult run_tshark(std::vector<std::string> const& args);
+// Runs `tshark <args...>` (stdin /dev/null) and collects stdout, stderr and the exit code.
+// A tshark still running after `timeout` is killed (exit_code 137, a note in `err`).
+TsharkResult run_tshark(std::vector<std::string> const& args,
+                        std::chrono::seconds timeout = std::chrono::seconds(120));
 
 // Success when `tshark -v` runs; otherwise a failure naming the reason, for
 // `ASSERT_TRUE(tshark_available())` (tests must fail, not skip, without tshark).

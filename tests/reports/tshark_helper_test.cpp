@@ -1,7 +1,9 @@
 // The tshark checker itself: argv passing without a shell, exit codes, the follow-output
 // parser, and KeyLogWriter.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <csignal>
 #include <fstream>
 
 #include "nsslab/reports/key_log.hpp"
@@ -27,6 +29,19 @@ TEST(RunTshark, ArgumentsAreNotInterpretedByAShell) {
     EXPECT_NE(r.exit_code, 0);
     EXPECT_FALSE(fs::exists(marker));
     EXPECT_NE(r.err.find("nonexistent; touch"), std::string::npos) << r.err;
+}
+
+TEST(RunTshark, HangingTsharkIsKilledAfterTheTimeout) {
+    ASSERT_TRUE(tshark_available());
+    // Opening a FIFO nobody writes to blocks forever.
+    fs::path const fifo = fs::path(NSSLAB_BINARY_DIR) / "tests" / "reports" / "never.fifo";
+    fs::create_directories(fifo.parent_path());
+    fs::remove(fifo);
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    auto r = run_tshark({"-r", fifo.string()}, std::chrono::seconds(1));
+    EXPECT_EQ(r.exit_code, 128 + SIGKILL);
+    EXPECT_NE(r.err.find("killed after 1 s"), std::string::npos) << r.err;
+    fs::remove(fifo);
 }
 
 TEST(ParseFollowRaw, ReadsBothDirectionsAndMergesAdjacentLines) {
