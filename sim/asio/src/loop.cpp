@@ -743,9 +743,25 @@ struct Loop::Impl {
         nodes.clear();
     }
 
+    bool running{false};  // inside run_until or run_until_signal
+
+    // Marks the loop running; running it again from one of its callbacks would break the
+    // no-re-entrancy rule, so it is an invariant violation.
+    struct Running {
+        explicit Running(bool& flag) : flag_(flag) {
+            NSSLAB_ASSERT(!flag_, "Loop run from inside one of its own callbacks");
+            flag_ = true;
+        }
+        ~Running() { flag_ = false; }
+        Running(Running const&) = delete;
+        Running& operator=(Running const&) = delete;
+        bool& flag_;
+    };
+
     bool run_until(std::function<bool()> const& done, std::chrono::milliseconds max_wall) {
         if (done())
             return true;
+        Running guard(running);
         io.restart();
         auto expired = std::make_shared<bool>(false);
         net::steady_timer limit(io, max_wall);
@@ -797,6 +813,7 @@ int Loop::run_until_signal(std::chrono::milliseconds grace) {
     auto received = std::make_shared<int>(0);
     {
         net::signal_set signals(io, SIGINT, SIGTERM);
+        Impl::Running guard(impl_->running);
         signals.async_wait([received](error_code ec, int number) {
             if (!ec)
                 *received = number;
