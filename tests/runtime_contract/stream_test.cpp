@@ -172,6 +172,9 @@ TEST_P(RuntimeContract, CloseDeliversQueuedDataThenEofAndSilencesTheStream) {
     driver().advance(100ms);
     EXPECT_EQ(a.callbacks_for(p.a_stream), before);
     EXPECT_TRUE(a.received[p.a_stream].empty());
+    auto closed_send = a.call([&](auto& rt) { return rt.send(p.a_stream, as_bytes("x")); });
+    ASSERT_FALSE(closed_send);
+    EXPECT_FALSE(a.call([&](auto& rt) { return rt.stream_info(p.a_stream); }));
     EXPECT_EQ(a.reentered + b.reentered, 0);
 }
 
