@@ -739,6 +739,10 @@ RacfClassOptions RacfDatabase::class_options(std::string_view class_name) const 
     return it == classes_.end() ? RacfClassOptions{} : it->second;
 }
 
+std::map<std::string, RacfClassOptions> RacfDatabase::classes() const {
+    return {classes_.begin(), classes_.end()};
+}
+
 std::vector<RacfUser const*> RacfDatabase::users() const {
     std::vector<RacfUser const*> out;
     for (auto const& [name, u] : users_)

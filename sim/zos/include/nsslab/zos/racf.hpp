@@ -244,6 +244,8 @@ class RacfDatabase {
     // The stored (DASD) profile, discrete or generic by exact name; not the RACLIST copy.
     RacfProfile const* profile(std::string_view class_name, std::string_view name) const;
     RacfClassOptions class_options(std::string_view class_name) const;
+    // Every class named by a SETROPTS so far, with its options.
+    std::map<std::string, RacfClassOptions> classes() const;
     std::optional<std::uint32_t> password_revoke() const { return revoke_attempts_; }
     bool password_mixed_case() const { return mixed_case_passwords_; }
     std::vector<RacfUser const*> users() const;
