@@ -31,7 +31,8 @@ void add_registered_commands(CLI::App& app) {
     std::sort(entries.begin(), entries.end(), [](Entry const& a, Entry const& b) {
         return a.order != b.order ? a.order < b.order : a.name < b.name;
     });
-    for (auto& e : entries) e.adder(app);
+    for (auto& e : entries)
+        e.adder(app);
 }
 
 }  // namespace nsslab::cli
