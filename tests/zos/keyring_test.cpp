@@ -46,6 +46,8 @@ TEST(RingId, ParsesUserAndRing) {
     EXPECT_FALSE(RingId::parse("/ring"));
     EXPECT_FALSE(RingId::parse("NSSD/"));
     EXPECT_FALSE(RingId::parse("TOOLONGID/ring"));
+    EXPECT_FALSE(RingId::parse("A/b/c"));
+    EXPECT_FALSE(RingId::parse("A/b c"));
     EXPECT_NE(*RingId::parse("A/ring"), *RingId::parse("A/RING"));
 }
 

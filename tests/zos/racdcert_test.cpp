@@ -181,6 +181,15 @@ TEST_F(Racdcert, KeyAlgorithmsAndSizes) {
     EXPECT_EQ(store.certificate_count(), 4u);
 }
 
+TEST_F(Racdcert, SubjectDnOrderAndRepeatedOu) {
+    ASSERT_TRUE(
+        run("RACDCERT ID(IKED) GENCERT SUBJECTSDN(C('US') OU('a','b') CN('x') T('t') "
+            "O('o') L('l') SP('s')) WITHLABEL('dn') NISTECC"));
+    auto const* s = store.find_certificate(CertOwner::user("IKED"), "dn");
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->certificate.subject_string(), "CN=x,title=t,OU=a,OU=b,O=o,L=l,ST=s,C=US");
+}
+
 TEST_F(Racdcert, GeneratedLabelWhenWithlabelOmitted) {
     ASSERT_TRUE(run("RACDCERT ID(IKED) GENCERT SUBJECTSDN(CN('A')) NISTECC\n"));
     EXPECT_NE(store.find_certificate(CertOwner::user("IKED"), "LABEL00000001"), nullptr);

@@ -109,9 +109,9 @@ Result<RingId> RingId::make(std::string_view owner, std::string_view name) {
         return fail(Errc::invalid_argument,
                     "key ring name '" + std::string(name) + "' must be 1-237 characters");
     for (char c : name)
-        if (std::iscntrl(static_cast<unsigned char>(c)) || c == ' ')
+        if (std::iscntrl(static_cast<unsigned char>(c)) || c == ' ' || c == '/')
             return fail(Errc::invalid_argument, "key ring name '" + std::string(name) +
-                                                    "' contains a blank or control character");
+                                                    "' contains a blank, '/' or control character");
     return RingId{upper(owner), std::string(name)};
 }
 
