@@ -1,0 +1,81 @@
+// The simulation engine as a driver of the runtime contract suite: each host index is a
+// simulated host (10.0.0.<index+1>) named after the first node attached to it; virtual time
+// advances only while the suite runs the driver.
+#include <map>
+
+#include "nsslab/engine/host.hpp"
+#include "nsslab/engine/network.hpp"
+#include "nsslab/engine/simulation.hpp"
+#include "support/runtime_driver.hpp"
+
+namespace nsslab::test {
+namespace {
+
+// The suite owns its applications; the engine wants to own what it runs. This forwards.
+class Forward final : public runtime::Application {
+  public:
+    explicit Forward(runtime::Application& app) : app_(app) {}
+    void on_start(TimePoint now) override { app_.on_start(now); }
+    void on_stop(TimePoint now) override { app_.on_stop(now); }
+    void on_deadline(TimePoint now) override { app_.on_deadline(now); }
+    void on_datagram(runtime::SocketId s, Endpoint const& from, ByteView p,
+                     TimePoint now) override {
+        app_.on_datagram(s, from, p, now);
+    }
+    void on_accepted(runtime::SocketId l, runtime::SocketId s, TimePoint now) override {
+        app_.on_accepted(l, s, now);
+    }
+    void on_connected(runtime::SocketId s, TimePoint now) override { app_.on_connected(s, now); }
+    void on_received(runtime::SocketId s, ByteView d, TimePoint now) override {
+        app_.on_received(s, d, now);
+    }
+    void on_stream_closed(runtime::SocketId s, runtime::StreamEnd why, TimePoint now) override {
+        app_.on_stream_closed(s, why, now);
+    }
+
+  private:
+    runtime::Application& app_;
+};
+
+class SimDriver final : public RuntimeDriver {
+  public:
+    SimDriver() : sim_(20260101) { sim_.set_trace(&trace_); }
+
+    IpAddress host_address(int host_index) override {
+        return IpAddress::v4(0x0a000001u + static_cast<std::uint32_t>(host_index));
+    }
+
+    runtime::Runtime& attach(int host_index, std::string node_name,
+                             runtime::Application& app) override {
+        auto it = hosts_.find(host_index);
+        if (it == hosts_.end())
+            it = hosts_
+                     .emplace(host_index,
+                              &sim_.network().add_host(node_name, {host_address(host_index)}))
+                     .first;
+        return it->second->spawn(
+            node_name, [&app](runtime::Runtime&) { return std::make_unique<Forward>(app); });
+    }
+
+    bool run_until(std::function<bool()> done, Duration limit) override {
+        sim_.run_until(done, sim_.now() + limit);
+        return done();
+    }
+
+    void advance(Duration d) override { sim_.run_for(d); }
+
+    MemoryTrace const& trace() const override { return trace_; }
+
+  private:
+    MemoryTrace trace_;
+    engine::Simulation sim_;
+    std::map<int, engine::Host*> hosts_;
+};
+
+}  // namespace
+
+NSSLAB_REGISTER_RUNTIME_DRIVER(sim, [] {
+    return std::make_unique<SimDriver>();
+});  // NOLINT(cert-err58-cpp)
+
+}  // namespace nsslab::test
