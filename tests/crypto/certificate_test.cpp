@@ -248,6 +248,20 @@ TEST(VerifyChain, RejectsRevokedLeaf) {
     EXPECT_EQ(verify_chain_detailed(nullptr, r).status, VerifyStatus::crl_problem);
 }
 
+TEST(Crl, SignedInTheIssuerKeysContextIsReproducible) {
+    auto make = [] {
+        auto ctx = LibContext::deterministic(11, "CA");
+        auto key = *PrivateKey::generate(ctx->get(), KeyType::ec_p256);
+        auto ca = *Certificate::create_self_signed(spec_for("CN=CA", 1, true), key);
+        CrlSpec cs;
+        cs.this_update = t0;
+        cs.next_update = t0 + std::chrono::seconds(day);
+        cs.revoked = {{Bytes{0x02}, t0}};
+        return Crl::create(cs, ca, key)->to_der();
+    };
+    EXPECT_EQ(make(), make());
+}
+
 TEST(Crl, RoundTripsPemAndDer) {
     auto p = make_pki(KeyType::ed25519);
     CrlSpec cs;

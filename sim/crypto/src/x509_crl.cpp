@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "key_impl.hpp"
+#include "libctx_access.hpp"
 #include "nsslab/crypto/openssl_error.hpp"
 #include "x509_impl.hpp"
 
@@ -57,7 +58,8 @@ Result<Crl> Crl::create(CrlSpec const& spec, Certificate const& issuer,
         return fail(Errc::invalid_argument, "Crl::create: empty issuer or key");
     if (!issuer.matches_private_key(issuer_key))
         return fail(Errc::invalid_argument, "Crl::create: issuer key does not match issuer");
-    std::unique_ptr<X509_CRL, CrlFree> crl(X509_CRL_new());
+    std::unique_ptr<X509_CRL, CrlFree> crl(
+        X509_CRL_new_ex(native_context(issuer_key.context()), nullptr));
     if (!crl)
         return openssl_failure("Crl::create");
     X509_CRL_set_version(crl.get(), 1);  // v2

@@ -48,7 +48,7 @@ struct CertOwner {
     static CertOwner site() { return CertOwner{Kind::site, {}}; }
     // "ID(NSSD)", "CERTAUTH", "SITE" (RACDCERT operand form).
     std::string to_string() const;
-    auto operator<=>(CertOwner const&) const = default;
+    auto operator<=>(CertOwner const&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 enum class CertUsage { personal, certauth, site };
@@ -83,7 +83,7 @@ struct RingId {
     static Result<RingId> parse(std::string_view text);
     static Result<RingId> make(std::string_view owner, std::string_view name);
     std::string to_string() const { return owner + "/" + name; }
-    auto operator<=>(RingId const&) const = default;
+    auto operator<=>(RingId const&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 struct RingConnection {
@@ -177,7 +177,7 @@ class KeyRingStore {
     struct CertKey {
         CertOwner owner;
         std::string label;
-        auto operator<=>(CertKey const&) const = default;
+        auto operator<=>(CertKey const&) const = default;  // NOLINT(modernize-use-nullptr)
     };
     StoredCertificate* find_mutable(CertOwner const& owner, std::string_view label);
     KeyRing* find_ring_mutable(RingId const& ring);
