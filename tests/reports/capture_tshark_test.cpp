@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "nsslab/reports/pcapng.hpp"
+#include "support/tshark.hpp"
 #include "tcp_flow.hpp"
-#include "tshark.hpp"
 
 namespace nsslab::test {
 namespace {

@@ -14,8 +14,8 @@
 
 #include "nsslab/reports/key_log.hpp"
 #include "nsslab/reports/pcapng.hpp"
+#include "support/tshark.hpp"
 #include "tcp_flow.hpp"
-#include "tshark.hpp"
 
 namespace nsslab::test {
 namespace {

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "nsslab/reports/key_log.hpp"
-#include "tshark.hpp"
+#include "support/tshark.hpp"
 
 namespace nsslab::test {
 namespace {
