@@ -1,0 +1,195 @@
+// The NSS protocol message model (DESIGN.md §5; the byte layout is in codec.hpp and
+// docs/nss-protocol.md). IBM's IKED<->NSSD wire format is not public; this is nsslab's own,
+// carried in TLS (AT-TLS) on TCP port 4159.
+//
+// Every frame carries a request id chosen by the side that sends a request; the reply carries
+// the same id, so many requests may be outstanding on one connection. Requests go both ways:
+// IKED (the NSS client) asks for registration and certificate services; NSSD asks IKED to run
+// remote-management commands (ipsec -z ...) and IKED replies.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "nsslab/base/bytes.hpp"
+
+namespace nsslab::wire_nss {
+
+// The API level this implementation speaks. IBM's display shows ClientAPIVersion /
+// ServerAPIVersion 4 for current releases (zos-nss-facts.md §9); a mismatch makes IKEv2
+// signature services unavailable (EZD1904E).
+inline constexpr std::uint32_t api_version = 4;
+
+// Outcome of a request, as both sides report it (and traces print it).
+enum class ResultCode : std::uint16_t {
+    ok = 0,
+    auth_failed = 1,         // user ID / password / PassTicket rejected, or user revoked
+    not_authorized = 2,      // a SERVAUTH check denied (or the class/profile is missing: fail closed)
+    not_registered = 3,      // a service request before a successful registration
+    service_not_granted = 4, // the service was not requested or not granted at registration
+    unknown_label = 5,       // no such certificate on the NSS key ring
+    bad_request = 6,         // malformed or out-of-state request
+    version_mismatch = 7,    // API versions differ (EZD1904E)
+    crypto_error = 8,        // signing or verification could not be performed
+    verify_failed = 9,       // the signature or chain did not verify
+    client_not_connected = 10, // remote management target unknown or not connected (ENXIO)
+    busy = 11,               // the server's bounded queue for this client is full; retry later
+    internal_error = 12,
+};
+std::string_view to_string(ResultCode code);
+
+enum class AuthMethod : std::uint8_t { password = 1, passticket = 2 };
+std::string_view to_string(AuthMethod method);
+
+// Services a client asks for (NssStackConfig ServiceType) and the server grants.
+struct Services {
+    bool cert{false};         // ServiceType Cert: EZB.NSS.sys.client.IPSEC.CERT
+    bool remote_mgmt{false};  // ServiceType RemoteMgmt: EZB.NSS.sys.client.IPSEC.NETMGMT
+    bool operator==(Services const&) const = default;
+};
+
+// Signature schemes the certificate service offers (RFC 7427 / RFC 8017 / RFC 8032 names).
+enum class SignatureScheme : std::uint8_t {
+    rsa_pkcs1_sha256 = 1, rsa_pkcs1_sha384 = 2, rsa_pkcs1_sha512 = 3,
+    rsa_pss_sha256 = 4, rsa_pss_sha384 = 5, rsa_pss_sha512 = 6,
+    ecdsa_sha256 = 7, ecdsa_sha384 = 8, ecdsa_sha512 = 9,
+    ed25519 = 10,
+};
+std::string_view to_string(SignatureScheme scheme);
+
+// --- client -> server ---------------------------------------------------------------------
+
+// First message on a connection: who the client is and what it wants.
+struct RegisterRequest {
+    std::uint32_t client_api_version{api_version};
+    std::string client_name;   // NssStackConfig ClientName (default systemname_stackname)
+    std::string system_name;   // IKED's system, e.g. "SYSTEMA"
+    std::string stack_name;    // TCP/IP stack, e.g. "STACK1"
+    std::string user_id;       // NssStackConfig UserId (SAF user on the server's system)
+    AuthMethod auth_method{AuthMethod::password};
+    std::string credential;    // password or PassTicket: never traced, never logged
+    Services services;
+};
+
+// Sign `data` (the octets themselves, e.g. IKEv2 AUTH octets; RFC 7296 §2.15, RFC 7427) with
+// the key of the key-ring certificate `label`.
+struct SignRequest {
+    std::string label;
+    SignatureScheme scheme{SignatureScheme::ecdsa_sha256};
+    Bytes data;
+};
+
+// Verify `signature` over `data` with the first certificate of `chain` (DER, leaf first), and
+// the chain against the ring's CERTAUTH certificates the client may use.
+struct VerifyRequest {
+    SignatureScheme scheme{SignatureScheme::ecdsa_sha256};
+    Bytes data;
+    Bytes signature;
+    std::vector<Bytes> chain;
+};
+
+// Retrieve certificates for IKE CERT / CERTREQ payloads: the certificate `label` (empty: none)
+// and, when include_ca, the CA certificates the client may advertise (EZB.NSSCERT...CERTAUTH).
+struct CertificateRequest {
+    std::string label;
+    bool include_ca{false};
+};
+
+// --- server -> client replies ---------------------------------------------------------------
+
+struct RegisterReply {
+    ResultCode result{ResultCode::ok};
+    std::string reason;               // human text for denials
+    std::uint32_t server_api_version{api_version};
+    std::string server_system_name;   // NSServerSystemName in ipsec -w
+    Services granted;
+    std::string cert_denial;          // why cert was not granted (empty if granted/not asked)
+    std::string remote_mgmt_denial;
+    std::uint64_t connection_id{0};   // the server's connID (DBG0104I "NSS connID n")
+};
+
+struct SignReply {
+    ResultCode result{ResultCode::ok};
+    std::string reason;
+    Bytes signature;
+};
+
+struct VerifyReply {
+    ResultCode result{ResultCode::ok};
+    std::string reason;
+    std::string subject;  // subject DN of the verified leaf
+};
+
+struct CertificateEntry {
+    std::string label;
+    bool is_ca{false};
+    Bytes der;
+};
+
+struct CertificateReply {
+    ResultCode result{ResultCode::ok};
+    std::string reason;
+    std::vector<CertificateEntry> certificates;
+};
+
+// --- remote management: server -> client request, client -> server reply --------------------
+
+enum class MgmtCommand : std::uint8_t {
+    display_filters = 1,    // ipsec -z c -f display
+    display_ike_sas = 2,    // ipsec -z c -k display
+    display_ipsec_sas = 3,  // ipsec -z c -y display
+    activate_sa = 4,        // ipsec -z c -y activate <id>
+    deactivate_sa = 5,      // ipsec -z c -y deactivate <id> / -k deactivate
+    refresh_sa = 6,         // ipsec -z c -y refresh <id> / -k refresh
+    policy_default = 7,     // ipsec -z c -f default  (creates the marker file)
+    policy_reload = 8,      // ipsec -z c -f reload   (deletes the marker file)
+};
+std::string_view to_string(MgmtCommand command);
+
+struct MgmtRequest {
+    MgmtCommand command{MgmtCommand::display_filters};
+    std::string target;     // SA id or filter name; empty when not applicable
+    std::string requester;  // SAF user who issued ipsec -z on the server's system
+};
+
+struct MgmtReply {
+    ResultCode result{ResultCode::ok};
+    std::string reason;
+    std::vector<std::string> lines;  // display output, z/OS shape
+};
+
+// --- connection-level ----------------------------------------------------------------------
+
+struct Keepalive {};
+struct KeepaliveAck {};
+
+// Orderly close, either direction; the sender closes the TLS session after it.
+struct Close {
+    std::string reason;
+};
+
+// A frame-level error: sent when a frame cannot be handled (malformed, oversized, unknown
+// type, out of state). fatal: the sender closes the connection right after.
+struct ErrorReply {
+    ResultCode result{ResultCode::bad_request};
+    std::string reason;
+    bool fatal{false};
+};
+
+using Body = std::variant<RegisterRequest, RegisterReply, SignRequest, SignReply, VerifyRequest,
+                          VerifyReply, CertificateRequest, CertificateReply, MgmtRequest, MgmtReply,
+                          Keepalive, KeepaliveAck, Close, ErrorReply>;
+
+struct Message {
+    std::uint32_t request_id{0};  // 0 for connection-level messages that expect no reply
+    Body body;
+};
+
+// Name of the message type ("register_request", "sign_reply", ...), for traces.
+std::string_view message_name(Body const& body);
+
+}  // namespace nsslab::wire_nss
