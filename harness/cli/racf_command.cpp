@@ -57,7 +57,7 @@ void print_listing(RacfDatabase const& db) {
     for (auto const& [name, options] : db.classes()) {
         std::cout << "CLASS " << name << " ACTIVE=" << yes_no(options.active)
                   << " RACLIST=" << yes_no(options.raclisted)
-                  << " GENERIC=" << yes_no(options.generic)
+                  << " GENERIC=" << yes_no(options.generic) << " GENCMD=" << yes_no(options.gencmd)
                   << (db.raclist_refresh_pending(name) ? " REFRESH-PENDING" : "") << "\n";
     }
     for (auto const* g : db.groups())

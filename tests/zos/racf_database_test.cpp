@@ -268,11 +268,17 @@ TEST_F(Racf, GenericProfilesMostSpecificWins) {
 
 TEST_F(Racf, GenericNeedsSetroptsGeneric) {
     run("SETROPTS CLASSACT(SERVAUTH)\n");
-    EXPECT_EQ(
-        run_error("RDEFINE SERVAUTH EZB.** UACC(READ)"),
-        "t.racf:1:18: RDEFINE: generic profile EZB.** needs SETROPTS GENERIC(SERVAUTH) first");
-    run("SETROPTS GENCMD(SERVAUTH)\nRDEFINE SERVAUTH EZB.** UACC(READ)\n");
+    EXPECT_EQ(run_error("RDEFINE SERVAUTH EZB.** UACC(READ)"),
+              "t.racf:1:18: RDEFINE: generic profile EZB.** needs SETROPTS GENERIC(SERVAUTH) or "
+              "GENCMD(SERVAUTH) first");
+    // GENCMD: generic profiles can be defined but are not used in checks (RACF).
+    run("ADDUSER U1\nSETROPTS GENCMD(SERVAUTH)\nRDEFINE SERVAUTH EZB.** UACC(READ)\n");
     EXPECT_TRUE(db.profile("SERVAUTH", "EZB.**")->generic);
+    EXPECT_EQ(check("U1", "EZB.X").saf_rc, 4);
+    run("SETROPTS GENERIC(SERVAUTH)\n");
+    EXPECT_TRUE(check("U1", "EZB.X").allowed);
+    EXPECT_EQ(run_error("RDEFINE SERVAUTH A.**.B.** UACC(READ)"),
+              "t.racf:1:18: RDEFINE: 'A.**.B.**': ** may appear only once in a profile name");
 }
 
 TEST(RacfGeneric, MatchingRules) {

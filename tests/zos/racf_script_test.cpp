@@ -219,5 +219,19 @@ TEST(RacfScriptDispatch, ExtraHandlerFromAnotherUnit) {
     EXPECT_EQ(table.find("NOPE"), nullptr);
 }
 
+TEST(RacfScriptDispatch, RunScriptParsesAndApplies) {
+    RacfDatabase db;
+    std::vector<std::string> messages;
+    auto table = RacfCommandTable::standard();
+    ASSERT_TRUE(run_racf_script("AG G1\nAU U1 DFLTGRP(G1)\n", "r.racf", db, table, messages));
+    EXPECT_NE(db.user("U1"), nullptr);
+    auto bad = run_racf_script("AU U2\nAU U3 'x\n", "r.racf", db, table, messages);
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().message,
+              "r.racf:2:7: unterminated quoted string (a string continues on "
+              "the next line only after '-' or '+')");
+    EXPECT_EQ(db.user("U2"), nullptr);  // a syntax error anywhere applies nothing
+}
+
 }  // namespace
 }  // namespace nsslab::zos

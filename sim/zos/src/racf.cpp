@@ -537,9 +537,14 @@ Result<void> RacfDatabase::check_define_profile(std::string_view class_in, std::
         return fail(Errc::already_exists,
                     "profile " + name + " in class " + cls + " already exists");
     }
-    if (is_generic_racf_profile_name(name) && !class_options(cls).generic) {
-        return fail(Errc::state_error,
-                    "generic profile " + name + " needs SETROPTS GENERIC(" + cls + ") first");
+    if (auto first = name.find("**");
+        first != std::string::npos && name.find("**", first + 2) != std::string::npos) {
+        return invalid("'" + name + "': ** may appear only once in a profile name");
+    }
+    auto class_opts = class_options(cls);
+    if (is_generic_racf_profile_name(name) && !class_opts.generic && !class_opts.gencmd) {
+        return fail(Errc::state_error, "generic profile " + name + " needs SETROPTS GENERIC(" +
+                                           cls + ") or GENCMD(" + cls + ") first");
     }
     return check_profile_change(options, name);
 }
@@ -692,6 +697,14 @@ Result<void> RacfDatabase::refresh_raclist(std::string_view class_in) {
         return fail(Errc::state_error, "class " + cls + " is not RACLISTed; nothing to refresh");
     }
     return set_class_raclisted(cls, true);
+}
+
+Result<void> RacfDatabase::set_class_gencmd(std::string_view class_in, bool gencmd) {
+    std::string cls = racf_upper(class_in);
+    if (!is_valid_racf_class_name(cls))
+        return invalid("'" + cls + "' is not a valid class name");
+    classes_[cls].gencmd = gencmd;
+    return {};
 }
 
 Result<void> RacfDatabase::set_class_generic(std::string_view class_in, bool generic) {

@@ -517,4 +517,12 @@ Result<void> apply_racf_script(RacfScript const& script, RacfDatabase& racf,
     return {};
 }
 
+Result<void> run_racf_script(std::string_view text, std::string_view file_name, RacfDatabase& racf,
+                             RacfCommandTable const& table, std::vector<std::string>& messages) {
+    auto script = parse_racf_script(text, file_name);
+    if (!script)
+        return script.error();
+    return apply_racf_script(*script, racf, table, messages);
+}
+
 }  // namespace nsslab::zos

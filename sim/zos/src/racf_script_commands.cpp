@@ -630,11 +630,11 @@ Result<void> setropts(RacfCommand const& command, RacfCommandContext& ctx) {
     for (auto const& c : lists["GENERIC"])
         must(db.set_class_generic(c, true));
     for (auto const& c : lists["GENCMD"])
-        must(db.set_class_generic(c, true));
+        must(db.set_class_gencmd(c, true));
     for (auto const& c : lists["NOGENERIC"])
         must(db.set_class_generic(c, false));
     for (auto const& c : lists["NOGENCMD"])
-        must(db.set_class_generic(c, false));
+        must(db.set_class_gencmd(c, false));
     for (auto const& c : lists["RACLIST"]) {
         if (!db.class_options(c).raclisted)
             must(db.set_class_raclisted(c, true));

@@ -104,7 +104,8 @@ struct RacfProfile {
 struct RacfClassOptions {
     bool active{false};     // SETROPTS CLASSACT
     bool raclisted{false};  // SETROPTS RACLIST
-    bool generic{false};    // SETROPTS GENERIC (or GENCMD)
+    bool generic{false};    // SETROPTS GENERIC: generic profiles are defined AND used in checks
+    bool gencmd{false};     // SETROPTS GENCMD: generic profiles may be defined, not used
 };
 
 // Changes of RALTER / RDEFINE options; unset fields keep their value.
@@ -197,7 +198,8 @@ class RacfDatabase {
     Result<void> check_connect(std::string_view user, std::string_view group) const;
     Result<void> check_remove(std::string_view user, std::string_view group) const;
 
-    // General resource profiles. A generic name needs SETROPTS GENERIC(class) first.
+    // General resource profiles. A generic name needs SETROPTS GENERIC(class) or GENCMD(class)
+    // first, and may contain ** only once (RACF).
     // Changes to a RACLISTed class take effect at the next refresh_raclist(class).
     Result<void> define_profile(std::string_view class_name, std::string_view name,
                                 RacfProfileChange const& options);
@@ -221,6 +223,7 @@ class RacfDatabase {
     Result<void> set_class_raclisted(std::string_view class_name, bool raclisted);
     Result<void> refresh_raclist(std::string_view class_name);  // RACLIST(c) REFRESH
     Result<void> set_class_generic(std::string_view class_name, bool generic);
+    Result<void> set_class_gencmd(std::string_view class_name, bool gencmd);
     // PASSWORD(REVOKE(n)) with n in 1..255; nullopt: NOREVOKE.
     Result<void> set_password_revoke(std::optional<std::uint32_t> attempts);
     void set_password_mixed_case(bool mixed) { mixed_case_passwords_ = mixed; }

@@ -170,4 +170,8 @@ Result<void> apply_racf_command(RacfCommand const& command, RacfDatabase& racf,
 Result<void> apply_racf_script(RacfScript const& script, RacfDatabase& racf,
                                RacfCommandTable const& table, std::vector<std::string>& messages);
 
+// parse_racf_script + apply_racf_script in one call (the usual way to load a scenario's script).
+Result<void> run_racf_script(std::string_view text, std::string_view file_name, RacfDatabase& racf,
+                             RacfCommandTable const& table, std::vector<std::string>& messages);
+
 }  // namespace nsslab::zos
