@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "tshark.hpp"
+#include "support/tshark.hpp"
 
 namespace nsslab::harness {
 namespace {
