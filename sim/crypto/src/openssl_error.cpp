@@ -18,6 +18,8 @@ std::string drain_openssl_errors(std::string_view what) {
     return out;
 }
 
-Error openssl_failure(std::string_view what) { return fail(Errc::crypto_error, drain_openssl_errors(what)); }
+Error openssl_failure(std::string_view what) {
+    return fail(Errc::crypto_error, drain_openssl_errors(what));
+}
 
 }  // namespace nsslab::crypto
