@@ -163,10 +163,18 @@ class TlsDecrypt : public ::testing::TestWithParam<int> {
 };
 
 // Binary bytes included: follow,raw must carry them unchanged.
-std::string const request = std::string("NSS\x00\x01 sign request from IKED", 28);
-std::string const reply = std::string(3000, 'R') + "\xff\x00 end of reply";
+std::string request_bytes() {
+    return std::string("NSS\x00\x01 sign request from IKED", 28);
+}
+std::string reply_bytes() {
+    using namespace std::string_literals;
+    return std::string(3000, 'R') + "\xff\x00 end of reply"s;
+}
 
 TEST_P(TlsDecrypt, TsharkRecoversApplicationDataWithKeyLogFileOrEmbeddedSecrets) {
+    std::string const request = request_bytes();
+    std::string const reply = reply_bytes();
+    ASSERT_EQ(reply.size(), 3000u + 15u);
     TlsSession tls(GetParam());
     ASSERT_TRUE(tls.handshake());
     ASSERT_EQ(tls.exchange(tls.client.get(), tls.server.get(), request), request);

@@ -52,6 +52,7 @@ TsharkResult run_tshark(std::vector<std::string> const& args, std::chrono::secon
     argv_storage.push_back(binary);
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
+    argv.reserve(argv_storage.size() + 1);
     for (auto& a : argv_storage)
         argv.push_back(a.data());
     argv.push_back(nullptr);
