@@ -20,8 +20,8 @@
 namespace nsslab::test {
 
 struct TsharkResult {
-    int exit_code{
-        -1};  // process exit status; 127 if tshark could not be started; 128+N on signal N
+    // Process exit status; 127 if tshark could not be started; 128+N if killed by signal N.
+    int exit_code{-1};
     std::string out;
     std::string err;
 };
@@ -39,7 +39,7 @@ TsharkResult run_tshark(std::vector<std::string> const& args,
 std::vector<std::string> checksum_options();
 
 // Number of packets in `capture` matching `display_filter` (`tshark -r capture -Y filter`).
-// extra_opts go before -r (e.g. {"-o", "tls.keylog_file:/x"}). Aborts the calling test's
+// extra_opts go before -r (e.g. {"-o", "tls.keylog_file:/x"}).
 // Adds a gtest failure (with tshark's stderr) and returns SIZE_MAX when tshark fails.
 std::size_t count_matching(std::filesystem::path const& capture, std::string const& display_filter,
                            std::vector<std::string> const& extra_opts = {});
