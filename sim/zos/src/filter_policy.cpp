@@ -602,7 +602,8 @@ class ProfileParser {
         policy.log_implicit_deny = false;
         std::size_t i = 0;
         while (i < t_.size()) {
-            if (!iequals(t_[i].text, "IPSEC")) {
+            // The IPSEC statement begins a line; elsewhere the word belongs to another statement.
+            if (!t_[i].first_on_line || !iequals(t_[i].text, "IPSEC")) {
                 ++i;
                 continue;
             }
