@@ -266,3 +266,29 @@ TEST(KeyRingStore, TakeSerialAdvances) {
 
 }  // namespace
 }  // namespace nsslab::zos
+
+namespace nsslab::zos {
+namespace {
+
+TEST(KeyRingStore, RingConnectionsAreBounded) {
+    KeyRingStore store;
+    auto a = self_signed("CN=A", false);
+    RingId const r = *RingId::parse("U/r");
+    ASSERT_TRUE(store.add_ring(r));
+    for (std::size_t i = 0; i <= keyring_connections_max; ++i) {
+        std::string const label = "C" + std::to_string(i);
+        ASSERT_TRUE(store.add_certificate(CertOwner::user("U"), label, a.cert, std::nullopt));
+        auto c = store.connect(r, CertOwner::user("U"), label, std::nullopt, false);
+        if (i < keyring_connections_max) {
+            ASSERT_TRUE(c) << i;
+        } else {
+            ASSERT_FALSE(c);
+            EXPECT_EQ(c.error().code, Errc::limit_exceeded);
+        }
+    }
+    // Re-connecting an existing entry is still allowed at the limit.
+    EXPECT_TRUE(store.connect(r, CertOwner::user("U"), "C0", std::nullopt, true));
+}
+
+}  // namespace
+}  // namespace nsslab::zos

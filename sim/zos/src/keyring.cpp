@@ -166,6 +166,10 @@ Result<void> KeyRingStore::add_certificate(CertOwner const& owner, std::string_v
     if (certificates_.count(key) != 0)
         return fail(Errc::already_exists,
                     "certificate " + quoted_label(owner, label) + " already exists");
+    if (certificates_.size() >= keyring_store_certificates_max)
+        return fail(Errc::limit_exceeded, "add_certificate: the store already holds " +
+                                              std::to_string(keyring_store_certificates_max) +
+                                              " certificates");
     StoredCertificate stored;
     stored.owner = owner;
     stored.label = std::string(label);
@@ -255,6 +259,9 @@ KeyRing const* KeyRingStore::find_ring(RingId const& ring) const {
 Result<void> KeyRingStore::add_ring(RingId const& ring) {
     if (rings_.count(ring) != 0)
         return fail(Errc::already_exists, "key ring " + ring.to_string() + " already exists");
+    if (rings_.size() >= keyring_store_rings_max)
+        return fail(Errc::limit_exceeded, "add_ring: the store already holds " +
+                                              std::to_string(keyring_store_rings_max) + " rings");
     rings_.emplace(ring, KeyRing{ring, {}});
     return {};
 }
@@ -277,6 +284,10 @@ Result<void> KeyRingStore::connect(RingId const& ring, CertOwner const& cert_own
     auto it = std::find_if(r->connections.begin(), r->connections.end(), [&](auto const& c) {
         return c.cert_owner == cert_owner && c.label == label;
     });
+    if (it == r->connections.end() && r->connections.size() >= keyring_connections_max)
+        return fail(Errc::limit_exceeded, "key ring " + ring.to_string() + " already has " +
+                                              std::to_string(keyring_connections_max) +
+                                              " certificates connected");
     if (make_default)
         for (auto& c : r->connections)
             c.is_default = false;

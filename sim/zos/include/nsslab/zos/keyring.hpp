@@ -36,6 +36,10 @@ namespace nsslab::zos {
 inline constexpr std::size_t racf_label_chars_max = 32;
 inline constexpr std::size_t racf_ring_name_chars_max = 237;
 inline constexpr std::size_t racf_userid_chars_max = 8;
+// nsslab bounds (STYLE.md: everything bounded); exceeding one is Errc::limit_exceeded.
+inline constexpr std::size_t keyring_store_certificates_max = 65536;
+inline constexpr std::size_t keyring_store_rings_max = 65536;
+inline constexpr std::size_t keyring_connections_max = 4096;  // per ring
 
 // Who owns a certificate.
 struct CertOwner {
