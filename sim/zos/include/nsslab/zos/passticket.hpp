@@ -43,7 +43,7 @@ inline constexpr std::int64_t passticket_window_seconds_default = 600;
 // the evaluation time is reported as "outside time window" (clock skew); farther away it is
 // reported as "not a valid PassTicket" (wrong key): for a wrong key the recovered time is
 // uniformly random over 2^32 (legacy) or 2^41 / 2^48 (enhanced) seconds.
-inline constexpr std::int64_t passticket_skew_report_horizon_seconds = 7 * 24 * 3600;
+inline constexpr std::int64_t passticket_skew_report_horizon_seconds = std::int64_t{7} * 24 * 3600;
 
 // Generation as RACF's RCVTPTGN / R_GenSec would answer for `unix_seconds` (GMT).
 // `user` and `appl`: 1-8 characters of A-Z 0-9 @ # $ (lower-case letters are folded to upper
