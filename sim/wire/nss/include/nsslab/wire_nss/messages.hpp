@@ -27,17 +27,17 @@ inline constexpr std::uint32_t api_version = 4;
 // Outcome of a request, as both sides report it (and traces print it).
 enum class ResultCode : std::uint16_t {
     ok = 0,
-    auth_failed = 1,         // user ID / password / PassTicket rejected, or user revoked
-    not_authorized = 2,      // a SERVAUTH check denied (or the class/profile is missing: fail closed)
-    not_registered = 3,      // a service request before a successful registration
-    service_not_granted = 4, // the service was not requested or not granted at registration
-    unknown_label = 5,       // no such certificate on the NSS key ring
-    bad_request = 6,         // malformed or out-of-state request
-    version_mismatch = 7,    // API versions differ (EZD1904E)
-    crypto_error = 8,        // signing or verification could not be performed
-    verify_failed = 9,       // the signature or chain did not verify
-    client_not_connected = 10, // remote management target unknown or not connected (ENXIO)
-    busy = 11,               // the server's bounded queue for this client is full; retry later
+    auth_failed = 1,     // user ID / password / PassTicket rejected, or user revoked
+    not_authorized = 2,  // a SERVAUTH check denied (or the class/profile is missing: fail closed)
+    not_registered = 3,  // a service request before a successful registration
+    service_not_granted = 4,    // the service was not requested or not granted at registration
+    unknown_label = 5,          // no such certificate on the NSS key ring
+    bad_request = 6,            // malformed or out-of-state request
+    version_mismatch = 7,       // API versions differ (EZD1904E)
+    crypto_error = 8,           // signing or verification could not be performed
+    verify_failed = 9,          // the signature or chain did not verify
+    client_not_connected = 10,  // remote management target unknown or not connected (ENXIO)
+    busy = 11,                  // the server's bounded queue for this client is full; retry later
     internal_error = 12,
 };
 std::string_view to_string(ResultCode code);
@@ -54,9 +54,15 @@ struct Services {
 
 // Signature schemes the certificate service offers (RFC 7427 / RFC 8017 / RFC 8032 names).
 enum class SignatureScheme : std::uint8_t {
-    rsa_pkcs1_sha256 = 1, rsa_pkcs1_sha384 = 2, rsa_pkcs1_sha512 = 3,
-    rsa_pss_sha256 = 4, rsa_pss_sha384 = 5, rsa_pss_sha512 = 6,
-    ecdsa_sha256 = 7, ecdsa_sha384 = 8, ecdsa_sha512 = 9,
+    rsa_pkcs1_sha256 = 1,
+    rsa_pkcs1_sha384 = 2,
+    rsa_pkcs1_sha512 = 3,
+    rsa_pss_sha256 = 4,
+    rsa_pss_sha384 = 5,
+    rsa_pss_sha512 = 6,
+    ecdsa_sha256 = 7,
+    ecdsa_sha384 = 8,
+    ecdsa_sha512 = 9,
     ed25519 = 10,
 };
 std::string_view to_string(SignatureScheme scheme);
@@ -66,13 +72,14 @@ std::string_view to_string(SignatureScheme scheme);
 // First message on a connection: who the client is and what it wants.
 struct RegisterRequest {
     std::uint32_t client_api_version{api_version};
-    std::string client_name;   // NssStackConfig ClientName (default systemname_stackname)
-    std::string system_name;   // IKED's system, e.g. "SYSTEMA"
-    std::string stack_name;    // TCP/IP stack, e.g. "STACK1"
-    std::string user_id;       // NssStackConfig UserId (SAF user on the server's system)
+    std::string client_name;  // NssStackConfig ClientName (default systemname_stackname)
+    std::string system_name;  // IKED's system, e.g. "SYSTEMA"
+    std::string stack_name;   // TCP/IP stack, e.g. "STACK1"
+    std::string user_id;      // NssStackConfig UserId (SAF user on the server's system)
     AuthMethod auth_method{AuthMethod::password};
-    std::string credential;    // password or PassTicket: never traced, never logged
+    std::string credential;  // password or PassTicket: never traced, never logged
     Services services;
+    bool operator==(RegisterRequest const&) const = default;
 };
 
 // Sign `data` (the octets themselves, e.g. IKEv2 AUTH octets; RFC 7296 §2.15, RFC 7427) with
@@ -81,6 +88,7 @@ struct SignRequest {
     std::string label;
     SignatureScheme scheme{SignatureScheme::ecdsa_sha256};
     Bytes data;
+    bool operator==(SignRequest const&) const = default;
 };
 
 // Verify `signature` over `data` with the first certificate of `chain` (DER, leaf first), and
@@ -90,6 +98,7 @@ struct VerifyRequest {
     Bytes data;
     Bytes signature;
     std::vector<Bytes> chain;
+    bool operator==(VerifyRequest const&) const = default;
 };
 
 // Retrieve certificates for IKE CERT / CERTREQ payloads: the certificate `label` (empty: none)
@@ -97,43 +106,49 @@ struct VerifyRequest {
 struct CertificateRequest {
     std::string label;
     bool include_ca{false};
+    bool operator==(CertificateRequest const&) const = default;
 };
 
 // --- server -> client replies ---------------------------------------------------------------
 
 struct RegisterReply {
     ResultCode result{ResultCode::ok};
-    std::string reason;               // human text for denials
+    std::string reason;  // human text for denials
     std::uint32_t server_api_version{api_version};
-    std::string server_system_name;   // NSServerSystemName in ipsec -w
+    std::string server_system_name;  // NSServerSystemName in ipsec -w
     Services granted;
-    std::string cert_denial;          // why cert was not granted (empty if granted/not asked)
+    std::string cert_denial;  // why cert was not granted (empty if granted/not asked)
     std::string remote_mgmt_denial;
-    std::uint64_t connection_id{0};   // the server's connID (DBG0104I "NSS connID n")
+    std::uint64_t connection_id{0};  // the server's connID (DBG0104I "NSS connID n")
+    bool operator==(RegisterReply const&) const = default;
 };
 
 struct SignReply {
     ResultCode result{ResultCode::ok};
     std::string reason;
     Bytes signature;
+    bool operator==(SignReply const&) const = default;
 };
 
 struct VerifyReply {
     ResultCode result{ResultCode::ok};
     std::string reason;
     std::string subject;  // subject DN of the verified leaf
+    bool operator==(VerifyReply const&) const = default;
 };
 
 struct CertificateEntry {
     std::string label;
     bool is_ca{false};
     Bytes der;
+    bool operator==(CertificateEntry const&) const = default;
 };
 
 struct CertificateReply {
     ResultCode result{ResultCode::ok};
     std::string reason;
     std::vector<CertificateEntry> certificates;
+    bool operator==(CertificateReply const&) const = default;
 };
 
 // --- remote management: server -> client request, client -> server reply --------------------
@@ -154,22 +169,29 @@ struct MgmtRequest {
     MgmtCommand command{MgmtCommand::display_filters};
     std::string target;     // SA id or filter name; empty when not applicable
     std::string requester;  // SAF user who issued ipsec -z on the server's system
+    bool operator==(MgmtRequest const&) const = default;
 };
 
 struct MgmtReply {
     ResultCode result{ResultCode::ok};
     std::string reason;
     std::vector<std::string> lines;  // display output, z/OS shape
+    bool operator==(MgmtReply const&) const = default;
 };
 
 // --- connection-level ----------------------------------------------------------------------
 
-struct Keepalive {};
-struct KeepaliveAck {};
+struct Keepalive {
+    bool operator==(Keepalive const&) const = default;
+};
+struct KeepaliveAck {
+    bool operator==(KeepaliveAck const&) const = default;
+};
 
 // Orderly close, either direction; the sender closes the TLS session after it.
 struct Close {
     std::string reason;
+    bool operator==(Close const&) const = default;
 };
 
 // A frame-level error: sent when a frame cannot be handled (malformed, oversized, unknown
@@ -178,6 +200,7 @@ struct ErrorReply {
     ResultCode result{ResultCode::bad_request};
     std::string reason;
     bool fatal{false};
+    bool operator==(ErrorReply const&) const = default;
 };
 
 using Body = std::variant<RegisterRequest, RegisterReply, SignRequest, SignReply, VerifyRequest,
@@ -187,6 +210,7 @@ using Body = std::variant<RegisterRequest, RegisterReply, SignRequest, SignReply
 struct Message {
     std::uint32_t request_id{0};  // 0 for connection-level messages that expect no reply
     Body body;
+    bool operator==(Message const&) const = default;
 };
 
 // Name of the message type ("register_request", "sign_reply", ...), for traces.
