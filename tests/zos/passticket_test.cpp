@@ -498,6 +498,46 @@ int run(std::string const& args) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::string run_output(std::string const& args) {
+    std::string const out = std::string(NSSLAB_BINARY_DIR) + "/passticket_cli_output.txt";
+    std::string const cmd = nsslab_binary() + " " + args + " >" + out + " 2>&1";
+    (void)std::system(cmd.c_str());
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST(PassTicketCli, OutputAndNoKeyMaterial) {
+    if (!std::ifstream(nsslab_binary()).good())
+        GTEST_SKIP() << "nsslab tool not built";
+    if (run("passticket --help") != 0)
+        GTEST_SKIP() << "nsslab tool built without the passticket command";
+    EXPECT_EQ(run_output("passticket generate --user IBMUSER --appl TSOR001 --key E001193519561977 "
+                         "--time 1700000000"),
+              "ZVQLMCAN\n");
+    EXPECT_EQ(run_output("passticket evaluate --user IBMUSER --appl TSOR001 --key E001193519561977 "
+                         "--ticket ZVQLMCAN "
+                         "--time 1700000017"),
+              "valid (generated at 2023-11-14T22:13:20Z, -17 s from evaluation time)\n");
+    auto skewed = run_output(
+        "passticket evaluate --user IBMUSER --appl TSOR001 --key E001193519561977 --ticket "
+        "ZVQLMCAN --time 1700000700");
+    EXPECT_EQ(skewed.rfind("invalid: ", 0), 0u) << skewed;
+    EXPECT_NE(skewed.find("700 s before"), std::string::npos) << skewed;
+    for (std::string const args :
+         {"passticket generate --user IBMUSER --appl TSOR001 --key 00112233445566 --time 1",
+          "passticket evaluate --user IBMUSER --appl TSOR001 --key 0011223344556677 --ticket "
+          "ZVQLMCAN --time 1700000000",
+          "passticket evaluate --user IBMUSER --appl TSOR001 --key 0011223344556677 --ticket "
+          "ZVQLMCAN",
+          "passticket generate --user IBMUSER --appl TSOR001 --key 00112233445566ZZ --time 1"}) {
+        auto text = run_output(args);
+        EXPECT_FALSE(text.empty()) << args;
+        EXPECT_EQ(text.find("00112233"), std::string::npos) << text;
+    }
+}
+
 TEST(PassTicketCli, ExitCodes) {
     if (!std::ifstream(nsslab_binary()).good())
         GTEST_SKIP() << "nsslab tool not built";
