@@ -1,7 +1,9 @@
 // `nsslab racf apply SCRIPT... [--list]` and `nsslab racf check SCRIPT... --user U --class C
 // --resource R [--access READ]`: run RACF command scripts through the emulation (docs/racf.md).
 // Exit codes: apply 0 applied, 2 error (file:line:col on stderr); check 0 allowed, 1 denied
-// (including "not protected", which NSS treats as a denial), 2 error.
+// (including "not protected", which NSS treats as a denial), 2 error. `nsslab racf logon SCRIPT...
+// --user U [--appl NSSD] --secret S --at TIME` verifies a password or PassTicket: 0 ok, 1
+// rejected, 2 error.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "nsslab/base/time.hpp"
 #include "nsslab/zos/racf.hpp"
 #include "nsslab/zos/racf_script.hpp"
 
@@ -146,6 +149,41 @@ void add_racf(CLI::App& app) {
                   << "reason: " << d.reason << "\n"
                   << nsslab::zos::format_servauth_check_log(d) << "\n";
         if (!d.allowed)
+            throw CLI::RuntimeError(1);
+    });
+
+    struct LogonOptions {
+        std::vector<std::string> scripts;
+        std::string user, appl = "NSSD", secret, at;
+    };
+    auto logon_opts = std::make_shared<LogonOptions>();
+    auto* logon = racf->add_subcommand(
+        "logon",
+        "Apply scripts, then verify a password or PassTicket (exit 0 ok, 1 rejected, 2 error)");
+    logon->add_option("scripts", logon_opts->scripts, "RACF command script files")->required();
+    logon->add_option("--user", logon_opts->user, "User ID")->required();
+    logon->add_option("--appl", logon_opts->appl, "PTKTDATA application name")
+        ->capture_default_str();
+    logon->add_option("--secret", logon_opts->secret, "Password, phrase or PassTicket")->required();
+    logon->add_option("--at", logon_opts->at, "Evaluation time, e.g. 2026-01-01T00:00:00Z (GMT)")
+        ->required();
+    logon->callback([logon_opts] {
+        nsslab::TimePoint at;
+        if (!nsslab::parse_iso8601(logon_opts->at, at)) {
+            std::cerr << "nsslab racf logon: --at needs a time like 2026-01-01T00:00:00Z\n";
+            throw CLI::RuntimeError(2);
+        }
+        RacfDatabase db;
+        load_scripts(logon_opts->scripts, db, "logon");
+        auto r = db.authenticate(logon_opts->user, logon_opts->appl, logon_opts->secret,
+                                 nsslab::unix_seconds(at));
+        std::cout << "result: " << (r.ok ? "VERIFIED" : "REJECTED") << "\n"
+                  << "method: " << nsslab::zos::to_string(r.method) << "\n"
+                  << "profile: " << (r.profile.empty() ? "(none)" : r.profile) << "\n"
+                  << "saf_rc: " << r.saf_rc << " racf_rc: " << r.racf_rc
+                  << " racf_reason: " << r.racf_reason << "\n"
+                  << "reason: " << r.reason << "\n";
+        if (!r.ok)
             throw CLI::RuntimeError(1);
     });
 }
