@@ -414,6 +414,29 @@ TEST(NssCodecAttributes, UnknownServiceBitsIgnored) {
     EXPECT_EQ(std::get<RegisterRequest>(r->body).services, (Services{false, true}));
 }
 
+TEST(NssCodecAttributes, EveryErrorNamesAnOffset) {
+    Bytes bad_magic = encode(Message{0, Keepalive{}});
+    bad_magic[1] = 0;
+    Bytes trailing = encode(Message{0, Keepalive{}});
+    trailing.push_back(1);
+    std::vector<Bytes> const frames = {
+        Bytes{0x4E},
+        bad_magic,
+        frame(0x30, 0, Bytes{0, 1}),
+        frame(0x77, 0, {}),
+        trailing,
+        frame(0x10, 1, cat({attr(0x0030, "L"), attr(0x0032, Bytes{})})),
+        frame(0x10, 1, cat({sign_body(), sign_body()})),
+        frame(0x10, 1, sign_body(attr(0x0030, std::string(300, 'x')))),
+        frame(0x21, 1, cat({attr(0x0001, Bytes{0, 0}), attr(0x0043, Bytes{0xFF})})),
+    };
+    for (auto const& f : frames) {
+        auto r = decode(f);
+        ASSERT_FALSE(r) << to_hex(f);
+        EXPECT_NE(r.error().message.find("offset"), std::string::npos) << r.error().message;
+    }
+}
+
 // --- FrameReader -----------------------------------------------------------------------------
 
 Bytes stream_of(std::vector<Message> const& messages) {

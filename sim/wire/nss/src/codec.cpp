@@ -614,7 +614,7 @@ bool known_type(std::uint8_t code) {
 
 class BodyWriter {
   public:
-    explicit BodyWriter(Bytes& out) : out_(out), w_(out) {}
+    explicit BodyWriter(Bytes& out) : w_(out) {}
     void raw(std::uint16_t t, ByteView v) {
         w_.u16(t);
         w_.u32(static_cast<std::uint32_t>(v.size()));
@@ -731,7 +731,6 @@ class BodyWriter {
     }
 
   private:
-    Bytes& out_;
     ByteWriter w_;
 };
 
