@@ -337,3 +337,31 @@ TEST(Determinism, SameSeedSameTraceAndPackets) {
 
 }  // namespace
 }  // namespace nsslab::engine
+
+namespace nsslab::engine {
+namespace {
+
+TEST(Host, StoppingAProcessWithPendingWorkIsSafe) {
+    Simulation sim(5);
+    Host& a = sim.network().add_host("A", {*IpAddress::parse("10.0.0.1")});
+    Host& b = sim.network().add_host("B", {*IpAddress::parse("10.0.0.2")});
+    MemoryTrace trace;
+    sim.set_trace(&trace);
+    b.spawn("echo",
+            [](runtime::Runtime& rt) { return std::make_unique<testing::EchoServer>(rt, 7); });
+    a.spawn("client", [](runtime::Runtime& rt) { return std::make_unique<testing::Client>(rt); });
+    auto& c = *static_cast<testing::Client*>(a.application("client"));
+    sim.run_for(std::chrono::milliseconds(1));
+    c.rt.set_deadline(c.rt.now() + std::chrono::seconds(1));
+    ASSERT_TRUE(c.rt.connect(Endpoint{*IpAddress::parse("10.0.0.2"), 7}));
+    // Stop the server while the SYN is in flight and the client while its deadline is pending.
+    sim.run_for(std::chrono::microseconds(600));
+    b.stop_process("echo");
+    a.stop_process("client");
+    sim.run_for(std::chrono::seconds(30));
+    EXPECT_EQ(b.application("echo"), nullptr);
+    EXPECT_EQ(trace.count("process.stop"), 2u);
+}
+
+}  // namespace
+}  // namespace nsslab::engine

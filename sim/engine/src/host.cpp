@@ -20,6 +20,7 @@ Host::Host(Network& network, std::uint32_t id, std::string name, std::vector<IpA
 Host::~Host() {
     connections_.clear();
     processes_.clear();
+    retired_.clear();
 }
 
 Simulation& Host::simulation() {
@@ -66,7 +67,18 @@ void Host::stop_process(std::string_view process_name) {
         if ((*it)->name() != process_name)
             continue;
         trace(Event("process.stop").with("process", std::string(process_name)));
-        (*it)->stop();
+        SimProcess* stopped = it->get();
+        stopped->stop();
+        // Handshakes still in progress towards its listeners are reset.
+        std::vector<TcpConnection*> orphans;
+        for (auto& [key, conn] : connections_)
+            if (conn->listener_owner == stopped && conn->owner == nullptr)
+                orphans.push_back(conn.get());
+        for (TcpConnection* conn : orphans)
+            conn->app_abort();
+        // Events already scheduled may still name the process: it is kept, inert, until the
+        // host goes away (a crash drops those events through the epoch instead).
+        retired_.push_back(std::move(*it));
         processes_.erase(it);
         return;
     }

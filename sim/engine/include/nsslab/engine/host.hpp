@@ -119,6 +119,7 @@ class Host {
     Rng rng_;
     std::vector<Spec> specs_;
     std::vector<std::unique_ptr<SimProcess>> processes_;
+    std::vector<std::unique_ptr<SimProcess>> retired_;  // stopped processes (see stop_process)
     std::map<ConnKey, std::unique_ptr<TcpConnection>> connections_;
     std::uint64_t next_conn_serial_{1};
     std::vector<std::function<void()>> paused_work_;
