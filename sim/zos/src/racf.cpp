@@ -419,8 +419,11 @@ Result<void> RacfDatabase::check_delete_group(std::string_view name_in) const {
         return fail(Errc::state_error, "group SYS1 cannot be deleted");
     for (auto const& [uname, user] : users_) {
         if (user.groups.count(name) != 0) {
-            return fail(Errc::state_error,
-                        "group " + name + " still has user " + uname + " connected (REMOVE first)");
+            return fail(Errc::state_error, std::string("group ")
+                                               .append(name)
+                                               .append(" still has user ")
+                                               .append(uname)
+                                               .append(" connected (REMOVE first)"));
         }
     }
     return {};

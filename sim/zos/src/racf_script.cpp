@@ -10,7 +10,7 @@ namespace nsslab::zos {
 namespace {
 
 struct Ch {
-    char c;
+    char c{0};
     RacfSourcePos pos;
 };
 

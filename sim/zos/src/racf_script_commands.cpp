@@ -18,7 +18,7 @@ using Kind = RacfOperand::Kind;
     auto var##_result = (expr);      \
     if (!var##_result)               \
         return var##_result.error(); \
-    auto& var = *var##_result
+    auto& var = *var##_result  // NOLINT(bugprone-macro-parentheses): var is a name
 
 #define RACF_CHECK(expr)                  \
     do {                                  \
@@ -571,9 +571,12 @@ Result<void> setropts(RacfCommand const& command, RacfCommandContext& ctx) {
         }
         for (auto const& c : lists["RACLIST"]) {
             if (!db.class_options(c).raclisted) {
-                return racf_error(
-                    command, ops.get("RACLIST")->pos,
-                    "class " + c + " is not RACLISTed; issue SETROPTS RACLIST(" + c + ") first");
+                return racf_error(command, ops.get("RACLIST")->pos,
+                                  std::string("class ")
+                                      .append(c)
+                                      .append(" is not RACLISTed; issue SETROPTS RACLIST(")
+                                      .append(c)
+                                      .append(") first"));
             }
         }
     }
@@ -612,14 +615,17 @@ Result<void> setropts(RacfCommand const& command, RacfCommandContext& ctx) {
     }
 
     // Everything is validated; apply (none of these can fail now).
-    auto must = [](Result<void> r) { NSSLAB_ASSERT(r.has_value(), "SETROPTS step failed"); };
+    auto must = [](Result<void> const& r) { NSSLAB_ASSERT(r.has_value(), "SETROPTS step failed"); };
     if (refresh) {
         for (auto const& c : lists["RACLIST"])
             must(db.refresh_raclist(c));
         // GENERIC(c) REFRESH: generic profile changes already apply at once (docs/racf.md).
         for (auto const& c : lists["RACLIST"]) {
-            ctx.messages.push_back("SETROPTS RACLIST(" + c + ") REFRESH: in-storage profiles of " +
-                                   c + " refreshed");
+            ctx.messages.push_back(std::string("SETROPTS RACLIST(")
+                                       .append(c)
+                                       .append(") REFRESH: in-storage profiles of ")
+                                       .append(c)
+                                       .append(" refreshed"));
         }
         return {};
     }
