@@ -70,8 +70,9 @@ TEST(ConfigLexer, UnterminatedQuoteIsAnError) {
     auto r = lex("A\n  B \"abc\nC\"");
     ASSERT_EQ(r.diagnostics.size(), 1u);
     EXPECT_EQ(r.diagnostics[0].where, (SourceLocation{2, 5}));
-    EXPECT_EQ(r.diagnostics[0].format("f.conf"),
-              "f.conf:2:5: error: unterminated quoted string (expected a closing '\"' on the same line)");
+    EXPECT_EQ(
+        r.diagnostics[0].format("f.conf"),
+        "f.conf:2:5: error: unterminated quoted string (expected a closing '\"' on the same line)");
 }
 
 TEST(ConfigLexer, ControlCharacterIsAnError) {
@@ -102,7 +103,9 @@ TEST(ConfigLexer, FileSizeBound) {
     EXPECT_EQ(sink.list()[0].where, (SourceLocation{1, 1}));
     auto e = sink.to_error("big.conf");
     EXPECT_EQ(e.code, Errc::oversized);
-    EXPECT_EQ(e.message, "big.conf:1:1: input is 11 bytes, more than the limit of 10 (expected at most 10 bytes)");
+    EXPECT_EQ(
+        e.message,
+        "big.conf:1:1: input is 11 bytes, more than the limit of 10 (expected at most 10 bytes)");
     // Exactly at the bound is fine.
     DiagnosticSink ok;
     tokenize("0123456789", {}, limits, ok);
@@ -186,23 +189,30 @@ TEST_P(ConfigTreeErrors, ReportsLocation) {
 INSTANTIATE_TEST_SUITE_P(
     All, ConfigTreeErrors,
     ::testing::Values(
-        TreeError{"IkeConfig\n", {1, 1},
-                  "x:1:1: error: statement 'IkeConfig' has no block (expected '{' after 'IkeConfig')"},
-        TreeError{"IkeConfig\nFoo {}", {2, 1},
+        TreeError{
+            "IkeConfig\n",
+            {1, 1},
+            "x:1:1: error: statement 'IkeConfig' has no block (expected '{' after 'IkeConfig')"},
+        TreeError{"IkeConfig\nFoo {}",
+                  {2, 1},
                   "x:2:1: error: 'Foo' where the block of 'IkeConfig' should begin (expected '{' "
                   "after 'IkeConfig')"},
-        TreeError{"IkeConfig {\n  A 1\n", {1, 11},
+        TreeError{"IkeConfig {\n  A 1\n",
+                  {1, 11},
                   "x:1:11: error: '{' of 'IkeConfig' is never closed (expected '}' before the end "
                   "of the input)"},
-        TreeError{"}", {1, 1},
+        TreeError{"}",
+                  {1, 1},
                   "x:1:1: error: unexpected '}' outside any block (expected a statement name)"},
         TreeError{"{", {1, 1}, "x:1:1: error: unexpected '{' (expected a statement name)"},
-        TreeError{"\"Ike\" {}", {1, 1},
+        TreeError{"\"Ike\" {}",
+                  {1, 1},
                   "x:1:1: error: a statement name may not be quoted (expected a statement name)"},
-        TreeError{"S {\n \"A\" 1 }", {2, 2},
+        TreeError{"S {\n \"A\" 1 }",
+                  {2, 2},
                   "x:2:2: error: a parameter name may not be quoted (expected a parameter name)"},
-        TreeError{"S {\n {", {2, 2},
-                  "x:2:2: error: unexpected '{' (expected a parameter name or '}')"}));
+        TreeError{
+            "S {\n {", {2, 2}, "x:2:2: error: unexpected '{' (expected a parameter name or '}')"}));
 
 TEST(ConfigTree, NestingBound) {
     ConfigLimits limits;
@@ -237,7 +247,8 @@ TEST(ConfigTree, StatementParamAndValueBounds) {
 
 TEST(ConfigTree, DeepNestingOfBracesDoesNotCrash) {
     std::string text = "S ";
-    for (int i = 0; i < 100000; ++i) text += "A {";
+    for (int i = 0; i < 100000; ++i)
+        text += "A {";
     std::vector<Diagnostic> d;
     tree(text, d);
     ASSERT_EQ(d.size(), 1u);
@@ -258,6 +269,19 @@ TEST(ConfigDiagnostics, ErrorMessageCountsTheRest) {
     auto e = sink.to_error("f");
     EXPECT_EQ(e.code, Errc::parse_error);
     EXPECT_EQ(e.message, "f:3:4: first (expected x) [and 2 more errors]");
+}
+
+TEST(ConfigDiagnostics, LimitKeepsCountingErrors) {
+    DiagnosticSink sink(1);
+    sink.error({1, 1}, "a");
+    sink.error({2, 1}, "b");
+    EXPECT_EQ(sink.size(), 2u);
+    EXPECT_EQ(sink.list().size(), 1u);
+    EXPECT_EQ(sink.to_error("f").message, "f:1:1: a [and 1 more error]");
+    DiagnosticSink none(0);
+    none.error({1, 1}, "a");
+    EXPECT_FALSE(none.empty());
+    EXPECT_EQ(none.to_error("f").message, "f: 1 errors (none kept: diagnostics limit is 0)");
 }
 
 }  // namespace

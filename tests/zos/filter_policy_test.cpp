@@ -18,7 +18,9 @@ std::string read_data(std::string const& name) {
     return ss.str();
 }
 
-IpAddress ip(char const* text) { return IpAddress::parse(text).value(); }
+IpAddress ip(char const* text) {
+    return IpAddress::parse(text).value();
+}
 
 PacketTuple pkt(char const* src, char const* dst, std::uint8_t proto, std::uint16_t sport,
                 std::uint16_t dport, PacketDirection dir = PacketDirection::outbound) {
@@ -107,7 +109,8 @@ TEST(FilterPolicy, SampleRulesInOrder) {
     EXPECT_EQ(to_string(p.source), "Stack Policy");
     ASSERT_EQ(p.rules.size(), 6u);
     std::vector<std::string> names;
-    for (auto const& r : p.rules) names.push_back(r.name);
+    for (auto const& r : p.rules)
+        names.push_back(r.name);
     EXPECT_EQ(names, (std::vector<std::string>{"nss-client", "ike", "ike", "systemb", "v6-web",
                                                "block-10"}));
     EXPECT_EQ(p.rules[0].direction, FilterDirection::outbound);
@@ -191,7 +194,8 @@ TEST(FilterPolicy, ServiceOptionsAndProtocolNumbers) {
         " Direction Bidirectional InboundConnect\n }\n IpGenericFilterActionRef permit }\n"
         "IpFilterRule all-ports { IpService {\n Protocol TCP\n SourcePortRange 0\n }\n"
         " IpGenericFilterActionRef deny }\n"
-        "IpFilterPolicy { IpFilterRuleRef esp\n IpFilterRuleRef all-ports\n IpFilterLogging No }\n");
+        "IpFilterPolicy { IpFilterRuleRef esp\n IpFilterRuleRef all-ports\n IpFilterLogging No "
+        "}\n");
     ASSERT_EQ(p.rules.size(), 2u);
     EXPECT_EQ(p.rules[0].protocol, 50);
     EXPECT_EQ(p.rules[0].routing, FilterRouting::either);
@@ -251,10 +255,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "IpFilterPolicy {\n IpFilterRule r {\n  IpGenericFilterActionRef ips\n }\n}",
                   "policy.conf:5:28: error: IPSec action without IpDynVpnActionRef (expected "
                   "IpDynVpnActionRef name)"},
-        ErrorCase{"IpDynVpnAction v { }\nIpFilterPolicy {\n IpFilterRule r {\n"
-                  "  IpGenericFilterActionRef permit\n  IpDynVpnActionRef v\n }\n}",
-                  "policy.conf:6:21: error: IpDynVpnActionRef with an IpGenericFilterAction that is "
-                  "not IPSec (expected IpFilterAction IPSec in permit)"},
+        ErrorCase{
+            "IpDynVpnAction v { }\nIpFilterPolicy {\n IpFilterRule r {\n"
+            "  IpGenericFilterActionRef permit\n  IpDynVpnActionRef v\n }\n}",
+            "policy.conf:6:21: error: IpDynVpnActionRef with an IpGenericFilterAction that is "
+            "not IPSec (expected IpFilterAction IPSec in permit)"},
         ErrorCase{"IpFilterPolicy {\n IpFilterRule r {\n  IpDynVpnActionRef v\n }\n}",
                   "policy.conf:4:21: error: IpDynVpnActionRef names an undefined IpDynVpnAction "
                   "'v' (expected the name of an IpDynVpnAction statement)"},
@@ -270,10 +275,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "   SourcePortRange 6 5\n  }\n  IpGenericFilterActionRef permit\n }\n}",
                   "policy.conf:6:22: error: SourcePortRange ends before it begins (expected "
                   "endport >= port)"},
-        ErrorCase{"IpFilterPolicy {\n IpFilterRule r {\n  IpService {\n   Protocol SCTP\n  }\n"
-                  "  IpGenericFilterActionRef permit\n }\n}",
-                  "policy.conf:5:13: error: 'SCTP' is not a protocol (expected All, TCP, UDP, ICMP, "
-                  "ICMPv6, IGMP, OSPF or a number 0-255)"},
+        ErrorCase{
+            "IpFilterPolicy {\n IpFilterRule r {\n  IpService {\n   Protocol SCTP\n  }\n"
+            "  IpGenericFilterActionRef permit\n }\n}",
+            "policy.conf:5:13: error: 'SCTP' is not a protocol (expected All, TCP, UDP, ICMP, "
+            "ICMPv6, IGMP, OSPF or a number 0-255)"},
         ErrorCase{"IpFilterPolicy {\n IpFilterRule r {\n  IpService {\n   Direction Sideways\n  }\n"
                   "  IpGenericFilterActionRef permit\n }\n}",
                   "policy.conf:5:14: error: 'Sideways' is not a valid Direction value (expected "
@@ -304,17 +310,21 @@ INSTANTIATE_TEST_SUITE_P(
                   "policy.conf:4:3: error: unknown IpFilterRule parameter 'IpSrcAddr' (expected "
                   "IpSourceAddr, IpDestAddr, IpService, IpGenericFilterActionRef or "
                   "IpDynVpnActionRef)"},
-        ErrorCase{"IpFilterPolicy {\n IpFilterRule r {\n  IpService TCP\n"
-                  "  IpGenericFilterActionRef permit\n }\n}",
-                  "policy.conf:4:3: error: IpService needs a '{' block (expected IpService { ... })"},
-        ErrorCase{"IpFilterPolicy {\n PolicyScope Both\n IpFilterRule r { IpGenericFilterActionRef permit }\n}",
-                  "policy.conf:3:2: error: unknown IpFilterPolicy parameter 'PolicyScope' (expected "
-                  "IpFilterRuleRef, IpFilterRule or IpFilterLogging)"},
+        ErrorCase{
+            "IpFilterPolicy {\n IpFilterRule r {\n  IpService TCP\n"
+            "  IpGenericFilterActionRef permit\n }\n}",
+            "policy.conf:4:3: error: IpService needs a '{' block (expected IpService { ... })"},
+        ErrorCase{
+            "IpFilterPolicy {\n PolicyScope Both\n IpFilterRule r { IpGenericFilterActionRef "
+            "permit }\n}",
+            "policy.conf:3:2: error: unknown IpFilterPolicy parameter 'PolicyScope' (expected "
+            "IpFilterRuleRef, IpFilterRule or IpFilterLogging)"},
         ErrorCase{"IpGenericFilterAction g { IpFilterLogging Yes }\n"
                   "IpFilterPolicy { IpFilterRule r { IpGenericFilterActionRef permit } }",
                   "policy.conf:2:1: error: IpGenericFilterAction g has no IpFilterAction (expected "
                   "IpFilterAction Permit|Deny|IPSec)"},
-        ErrorCase{"KeyExchangePolicy { }\nIpFilterPolicy { IpFilterRule r { IpGenericFilterActionRef permit } }",
+        ErrorCase{"KeyExchangePolicy { }\nIpFilterPolicy { IpFilterRule r { "
+                  "IpGenericFilterActionRef permit } }",
                   "policy.conf:2:1: error: unknown statement 'KeyExchangePolicy' (expected "
                   "IpFilterPolicy, IpFilterRule, IpGenericFilterAction or IpDynVpnAction)"},
         ErrorCase{"IpFilterPolicy { IpFilterRule r { IpGenericFilterActionRef permit } }\n"

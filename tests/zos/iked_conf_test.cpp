@@ -40,7 +40,8 @@ std::string error_of(std::string_view text, IkedConfParseOptions const& o = opts
     EXPECT_FALSE(r.has_value());
     if (d.size() != 1) {
         ADD_FAILURE() << d.size() << " diagnostics";
-        for (auto const& x : d) ADD_FAILURE() << x.format(o.file_name);
+        for (auto const& x : d)
+            ADD_FAILURE() << x.format(o.file_name);
         return {};
     }
     return d[0].format(o.file_name);
@@ -144,7 +145,8 @@ TEST(IkedConf, EveryParameter) {
 
 TEST(IkedConf, NetworkSecurityServerForms) {
     auto one = [](std::string const& value) {
-        return *parse_ok("IkeConfig {\n NetworkSecurityServer " + value + "\n}").ike.network_security_server;
+        return *parse_ok("IkeConfig {\n NetworkSecurityServer " + value + "\n}")
+                    .ike.network_security_server;
     };
     auto v6 = one("fd00::1 Port 5000");
     EXPECT_EQ(v6.address, IpAddress::parse("fd00::1").value());
@@ -165,7 +167,7 @@ TEST(IkedConf, LastIkeConfigStatementWinsOutright) {
         "IkeConfig { IkeRetries 9\n NetworkSecurityServer 9.9.9.9\n SMF119 IKETunnel }\n"
         "IkeConfig { NssWaitLimit 5 }\n"
         "IkeConfig { NetworkSecurityServerBackup 9.1.1.2 }\n");
-    EXPECT_EQ(c.ike.ike_retries, 6u);                          // discarded with statement 1
+    EXPECT_EQ(c.ike.ike_retries, 6u);                           // discarded with statement 1
     EXPECT_EQ(c.ike.nss_wait_limit, std::chrono::seconds{60});  // discarded with statement 2
     EXPECT_FALSE(c.ike.network_security_server);
     EXPECT_FALSE(c.ike.smf119_ike_tunnel);
@@ -253,14 +255,16 @@ TEST_P(IkedConfErrors, ExactLocationAndMessage) {
 INSTANTIATE_TEST_SUITE_P(
     All, IkedConfErrors,
     ::testing::Values(
-        ErrorCase{"IkeConfig {}\nNssStackConfig STACK1\n{\n UserId A1S1\n}\n",
-                  "iked.conf:2:1: error: NssStackConfig STACK1 requires NetworkSecurityServer or "
-                  "NetworkSecurityServerBackup in IkeConfig (expected NetworkSecurityServer host in "
-                  "IkeConfig)"},
-        ErrorCase{"NssStackConfig STACK1 { UserId A1S1 }\n",
-                  "iked.conf:1:1: error: NssStackConfig STACK1 requires NetworkSecurityServer or "
-                  "NetworkSecurityServerBackup in IkeConfig (expected NetworkSecurityServer host in "
-                  "IkeConfig)"},
+        ErrorCase{
+            "IkeConfig {}\nNssStackConfig STACK1\n{\n UserId A1S1\n}\n",
+            "iked.conf:2:1: error: NssStackConfig STACK1 requires NetworkSecurityServer or "
+            "NetworkSecurityServerBackup in IkeConfig (expected NetworkSecurityServer host in "
+            "IkeConfig)"},
+        ErrorCase{
+            "NssStackConfig STACK1 { UserId A1S1 }\n",
+            "iked.conf:1:1: error: NssStackConfig STACK1 requires NetworkSecurityServer or "
+            "NetworkSecurityServerBackup in IkeConfig (expected NetworkSecurityServer host in "
+            "IkeConfig)"},
         ErrorCase{"IkeConfig {\n  IkeRetries 11\n}",
                   "iked.conf:2:14: error: IkeRetries value 11 is out of range (expected an integer "
                   "1-10)"},
@@ -270,21 +274,25 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"IkeConfig {\n  IkeSyslogLevel 256\n}",
                   "iked.conf:2:18: error: IkeSyslogLevel value 256 is out of range (expected an "
                   "integer 0-255)"},
-        ErrorCase{"IkeConfig {\n  PagentSyslogLevel -1\n}",
-                  "iked.conf:2:21: error: PagentSyslogLevel value '-1' is not a number (expected an "
-                  "integer 0-255)"},
-        ErrorCase{"IkeConfig {\n  IkeInitWait 31\n}",
-                  "iked.conf:2:15: error: IkeInitWait value 31 is out of range (expected an integer "
-                  "1-30)"},
-        ErrorCase{"IkeConfig {\n  NssWaitLimit 0\n}",
-                  "iked.conf:2:16: error: NssWaitLimit value 0 is out of range (expected an integer "
-                  "1-3600)"},
+        ErrorCase{
+            "IkeConfig {\n  PagentSyslogLevel -1\n}",
+            "iked.conf:2:21: error: PagentSyslogLevel value '-1' is not a number (expected an "
+            "integer 0-255)"},
+        ErrorCase{
+            "IkeConfig {\n  IkeInitWait 31\n}",
+            "iked.conf:2:15: error: IkeInitWait value 31 is out of range (expected an integer "
+            "1-30)"},
+        ErrorCase{
+            "IkeConfig {\n  NssWaitLimit 0\n}",
+            "iked.conf:2:16: error: NssWaitLimit value 0 is out of range (expected an integer "
+            "1-3600)"},
         ErrorCase{"IkeConfig {\n  NssWaitRetries 11\n}",
                   "iked.conf:2:18: error: NssWaitRetries value 11 is out of range (expected an "
                   "integer 0-10)"},
-        ErrorCase{"IkeConfig {\n  PagentWait 3601\n}",
-                  "iked.conf:2:14: error: PagentWait value 3601 is out of range (expected an integer "
-                  "0-3600)"},
+        ErrorCase{
+            "IkeConfig {\n  PagentWait 3601\n}",
+            "iked.conf:2:14: error: PagentWait value 3601 is out of range (expected an integer "
+            "0-3600)"},
         ErrorCase{"IkeConfig {\n  FIPS140 maybe\n}",
                   "iked.conf:2:11: error: 'maybe' is not a valid FIPS140 value (expected Yes|No)"},
         ErrorCase{"IkeConfig {\n  Echo\n}",
@@ -298,16 +306,18 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"IkeConfig {\n  KeyRing TOOLONGID/ring\n}",
                   "iked.conf:2:11: error: KeyRing user ID 'TOOLONGID' must have 1-8 characters "
                   "(expected userid/ringname, ringname or NoKeyRing)"},
-        ErrorCase{"IkeConfig {\n  KeyRing user/\n}",
-                  "iked.conf:2:11: error: KeyRing ring name '' is not valid (expected "
-                  "userid/ringname, ringname or NoKeyRing (ring name 1-237 characters, no blanks or "
-                  "'/'))"},
+        ErrorCase{
+            "IkeConfig {\n  KeyRing user/\n}",
+            "iked.conf:2:11: error: KeyRing ring name '' is not valid (expected "
+            "userid/ringname, ringname or NoKeyRing (ring name 1-237 characters, no blanks or "
+            "'/'))"},
         ErrorCase{"IkeConfig {\n  NetworkSecurityServer 9.1.1\n}",
                   "iked.conf:2:25: error: NetworkSecurityServer '9.1.1' is not a valid IP address "
                   "(expected an IPv4 address, an IPv6 address or a host name)"},
-        ErrorCase{"IkeConfig {\n  NetworkSecurityServer bad!host\n}",
-                  "iked.conf:2:25: error: NetworkSecurityServer 'bad!host' is not a valid host name "
-                  "(expected an IPv4 address, an IPv6 address or a host name)"},
+        ErrorCase{
+            "IkeConfig {\n  NetworkSecurityServer bad!host\n}",
+            "iked.conf:2:25: error: NetworkSecurityServer 'bad!host' is not a valid host name "
+            "(expected an IPv4 address, an IPv6 address or a host name)"},
         ErrorCase{"IkeConfig {\n  NetworkSecurityServer 9.1.1.1 Port 0\n}",
                   "iked.conf:2:38: error: Port value 0 is out of range (expected an integer "
                   "1-65535)"},
@@ -331,15 +341,17 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"IkeConfig {\n  NetworkSecurityServer h Identity X500dn nss\n}",
                   "iked.conf:2:43: error: Identity X500dn authid 'nss' is not a distinguished name "
                   "(expected a quoted DN such as \"CN=nss,O=IBM\")"},
-        ErrorCase{"IkeConfig {\n  NetworkSecurityServer h Identity Fqdn a/b\n}",
-                  "iked.conf:2:41: error: Identity Fqdn authid 'a/b' is not a host name (expected a "
-                  "fully qualified domain name)"},
+        ErrorCase{
+            "IkeConfig {\n  NetworkSecurityServer h Identity Fqdn a/b\n}",
+            "iked.conf:2:41: error: Identity Fqdn authid 'a/b' is not a host name (expected a "
+            "fully qualified domain name)"},
         ErrorCase{"IkeConfig {\n  SupportedCertAuth \"a label longer than thirty-two chars\"\n}",
                   "iked.conf:2:21: error: SupportedCertAuth label 'a label longer than thirty-two "
                   "chars' has 36 characters (expected 1-32 characters)"},
-        ErrorCase{"IkeConfig {\n  Bogus 1\n}",
-                  "iked.conf:2:3: error: unknown IkeConfig parameter 'Bogus' (expected an IkeConfig "
-                  "parameter such as NetworkSecurityServer)"},
+        ErrorCase{
+            "IkeConfig {\n  Bogus 1\n}",
+            "iked.conf:2:3: error: unknown IkeConfig parameter 'Bogus' (expected an IkeConfig "
+            "parameter such as NetworkSecurityServer)"},
         ErrorCase{"IkeConfig {\n  IkeRetries { }\n}",
                   "iked.conf:2:3: error: 'IkeRetries' does not take a '{' block (expected "
                   "'IkeRetries n')"},

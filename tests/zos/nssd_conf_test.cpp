@@ -69,7 +69,7 @@ TEST(NssdConf, NssConfigStatementsMerge) {
         "NssConfig { Port 5000\n KeyRing RING1 }\n"
         "NssConfig { SyslogLevel 2\n Port 5001\n Port 5002 }\n"
         "NssConfig { Discipline XMLApplicance Disable }\n");
-    EXPECT_EQ(c.nss.port, 5002);                             // last value wins
+    EXPECT_EQ(c.nss.port, 5002);                            // last value wins
     EXPECT_EQ(c.nss.key_ring, (KeyRingName{"", "RING1"}));  // kept from statement 1
     EXPECT_EQ(c.nss.syslog_level, 2u);
     EXPECT_FALSE(c.nss.xml_appliance_enabled);  // IBM's misspelling accepted
@@ -114,8 +114,9 @@ TEST_P(NssdConfErrors, ExactLocationAndMessage) {
 INSTANTIATE_TEST_SUITE_P(
     All, NssdConfErrors,
     ::testing::Values(
-        ErrorCase{"NssConfig {\n Port 0\n}",
-                  "nssd.conf:2:7: error: Port value 0 is out of range (expected an integer 1-65535)"},
+        ErrorCase{
+            "NssConfig {\n Port 0\n}",
+            "nssd.conf:2:7: error: Port value 0 is out of range (expected an integer 1-65535)"},
         ErrorCase{"NssConfig {\n Port 65536\n}",
                   "nssd.conf:2:7: error: Port value 65536 is out of range (expected an integer "
                   "1-65535)"},
@@ -159,7 +160,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"IkeConfig {\n}",
                   "nssd.conf:1:1: error: unknown statement 'IkeConfig' (expected NssConfig or "
                   "IPSecDisciplineConfig)"},
-        ErrorCase{"NssConfig {\n Port 1\n", 
+        ErrorCase{"NssConfig {\n Port 1\n",
                   "nssd.conf:1:11: error: '{' of 'NssConfig' is never closed (expected '}' before "
                   "the end of the input)"}));
 

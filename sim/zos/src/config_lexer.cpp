@@ -15,22 +15,26 @@ std::string Diagnostic::format(std::string_view file_name) const {
 }
 
 void DiagnosticSink::error(SourceLocation where, std::string message, std::string expected) {
+    ++count_;
     if (list_.size() >= max_)
         return;
     list_.push_back(Diagnostic{where, std::move(message), std::move(expected)});
 }
 
 Error DiagnosticSink::to_error(std::string_view file_name) const {
-    NSSLAB_ASSERT(!list_.empty(), "to_error on an empty diagnostic sink");
+    NSSLAB_ASSERT(count_ != 0, "to_error on an empty diagnostic sink");
+    if (list_.empty())
+        return fail(code_, std::string(file_name) + ": " + std::to_string(count_) +
+                               " errors (none kept: diagnostics limit is 0)");
     auto const& d = list_.front();
     std::string msg(file_name);
     msg += ':' + std::to_string(d.where.line) + ':' + std::to_string(d.where.column) + ": ";
     msg += d.message;
     if (!d.expected.empty())
         msg += " (expected " + d.expected + ")";
-    if (list_.size() > 1) {
-        msg += " [and " + std::to_string(list_.size() - 1) + " more error";
-        msg += list_.size() > 2 ? "s]" : "]";
+    if (count_ > 1) {
+        msg += " [and " + std::to_string(count_ - 1) + " more error";
+        msg += count_ > 2 ? "s]" : "]";
     }
     return fail(code_, std::move(msg));
 }

@@ -67,8 +67,9 @@ class DiagnosticSink {
     explicit DiagnosticSink(std::size_t max_diagnostics = 100) : max_(max_diagnostics) {}
 
     void error(SourceLocation where, std::string message, std::string expected = {});
-    bool empty() const { return list_.empty(); }
-    std::size_t size() const { return list_.size(); }
+    // Errors seen, including those beyond max_diagnostics that were not kept.
+    bool empty() const { return count_ == 0; }
+    std::size_t size() const { return count_; }
     std::vector<Diagnostic> const& list() const { return list_; }
     std::vector<Diagnostic> take() { return std::move(list_); }
     // Errc of the first error that set one (bounds use Errc::oversized), else parse_error.
@@ -82,6 +83,7 @@ class DiagnosticSink {
   private:
     std::size_t max_;
     std::vector<Diagnostic> list_;
+    std::size_t count_{0};
     Errc code_{Errc::parse_error};
     bool code_set_{false};
 };
