@@ -236,6 +236,8 @@ TEST_F(Racf, WarningModeGrantsAndFlags) {
     EXPECT_EQ(d.racf_rc, 0);
     EXPECT_EQ(d.reason,
               "WARNING mode: USER1 has NONE to EZB.W (UACC), READ requested; access allowed");
+    EXPECT_EQ(format_servauth_check_log(d),
+              "DBG0032I NSS_VERBOSE ServauthCheck(USER1 ,EZB.W) rc 0 (ALLOW) racfRC 0 racfRsn 0");
     run("RALTER SERVAUTH EZB.W NOWARNING\n");
     EXPECT_FALSE(check("USER1", "EZB.W").allowed);
     EXPECT_FALSE(check("USER1", "EZB.W").warning);
@@ -408,6 +410,21 @@ TEST_F(Racf, ProfileCommandErrorsApplyNothing) {
               "t.racf:1:1: RDEFINE: expected 2 positional operand(s) before the keywords, found 1");
     EXPECT_EQ(run_error("RALTER SERVAUTH EZB.A WARNING NOWARNING"),
               "t.racf:1:31: RALTER: WARNING and NOWARNING exclude each other");
+}
+
+TEST_F(Racf, SetroptsListAndOptions) {
+    run("SETROPTS PASSWORD(REVOKE(5) MIXEDCASE) CLASSACT(SERVAUTH PTKTDATA) RACLIST(PTKTDATA) "
+        "LIST\n");
+    ASSERT_FALSE(messages.empty());
+    EXPECT_EQ(messages.back(), "PASSWORD REVOKE: 5, MIXEDCASE: YES");
+    EXPECT_TRUE(db.class_options("PTKTDATA").active);
+    EXPECT_TRUE(db.class_options("PTKTDATA").raclisted);
+    EXPECT_TRUE(db.class_options("SERVAUTH").active);
+    EXPECT_FALSE(db.class_options("SERVAUTH").raclisted);
+    EXPECT_EQ(db.classes().size(), 2u);
+    run("SETR PASSWORD(NOMIXEDCASE NOREVOKE)\n");
+    EXPECT_FALSE(db.password_mixed_case());
+    EXPECT_FALSE(db.password_revoke().has_value());
 }
 
 TEST_F(Racf, AnyClassNameIsAccepted) {
