@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 namespace nsslab::zos {
 namespace {
@@ -486,6 +490,91 @@ TEST_F(TcpipStackTest, AddSaErrors) {
     spec.lifetime = 1h;
     ASSERT_TRUE(s.add_ipsec_sa(spec, t0));
     EXPECT_EQ(s.add_ipsec_sa(spec, t0).error().code, Errc::limit_exceeded);
+}
+
+// ---- sample files and displays through the stack ----
+
+std::string read_data(std::string const& name) {
+    std::ifstream in(std::string(NSSLAB_SOURCE_DIR) + "/tests/zos/data/config/" + name,
+                     std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+TEST(TcpipStack, SampleProfileAndPolicyFiles) {
+    runtime::MemoryFileSystem fs;
+    TcpipStack stack(TcpipStackConfig{},
+                     parse_default_filter_policy(read_data("profile.tcpip")).value(), fs);
+    stack.set_ipsec_policy(parse_filter_policy(read_data("policy.conf")).value(), t0);
+    PacketTuple p;
+    p.source = ip("9.2.2.7");
+    p.destination = ip("9.3.3.4");
+    p.protocol = ip_protocol_udp;
+    auto d = stack.decide(p, t0);
+    EXPECT_EQ(d.action, FilterAction::ipsec);
+    EXPECT_EQ(d.rule_name, "systemb");
+    EXPECT_FALSE(d.sa_usable);
+    SaSpec spec;
+    spec.local = p.source;
+    spec.peer = p.destination;
+    spec.rule_name = "systemb";
+    auto y = stack.add_ipsec_sa(spec, t0);
+    ASSERT_TRUE(y);
+    EXPECT_EQ(stack.find_sa(*y, t0)->vpn_action, "to-systemb");
+    d = stack.decide(p, t0);
+    EXPECT_TRUE(d.sa_usable);
+    EXPECT_EQ(d.sa_id, *y);
+
+    // The NSS server's stack under its default policy: NSS (TCP source port 4159) permitted.
+    ASSERT_TRUE(stack.policy_default(t0).ok);
+    auto nss = stack.decide(tcp_out("9.1.1.1", 4159, "9.2.2.7", 50008), t0);
+    EXPECT_EQ(nss.action, FilterAction::permit);
+    EXPECT_EQ(nss.rule_name, "SYSDEFAULTRULE.1");
+    d = stack.decide(p, t0);
+    EXPECT_EQ(d.action, FilterAction::deny);
+    EXPECT_FALSE(d.sa_usable);
+}
+
+TEST_F(TcpipStackTest, SaDisplaysShowUsability) {
+    auto const k = add_ike();
+    add_tunnel("tob", k);
+    auto has = [](std::vector<std::string> const& lines, std::string const& l) {
+        return std::find(lines.begin(), lines.end(), l) != lines.end();
+    };
+    auto lines = stack->display_ipsec_sas(t0);
+    EXPECT_EQ(lines.at(2), "Source: Stack  Scope: Current  TotAvail: 1");
+    EXPECT_TRUE(has(lines, "Usable:                         Yes"));
+    ASSERT_TRUE(stack->policy_default(t0).ok);
+    auto r = stack->execute(ManagementCommand::display_ipsec_sas, "", t0);
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.lines.at(0),
+              "CS V2R4 ipsec NSS Client Name: SYSTEMA_STACK1  Fri Jan  1 00:00:00 2027");
+    EXPECT_TRUE(has(r.lines, "TunnelID:                       Y1"));
+    EXPECT_TRUE(has(r.lines, "State:                          Active"));
+    EXPECT_TRUE(has(r.lines, "Usable:                         No"));
+    r = stack->execute(ManagementCommand::display_ike_sas, "", t0);
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.lines.at(1), "Primary: IKE tunnel  Function: Display  Format: Detail");
+    EXPECT_TRUE(has(r.lines, "TunnelID:                       K1"));
+    EXPECT_TRUE(has(r.lines, "Usable:                         No"));
+}
+
+TEST(TcpipStack, MarkerInARealDirectory) {
+    auto const root = std::filesystem::path(NSSLAB_BINARY_DIR) / "tcpip_stack_test_fs";
+    std::filesystem::remove_all(root);
+    std::filesystem::create_directories(root);
+    runtime::DirectoryFileSystem fs(root);
+    TcpipStack stack(TcpipStackConfig{}, parse_default_filter_policy(profile_text).value(), fs);
+    stack.set_ipsec_policy(parse_policy(policy_text()), t0);
+    ASSERT_TRUE(stack.policy_default(t0).ok) << stack.policy_default(t0).reason;
+    EXPECT_TRUE(std::filesystem::exists(root / "var/iked/STACK1.defaultpolicy"));
+    std::filesystem::remove(root / "var/iked/STACK1.defaultpolicy");
+    EXPECT_EQ(stack.active_source(), FilterPolicySource::stack_policy);
+    ASSERT_TRUE(stack.policy_default(t0).ok);
+    ASSERT_TRUE(stack.policy_reload(t0).ok);
+    EXPECT_FALSE(std::filesystem::exists(root / "var/iked/STACK1.defaultpolicy"));
+    std::filesystem::remove_all(root);
 }
 
 }  // namespace
