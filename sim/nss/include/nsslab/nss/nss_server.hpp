@@ -1,0 +1,311 @@
+// The NSS server core (NSSD side), sans-I/O: AT-TLS termination, NSS client registration,
+// the IPSec certificate service (sign / verify / retrieve certificates) and the remote
+// management service (ipsec -z routing, nssctl -d / ipsec -x listings).
+//
+// Implements (docs/nss-server.md for every emulation choice):
+//   - seed document "Using network security services" and zos-nss-facts.md §2 (nssd.conf,
+//     syslog levels, one connection per client), §3 (SERVAUTH profiles checked per request,
+//     DBG0032I log line), §4 (certificate service), §5 (remote management, ENXIO), §7 (AT-TLS
+//     is required; DBG0104I for a non-TLS client);
+//   - DESIGN.md §3 (the core contract), §5 (the NSS protocol: nsslab/wire_nss), §6 (PassTicket
+//     application NSSD).
+//
+// Core contract (DESIGN.md §3): the driver owns the sockets and the clock.
+//   inputs   handle_accepted / handle_received / handle_closed / handle_timeout (all take `now`),
+//            request_management (operator command `ipsec -z`);
+//   outputs  drain poll_transmit() (bytes to send, then close/abort actions, per connection in
+//            order), poll_event() (trace events, including "nssd.log" syslog lines) and
+//            poll_management_result() until each returns nullopt after every input; then arm a
+//            timer for next_timeout() and call handle_timeout() when it expires.
+// The core never reads a clock, opens a socket, starts a thread or draws from a global RNG:
+// TLS and signatures draw from the crypto::LibContext given (one per simulated host).
+//
+// Secrets: the registration credential (password / PassTicket) and private keys never appear
+// in an event, a log line or a reply.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "nsslab/base/address.hpp"
+#include "nsslab/base/bytes.hpp"
+#include "nsslab/base/result.hpp"
+#include "nsslab/base/time.hpp"
+#include "nsslab/base/trace.hpp"
+#include "nsslab/crypto/openssl_context.hpp"
+#include "nsslab/crypto/x509_crl.hpp"
+#include "nsslab/tls/channel.hpp"
+#include "nsslab/wire_nss/codec.hpp"
+#include "nsslab/wire_nss/messages.hpp"
+#include "nsslab/zos/keyring.hpp"
+#include "nsslab/zos/nssd_conf.hpp"
+#include "nsslab/zos/racf.hpp"
+
+namespace nsslab::nss {
+
+// The driver's handle for one accepted TCP connection (any value, unique while open).
+using ConnId = std::uint64_t;
+// request_management() tickets, unique per server.
+using MgmtTicket = std::uint64_t;
+
+// SyslogLevel bits (zos-nss-facts.md §2; emulation: the level is a bit mask).
+inline constexpr std::uint32_t syslog_verbose = 2;           // NSS_SYSLOG_LEVEL_VERBOSE
+inline constexpr std::uint32_t syslog_client_lifecycle = 8;  // NSS_SYSLOG_LEVEL_CLIENTLIFECYCLE
+
+// Default label -> mappedlabel rule for EZB.NSSCERT.sysname.mappedlabel.HOST|CERTAUTH (IBM's
+// rule is not published, facts §3): upper-case; every character other than A-Z 0-9 @ # $ - _
+// (blank, '.', '*', '%', '&', ...) becomes '_'. "a1s1 cert" -> "A1S1_CERT".
+std::string default_mapped_label(std::string_view label);
+
+// The NSS server's AT-TLS policy (TTLSRule / TTLSConnectionAdvancedParms, facts §7).
+struct ServerTlsPolicy {
+    std::optional<zos::RingId> key_ring;  // the AT-TLS key ring; nullopt: the nssd.conf KeyRing
+    std::string certificate_label;        // CertificateLabel; empty: the ring's default
+    tls::Version min_version{tls::Version::tls1_2};
+    tls::Version max_version{tls::Version::tls1_3};
+};
+
+// Every bound of the core (DESIGN.md §3 "Everything is bounded").
+struct NssServerLimits {
+    std::size_t connections_max{1024};
+    // Requests (register / sign / verify / certificates) of one connection queued and not yet
+    // answered; a request beyond it is answered `busy` at once.
+    std::size_t outstanding_per_connection_max{64};
+    std::size_t frame_body_max{wire_nss::default_max_body};
+    // A connection that has not completed TLS + registration, or holds part of a frame, and
+    // received nothing for this long is closed (stalled client).
+    Duration frame_timeout{std::chrono::seconds{30}};
+    // A registered connection that received nothing at all for this long is closed (clients
+    // send Keepalive). Zero: never.
+    Duration idle_timeout{std::chrono::seconds{600}};
+    // How long request_management() waits for the client's MgmtReply.
+    Duration mgmt_timeout{std::chrono::seconds{30}};
+    std::size_t mgmt_pending_max{256};
+    std::size_t events_max{65536};  // undrained events beyond this are dropped (counted)
+    // Simulated CPU time charged per sign/verify (DESIGN.md §3); zero: answered inline.
+    Duration service_time{0};
+};
+
+// What to do when a ClientName registers while another connection holds it (IBM: one
+// connection per client; the rule for a second one is not published).
+enum class DuplicateClientPolicy {
+    replace_existing,  // default: the old connection gets Close and is closed, the new one wins
+    refuse_new,        // the new registration is answered bad_request; the old one stays
+};
+std::string_view to_string(DuplicateClientPolicy policy);
+
+struct NssServerOptions {
+    std::string system_name{"SYSTEMB"};  // sysname in every profile name; NSServerSystemName
+    zos::NssdConfig config;              // Port, KeyRing, Discipline, SyslogLevel
+    std::string nssd_user{"NSSD"};       // owner of a KeyRing coded without "userid/"
+    ServerTlsPolicy tls;
+    NssServerLimits limits;
+    DuplicateClientPolicy duplicate_client{DuplicateClientPolicy::replace_existing};
+    std::string passticket_application{"NSSD"};  // DESIGN.md §6
+    std::function<std::string(std::string_view)> label_mapper{default_mapped_label};
+    std::vector<crypto::Crl> crls;  // CRLs used by VerifyRequest (the ring model holds none)
+};
+
+// One output for the transport.
+struct Transmit {
+    enum class Kind {
+        data,   // send `bytes` (TLS ciphertext) on the connection
+        close,  // orderly close (FIN) after every byte queued before it
+        abort,  // reset; nothing more is sent
+    };
+    ConnId conn{0};
+    Kind kind{Kind::data};
+    Bytes bytes;
+    std::string reason;  // for close/abort
+};
+std::string_view to_string(Transmit::Kind kind);
+
+struct MgmtResult {
+    MgmtTicket ticket{0};
+    wire_nss::ResultCode result{wire_nss::ResultCode::ok};
+    std::string reason;  // e.g. "ENXIO: NSS client X is not connected"
+    std::vector<std::string> lines;
+    bool timed_out{false};  // no MgmtReply within limits.mgmt_timeout
+};
+
+// One connected client as nssctl -d / ipsec -x show it.
+struct ClientInfo {
+    std::uint64_t conn_number{0};  // the server's connID
+    std::string client_name;       // empty until registered
+    std::string user_id;
+    std::string system_name;
+    std::string stack_name;
+    Endpoint remote;
+    Endpoint local;
+    wire_nss::Services requested;
+    wire_nss::Services granted;
+    std::uint32_t client_api_version{0};
+    bool registered{false};
+    TimePoint connected_at{};
+    TimePoint registered_at{};
+    TimePoint last_message_at{};
+};
+
+class NssServer {
+  public:
+    // racf, key_rings and lib must outlive the server (the z/OS system model owns them).
+    NssServer(NssServerOptions options, zos::RacfDatabase& racf, zos::KeyRingStore& key_rings,
+              crypto::LibContext& lib);
+    ~NssServer();
+    NssServer(NssServer const&) = delete;
+    NssServer& operator=(NssServer const&) = delete;
+
+    // ---- transport inputs ----
+    // A TCP connection was accepted. May emit: Transmit abort (connections_max reached, or no
+    // server certificate: the AT-TLS handshake cannot succeed), events.
+    void handle_accepted(ConnId conn, Endpoint const& remote, Endpoint const& local, TimePoint now);
+    // TLS ciphertext from the connection. May emit transmits (handshake, replies, ErrorReply then
+    // close), events and log lines (DBG0104I for a non-TLS client, DBG0032I per SERVAUTH check).
+    void handle_received(ConnId conn, ByteView bytes, TimePoint now);
+    // The transport closed (FIN/RST) or the driver dropped the connection. Forgets it; pending
+    // management requests routed to it complete with client_not_connected.
+    void handle_closed(ConnId conn, TimePoint now);
+    // Call when next_timeout() is reached (earlier or later calls are harmless).
+    void handle_timeout(TimePoint now);
+
+    // ---- outputs ----
+    std::optional<Transmit> poll_transmit();
+    std::optional<TimePoint> next_timeout() const;
+    std::optional<Event> poll_event();
+    std::optional<MgmtResult> poll_management_result();
+
+    // ---- operator commands on the server's system ----
+    // `ipsec -z client_name <command>` issued by SAF user `requester`. Checks
+    // EZB.NETMGMT.sysname.client_name.IPSEC.DISPLAY (display commands) or .CONTROL (others);
+    // the result (possibly immediate: not_authorized, client_not_connected "ENXIO",
+    // service_not_granted, busy) comes out of poll_management_result() with the ticket.
+    MgmtTicket request_management(std::string_view requester, std::string_view client_name,
+                                  wire_nss::MgmtCommand command, std::string_view target,
+                                  TimePoint now);
+    // `nssctl -d` (optionally `-c client`): z/OS-shaped lines of the connected IPSec clients.
+    // Errc::permission_denied unless `requester` has READ to
+    // EZB.NETMGMT.sysname.sysname.NSS.DISPLAY.
+    Result<std::vector<std::string>> nssctl_display(std::string_view requester,
+                                                    std::string_view client_name, TimePoint now);
+    // `ipsec -x display`: the NSS clients available for `ipsec -z`; same SERVAUTH check.
+    Result<std::vector<std::string>> ipsec_client_display(std::string_view requester,
+                                                          TimePoint now);
+
+    // ---- queries (tests, dashboards) ----
+    std::vector<ClientInfo> clients() const;  // every open connection, by connID
+    std::optional<ConnId> connection_of(std::string_view client_name) const;
+    std::size_t connection_count() const { return connections_.size(); }
+    std::uint64_t events_dropped() const { return events_dropped_; }
+    NssServerOptions const& options() const { return options_; }
+    // MODIFY NSSD,REFRESH: a new nssd.conf (existing connections stay open).
+    void refresh_config(zos::NssdConfig config) { options_.config = std::move(config); }
+
+    // Message-level seam (tests, and the transport path itself): handles one decoded message
+    // from an established connection as if it had arrived in a frame.
+    void handle_message(ConnId conn, wire_nss::Message const& message, TimePoint now);
+
+  private:
+    struct Connection {
+        ConnId id{0};
+        ClientInfo info;
+        std::optional<tls::Channel> channel;
+        wire_nss::FrameReader reader;
+        TimePoint last_received_at{};
+        bool tls_reported{false};      // the handshake outcome was traced
+        bool version_mismatch{false};  // registered with a different API version
+        std::size_t outstanding{0};    // queued requests not yet answered
+        std::string doom_reason;       // set when a send failed: the connection is aborted
+    };
+    struct Work {
+        ConnId conn{0};
+        std::uint64_t conn_number{0};
+        wire_nss::Message message;
+        TimePoint ready_at{};
+    };
+    struct PendingMgmt {
+        MgmtTicket ticket{0};
+        ConnId conn{0};
+        std::uint64_t conn_number{0};
+        std::uint32_t request_id{0};
+        std::string client_name;
+        wire_nss::MgmtCommand command{};
+        TimePoint deadline{};
+    };
+
+    // transport (nss_server.cpp)
+    Connection* find(ConnId conn);
+    Connection const* find(ConnId conn) const;
+    Result<tls::ServerConfig> server_tls_config(std::string& label_used) const;
+    void flush(Connection& c);
+    void send(Connection& c, wire_nss::Message const& message);
+    void close_connection(ConnId conn, std::string const& reason, bool graceful, TimePoint now);
+    // Drops the connection's state (client name, pending management) without any transmit.
+    void forget(ConnId conn, std::string const& reason, TimePoint now);
+    static bool needs_frame_timer(Connection const& c);
+    wire_nss::Body refusal_for(wire_nss::Body const& request, wire_nss::ResultCode code,
+                               std::string reason);
+    void fatal_error(Connection& c, wire_nss::ResultCode code, std::string const& reason,
+                     TimePoint now);
+    void process_plaintext(ConnId conn, TimePoint now);
+    void run_queue(TimePoint now);
+    void emit(Event event);
+    void log(std::uint32_t level_bit, std::string line);
+    // RACROUTE REQUEST=AUTH for SERVAUTH READ, logged (DBG0032I at SyslogLevel 2) and traced.
+    zos::RacfAccessDecision check_servauth(std::string_view user, std::string const& resource);
+    std::optional<zos::RingId> nss_ring() const;
+
+    // requests (server_register.cpp / server_certificates.cpp / server_mgmt.cpp)
+    void process_request(Connection& c, wire_nss::Message const& message, TimePoint now);
+    void on_register(Connection& c, std::uint32_t id, wire_nss::RegisterRequest const& req,
+                     TimePoint now);
+    void on_sign(Connection& c, std::uint32_t id, wire_nss::SignRequest const& req, TimePoint now);
+    void on_verify(Connection& c, std::uint32_t id, wire_nss::VerifyRequest const& req,
+                   TimePoint now);
+    void on_certificates(Connection& c, std::uint32_t id, wire_nss::CertificateRequest const& req,
+                         TimePoint now);
+    void on_mgmt_reply(Connection& c, std::uint32_t id, wire_nss::MgmtReply const& reply,
+                       TimePoint now);
+    // not_registered / version_mismatch / service_not_granted, or nullopt when the cert
+    // service may be used.
+    std::optional<std::pair<wire_nss::ResultCode, std::string>> cert_service_refusal(
+        Connection const& c) const;
+    struct AllowedCa {
+        std::string label;
+        crypto::Certificate certificate;
+    };
+    // The ring's CERTAUTH certificates (not NOTRUST) the client's user may READ through
+    // EZB.NSSCERT.sysname.mappedlabel.CERTAUTH (each check logged).
+    std::vector<AllowedCa> allowed_cas(Connection const& c);
+    // "EZB.NSSCERT.<SYSNAME>.<mappedlabel>.<kind>".
+    std::string nsscert_profile(std::string_view label, std::string_view kind) const;
+    void finish_mgmt(PendingMgmt const& pending, MgmtResult result, TimePoint now);
+
+    NssServerOptions options_;
+    zos::RacfDatabase& racf_;
+    zos::KeyRingStore& key_rings_;
+    crypto::LibContext& lib_;
+
+    std::map<ConnId, Connection> connections_;
+    std::map<std::string, ConnId, std::less<>> clients_;  // registered ClientName -> conn
+    std::uint64_t next_conn_number_{1};
+    std::deque<Work> queue_;
+    TimePoint cpu_free_at_{};
+    std::deque<Transmit> transmits_;
+    std::deque<Event> events_;
+    std::uint64_t events_dropped_{0};
+    std::map<MgmtTicket, PendingMgmt> mgmt_pending_;
+    std::deque<MgmtResult> mgmt_results_;
+    MgmtTicket next_ticket_{1};
+    std::uint32_t next_request_id_{1};
+};
+
+}  // namespace nsslab::nss

@@ -1,0 +1,589 @@
+// NssServer: connection lifecycle, AT-TLS, framing, the request queue, timers and outputs.
+// Requests themselves are in server_register.cpp, server_certificates.cpp and server_mgmt.cpp.
+#include "nsslab/nss/nss_server.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+namespace nsslab::nss {
+
+namespace wn = wire_nss;
+
+std::string default_mapped_label(std::string_view label) {
+    std::string out;
+    out.reserve(label.size());
+    for (char ch : label) {
+        auto u = static_cast<unsigned char>(ch);
+        char up = static_cast<char>(std::toupper(u));
+        bool keep = (up >= 'A' && up <= 'Z') || (up >= '0' && up <= '9') || up == '@' ||
+                    up == '#' || up == '$' || up == '-' || up == '_';
+        out.push_back(keep ? up : '_');
+    }
+    if (out.empty())
+        out = "_";
+    return out;
+}
+
+std::string_view to_string(DuplicateClientPolicy policy) {
+    switch (policy) {
+        case DuplicateClientPolicy::replace_existing:
+            return "replace_existing";
+        case DuplicateClientPolicy::refuse_new:
+            return "refuse_new";
+    }
+    return "?";
+}
+
+std::string_view to_string(Transmit::Kind kind) {
+    switch (kind) {
+        case Transmit::Kind::data:
+            return "data";
+        case Transmit::Kind::close:
+            return "close";
+        case Transmit::Kind::abort:
+            return "abort";
+    }
+    return "?";
+}
+
+NssServer::NssServer(NssServerOptions options, zos::RacfDatabase& racf,
+                     zos::KeyRingStore& key_rings, crypto::LibContext& lib)
+    : options_(std::move(options)), racf_(racf), key_rings_(key_rings), lib_(lib) {
+    NSSLAB_ASSERT(!options_.system_name.empty(), "NssServer: system name must be set");
+    if (!options_.label_mapper)
+        options_.label_mapper = default_mapped_label;
+}
+
+NssServer::~NssServer() = default;
+
+NssServer::Connection* NssServer::find(ConnId conn) {
+    auto it = connections_.find(conn);
+    return it == connections_.end() ? nullptr : &it->second;
+}
+
+NssServer::Connection const* NssServer::find(ConnId conn) const {
+    auto it = connections_.find(conn);
+    return it == connections_.end() ? nullptr : &it->second;
+}
+
+std::optional<zos::RingId> NssServer::nss_ring() const {
+    auto const& kr = options_.config.nss.key_ring;
+    if (!kr)
+        return std::nullopt;
+    auto id =
+        zos::RingId::make(kr->user_id.empty() ? options_.nssd_user : kr->user_id, kr->ring_name);
+    if (!id)
+        return std::nullopt;
+    return *id;
+}
+
+Result<tls::ServerConfig> NssServer::server_tls_config(std::string& label_used) const {
+    auto ring = options_.tls.key_ring ? options_.tls.key_ring : nss_ring();
+    if (!ring)
+        return fail(Errc::not_found, "AT-TLS: no key ring configured for the NSS server");
+    auto const& label = options_.tls.certificate_label;
+    auto rc =
+        label.empty() ? key_rings_.ring_default(*ring) : key_rings_.ring_certificate(*ring, label);
+    if (!rc) {
+        return fail(Errc::not_found,
+                    "AT-TLS: no server certificate on key ring " + ring->to_string() +
+                        (label.empty() ? " (no CertificateLabel and no default certificate)"
+                                       : " (CertificateLabel " + label + ")") +
+                        ": " + rc.error().message);
+    }
+    auto const* key = rc->private_key();
+    if (key == nullptr) {
+        return fail(Errc::not_found, "AT-TLS: server certificate " + rc->label() + " on key ring " +
+                                         ring->to_string() + " has no private key");
+    }
+    auto pem = key->export_private_pem_unsafe();
+    if (!pem)
+        return fail(Errc::crypto_error, "AT-TLS: cannot use the server key");
+    label_used = rc->label();
+    tls::ServerConfig cfg;
+    cfg.certificate_chain_pem = rc->certificate().to_pem();
+    cfg.private_key_pem = std::move(*pem);
+    cfg.min_version = options_.tls.min_version;
+    cfg.max_version = options_.tls.max_version;
+    return cfg;
+}
+
+// ---- outputs ----
+
+void NssServer::emit(Event event) {
+    if (events_.size() >= options_.limits.events_max) {
+        ++events_dropped_;
+        return;
+    }
+    events_.push_back(std::move(event));
+}
+
+void NssServer::log(std::uint32_t level_bit, std::string line) {
+    if ((options_.config.nss.syslog_level & level_bit) == 0)
+        return;
+    emit(Event("nssd.log").with("level", level_bit).with("line", std::move(line)));
+}
+
+zos::RacfAccessDecision NssServer::check_servauth(std::string_view user,
+                                                  std::string const& resource) {
+    auto d = racf_.check(user, "SERVAUTH", resource, zos::RacfAccess::read);
+    log(syslog_verbose, zos::format_servauth_check_log(d));
+    emit(Event("nssd.servauth")
+             .with("user", d.user)
+             .with("resource", d.resource)
+             .with("allowed", d.allowed)
+             .with("profile", d.profile)
+             .with("reason", d.reason));
+    return d;
+}
+
+std::optional<Transmit> NssServer::poll_transmit() {
+    if (transmits_.empty())
+        return std::nullopt;
+    Transmit t = std::move(transmits_.front());
+    transmits_.pop_front();
+    return t;
+}
+
+std::optional<Event> NssServer::poll_event() {
+    if (events_.empty())
+        return std::nullopt;
+    Event e = std::move(events_.front());
+    events_.pop_front();
+    return e;
+}
+
+std::optional<MgmtResult> NssServer::poll_management_result() {
+    if (mgmt_results_.empty())
+        return std::nullopt;
+    MgmtResult r = std::move(mgmt_results_.front());
+    mgmt_results_.pop_front();
+    return r;
+}
+
+bool NssServer::needs_frame_timer(Connection const& c) {
+    return !c.channel || c.channel->state() != tls::Channel::State::established ||
+           !c.info.registered || c.reader.buffered() > 0;
+}
+
+std::optional<TimePoint> NssServer::next_timeout() const {
+    std::optional<TimePoint> best;
+    auto consider = [&](TimePoint t) {
+        if (!best || t < *best)
+            best = t;
+    };
+    auto const& lim = options_.limits;
+    for (auto const& [id, c] : connections_) {
+        if (needs_frame_timer(c))
+            consider(c.last_received_at + lim.frame_timeout);
+        if (lim.idle_timeout > Duration::zero())
+            consider(c.last_received_at + lim.idle_timeout);
+    }
+    for (auto const& [t, p] : mgmt_pending_)
+        consider(p.deadline);
+    if (!queue_.empty()) {
+        auto const& w = queue_.front();
+        bool costly = std::holds_alternative<wn::SignRequest>(w.message.body) ||
+                      std::holds_alternative<wn::VerifyRequest>(w.message.body);
+        if (costly && lim.service_time > Duration::zero())
+            consider(std::max(cpu_free_at_, w.ready_at) + lim.service_time);
+        else
+            consider(w.ready_at);
+    }
+    return best;
+}
+
+// ---- transport ----
+
+void NssServer::handle_accepted(ConnId conn, Endpoint const& remote, Endpoint const& local,
+                                TimePoint now) {
+    NSSLAB_ASSERT(find(conn) == nullptr, "NssServer::handle_accepted: ConnId already open");
+    std::uint64_t number = next_conn_number_++;
+    Event ev("nssd.conn.accepted");
+    ev.with("conn", number).with("remote", remote.to_string()).with("local", local.to_string());
+    if (connections_.size() >= options_.limits.connections_max) {
+        emit(Event("nssd.conn.refused")
+                 .with("conn", number)
+                 .with("remote", remote.to_string())
+                 .with("reason", "connection limit reached"));
+        transmits_.push_back({conn, Transmit::Kind::abort, {}, "connection limit reached"});
+        return;
+    }
+    std::string label;
+    auto cfg = server_tls_config(label);
+    Result<tls::Channel> channel =
+        cfg ? tls::Channel::server(lib_, std::move(*cfg)) : Result<tls::Channel>(cfg.error());
+    if (!channel) {
+        emit(Event("nssd.tls.failed")
+                 .with("conn", number)
+                 .with("remote", remote.to_string())
+                 .with("reason", channel.error().message));
+        transmits_.push_back({conn, Transmit::Kind::abort, {}, channel.error().message});
+        return;
+    }
+    Connection c;
+    c.id = conn;
+    c.info.conn_number = number;
+    c.info.remote = remote;
+    c.info.local = local;
+    c.info.connected_at = now;
+    c.last_received_at = now;
+    c.reader = wn::FrameReader(options_.limits.frame_body_max);
+    c.channel.emplace(std::move(*channel));
+    connections_.emplace(conn, std::move(c));
+    emit(std::move(ev.with("certificate", label)));
+}
+
+void NssServer::flush(Connection& c) {
+    if (!c.channel)
+        return;
+    Bytes out;
+    for (;;) {
+        Bytes b = c.channel->take_ciphertext();
+        if (b.empty())
+            break;
+        out.insert(out.end(), b.begin(), b.end());
+    }
+    if (!out.empty())
+        transmits_.push_back({c.id, Transmit::Kind::data, std::move(out), {}});
+}
+
+void NssServer::send(Connection& c, wn::Message const& message) {
+    if (!c.channel || !c.doom_reason.empty())
+        return;
+    Bytes frame = wn::encode(message);
+    auto r = c.channel->send(frame);
+    if (!r)
+        c.doom_reason =
+            "cannot send " + std::string(wn::message_name(message.body)) + ": " + r.error().message;
+}
+
+void NssServer::forget(ConnId conn, std::string const& reason, TimePoint now) {
+    auto* c = find(conn);
+    if (c == nullptr)
+        return;
+    auto it = clients_.find(c->info.client_name);
+    if (it != clients_.end() && it->second == conn)
+        clients_.erase(it);
+    std::vector<PendingMgmt> orphans;
+    for (auto pit = mgmt_pending_.begin(); pit != mgmt_pending_.end();) {
+        if (pit->second.conn == conn && pit->second.conn_number == c->info.conn_number) {
+            orphans.push_back(pit->second);
+            pit = mgmt_pending_.erase(pit);
+        } else {
+            ++pit;
+        }
+    }
+    emit(Event("nssd.conn.closed")
+             .with("conn", c->info.conn_number)
+             .with("client", c->info.client_name)
+             .with("remote", c->info.remote.to_string())
+             .with("reason", reason));
+    std::string client = c->info.client_name;
+    connections_.erase(conn);
+    for (auto const& p : orphans) {
+        MgmtResult r;
+        r.ticket = p.ticket;
+        r.result = wn::ResultCode::client_not_connected;
+        r.reason = "ENXIO: NSS client " + client + " disconnected before replying (" + reason + ")";
+        finish_mgmt(p, std::move(r), now);
+    }
+}
+
+void NssServer::close_connection(ConnId conn, std::string const& reason, bool graceful,
+                                 TimePoint now) {
+    auto* c = find(conn);
+    if (c == nullptr)
+        return;
+    if (graceful && c->channel) {
+        c->channel->close();
+        flush(*c);
+    }
+    transmits_.push_back(
+        {conn, graceful ? Transmit::Kind::close : Transmit::Kind::abort, {}, reason});
+    forget(conn, reason, now);
+}
+
+void NssServer::fatal_error(Connection& c, wn::ResultCode code, std::string const& reason,
+                            TimePoint now) {
+    emit(Event("nssd.frame.error")
+             .with("conn", c.info.conn_number)
+             .with("client", c.info.client_name)
+             .with("result", wn::to_string(code))
+             .with("reason", reason));
+    send(c, wn::Message{0, wn::ErrorReply{code, reason, true}});
+    close_connection(c.id, reason, true, now);
+}
+
+void NssServer::handle_received(ConnId conn, ByteView bytes, TimePoint now) {
+    auto* c = find(conn);
+    if (c == nullptr || !c->channel)
+        return;  // already closed by the server
+    c->last_received_at = now;
+    c->channel->handle_ciphertext(bytes);
+    auto state = c->channel->state();
+    if (state == tls::Channel::State::failed) {
+        std::string reason = c->channel->failure_reason();
+        if (reason.rfind("not a TLS connection", 0) == 0) {
+            log(syslog_client_lifecycle, "DBG0104I NSS_LIFECYCLE NSS connID " +
+                                             std::to_string(c->info.conn_number) +
+                                             " - the connection is not secure - the "
+                                             "connection will be closed");
+        }
+        emit(Event("nssd.tls.failed")
+                 .with("conn", c->info.conn_number)
+                 .with("remote", c->info.remote.to_string())
+                 .with("reason", reason));
+        flush(*c);  // an alert, if any
+        transmits_.push_back({conn, Transmit::Kind::close, {}, "TLS: " + reason});
+        forget(conn, "TLS: " + reason, now);
+        return;
+    }
+    if (state == tls::Channel::State::established && !c->tls_reported) {
+        c->tls_reported = true;
+        emit(Event("nssd.tls.established")
+                 .with("conn", c->info.conn_number)
+                 .with("version", c->channel->version_name())
+                 .with("cipher", c->channel->cipher_name()));
+    }
+    process_plaintext(conn, now);
+    if ((c = find(conn)) != nullptr) {
+        if (!c->doom_reason.empty()) {
+            std::string why = c->doom_reason;
+            close_connection(conn, why, false, now);
+        } else if (c->channel->state() == tls::Channel::State::closed) {
+            close_connection(conn, "client sent close_notify", true, now);
+        } else {
+            flush(*c);
+        }
+    }
+    run_queue(now);
+}
+
+void NssServer::process_plaintext(ConnId conn, TimePoint now) {
+    auto* c = find(conn);
+    if (c == nullptr)
+        return;
+    Bytes plain = c->channel->take_plaintext();
+    if (!plain.empty()) {
+        auto fed = c->reader.feed(plain);
+        if (!fed) {
+            fatal_error(*c, wn::ResultCode::bad_request, "frame rejected: " + fed.error().what(),
+                        now);
+            return;
+        }
+    }
+    for (;;) {
+        c = find(conn);
+        if (c == nullptr || !c->doom_reason.empty())
+            return;
+        auto next = c->reader.next();
+        if (!next)
+            return;
+        if (!*next) {
+            fatal_error(*c, wn::ResultCode::bad_request, "malformed frame: " + next->error().what(),
+                        now);
+            return;
+        }
+        handle_message(conn, **next, now);
+    }
+}
+
+void NssServer::handle_closed(ConnId conn, TimePoint now) {
+    auto* c = find(conn);
+    if (c == nullptr)
+        return;
+    if (c->channel)
+        c->channel->handle_transport_closed();
+    forget(conn, "connection closed by the client", now);
+}
+
+void NssServer::handle_timeout(TimePoint now) {
+    auto const& lim = options_.limits;
+    std::vector<ConnId> ids;
+    ids.reserve(connections_.size());
+    for (auto const& [id, c] : connections_)
+        ids.push_back(id);
+    for (ConnId id : ids) {
+        auto* c = find(id);
+        if (c == nullptr)
+            continue;
+        if (needs_frame_timer(*c) && now >= c->last_received_at + lim.frame_timeout) {
+            std::string why = c->reader.buffered() > 0 ? "stalled in the middle of a frame"
+                              : !c->info.registered    ? "no registration completed"
+                                                       : "stalled";
+            if (c->channel && c->channel->state() == tls::Channel::State::established)
+                fatal_error(*c, wn::ResultCode::bad_request, "timeout: " + why, now);
+            else
+                close_connection(id, "timeout: TLS handshake not completed", false, now);
+            continue;
+        }
+        if (lim.idle_timeout > Duration::zero() && now >= c->last_received_at + lim.idle_timeout) {
+            send(*c, wn::Message{0, wn::Close{"idle timeout"}});
+            close_connection(id, "idle timeout", true, now);
+        }
+    }
+    std::vector<PendingMgmt> expired;
+    for (auto it = mgmt_pending_.begin(); it != mgmt_pending_.end();) {
+        if (now >= it->second.deadline) {
+            expired.push_back(it->second);
+            it = mgmt_pending_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto const& p : expired) {
+        MgmtResult r;
+        r.ticket = p.ticket;
+        r.result = wn::ResultCode::internal_error;
+        r.timed_out = true;
+        r.reason =
+            "ETIMEDOUT: no reply from NSS client " + p.client_name + " within the wait limit";
+        finish_mgmt(p, std::move(r), now);
+    }
+    run_queue(now);
+}
+
+// ---- messages and the request queue ----
+
+namespace {
+
+bool is_queued_request(wn::Body const& body) {
+    return std::holds_alternative<wn::RegisterRequest>(body) ||
+           std::holds_alternative<wn::SignRequest>(body) ||
+           std::holds_alternative<wn::VerifyRequest>(body) ||
+           std::holds_alternative<wn::CertificateRequest>(body);
+}
+
+}  // namespace
+
+wn::Body NssServer::refusal_for(wn::Body const& request, wn::ResultCode code, std::string reason) {
+    if (std::holds_alternative<wn::RegisterRequest>(request)) {
+        wn::RegisterReply r;
+        r.result = code;
+        r.reason = std::move(reason);
+        r.server_system_name = options_.system_name;
+        return r;
+    }
+    if (std::holds_alternative<wn::SignRequest>(request))
+        return wn::SignReply{code, std::move(reason), {}};
+    if (std::holds_alternative<wn::VerifyRequest>(request))
+        return wn::VerifyReply{code, std::move(reason), {}};
+    if (std::holds_alternative<wn::CertificateRequest>(request))
+        return wn::CertificateReply{code, std::move(reason), {}};
+    return wn::ErrorReply{code, std::move(reason), false};
+}
+
+void NssServer::handle_message(ConnId conn, wn::Message const& message, TimePoint now) {
+    auto* c = find(conn);
+    if (c == nullptr)
+        return;
+    c->info.last_message_at = now;
+    auto const& body = message.body;
+    if (is_queued_request(body)) {
+        if (c->outstanding >= options_.limits.outstanding_per_connection_max) {
+            emit(Event("nssd.busy")
+                     .with("conn", c->info.conn_number)
+                     .with("client", c->info.client_name)
+                     .with("request", wn::message_name(body))
+                     .with("request_id", message.request_id));
+            send(*c, wn::Message{message.request_id,
+                                 refusal_for(body, wn::ResultCode::busy,
+                                             "too many outstanding requests on this connection")});
+            return;
+        }
+        ++c->outstanding;
+        queue_.push_back(Work{conn, c->info.conn_number, message, now});
+        return;
+    }
+    if (auto const* reply = std::get_if<wn::MgmtReply>(&body)) {
+        on_mgmt_reply(*c, message.request_id, *reply, now);
+    } else if (std::holds_alternative<wn::Keepalive>(body)) {
+        send(*c, wn::Message{message.request_id, wn::KeepaliveAck{}});
+    } else if (std::holds_alternative<wn::KeepaliveAck>(body)) {
+        // nothing: the server sends no keepalives of its own
+    } else if (auto const* close = std::get_if<wn::Close>(&body)) {
+        close_connection(conn, "client Close: " + close->reason, true, now);
+    } else if (auto const* err = std::get_if<wn::ErrorReply>(&body)) {
+        emit(Event("nssd.client.error")
+                 .with("conn", c->info.conn_number)
+                 .with("result", wn::to_string(err->result))
+                 .with("reason", err->reason)
+                 .with("fatal", err->fatal));
+        if (err->fatal)
+            close_connection(conn, "client error: " + err->reason, true, now);
+    } else {
+        fatal_error(*c, wn::ResultCode::bad_request,
+                    "unexpected " + std::string(wn::message_name(body)) + " from an NSS client",
+                    now);
+    }
+}
+
+void NssServer::run_queue(TimePoint now) {
+    auto const& lim = options_.limits;
+    while (!queue_.empty()) {
+        auto& head = queue_.front();
+        bool costly = std::holds_alternative<wn::SignRequest>(head.message.body) ||
+                      std::holds_alternative<wn::VerifyRequest>(head.message.body);
+        if (costly && lim.service_time > Duration::zero()) {
+            TimePoint done = std::max(cpu_free_at_, head.ready_at) + lim.service_time;
+            if (done > now)
+                break;
+            cpu_free_at_ = done;
+        }
+        Work item = std::move(head);
+        queue_.pop_front();
+        auto* c = find(item.conn);
+        if (c == nullptr || c->info.conn_number != item.conn_number)
+            continue;
+        if (c->outstanding > 0)
+            --c->outstanding;
+        process_request(*c, item.message, now);
+        if ((c = find(item.conn)) != nullptr && c->info.conn_number == item.conn_number) {
+            if (!c->doom_reason.empty()) {
+                std::string why = c->doom_reason;
+                close_connection(item.conn, why, false, now);
+            } else {
+                flush(*c);
+            }
+        }
+    }
+}
+
+void NssServer::process_request(Connection& c, wn::Message const& message, TimePoint now) {
+    std::visit(
+        [&](auto const& req) {
+            using T = std::decay_t<decltype(req)>;
+            if constexpr (std::is_same_v<T, wn::RegisterRequest>)
+                on_register(c, message.request_id, req, now);
+            else if constexpr (std::is_same_v<T, wn::SignRequest>)
+                on_sign(c, message.request_id, req, now);
+            else if constexpr (std::is_same_v<T, wn::VerifyRequest>)
+                on_verify(c, message.request_id, req, now);
+            else if constexpr (std::is_same_v<T, wn::CertificateRequest>)
+                on_certificates(c, message.request_id, req, now);
+        },
+        message.body);
+}
+
+// ---- queries ----
+
+std::vector<ClientInfo> NssServer::clients() const {
+    std::vector<ClientInfo> out;
+    out.reserve(connections_.size());
+    for (auto const& [id, c] : connections_)
+        out.push_back(c.info);
+    std::sort(out.begin(), out.end(),
+              [](auto const& a, auto const& b) { return a.conn_number < b.conn_number; });
+    return out;
+}
+
+std::optional<ConnId> NssServer::connection_of(std::string_view client_name) const {
+    auto it = clients_.find(client_name);
+    if (it == clients_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+}  // namespace nsslab::nss

@@ -1,0 +1,285 @@
+// NssServer: the IPSec certificate service (zos-nss-facts.md §4): SignRequest with a key-ring
+// certificate (EZB.NSSCERT.sysname.mappedlabel.HOST), VerifyRequest against the ring's CERTAUTH
+// certificates the client may use (EZB.NSSCERT.sysname.mappedlabel.CERTAUTH), and
+// CertificateRequest. docs/nss-server.md "Certificate service".
+#include <string>
+
+#include "nsslab/crypto/signature.hpp"
+#include "nsslab/crypto/x509_verify.hpp"
+#include "nsslab/nss/nss_server.hpp"
+
+namespace nsslab::nss {
+
+namespace wn = wire_nss;
+
+namespace {
+
+inline constexpr std::size_t verify_chain_certificates_max = 10;
+
+crypto::SignatureScheme to_crypto(wn::SignatureScheme scheme) {
+    switch (scheme) {
+        case wn::SignatureScheme::rsa_pkcs1_sha256:
+            return crypto::SignatureScheme::rsa_pkcs1_sha256;
+        case wn::SignatureScheme::rsa_pkcs1_sha384:
+            return crypto::SignatureScheme::rsa_pkcs1_sha384;
+        case wn::SignatureScheme::rsa_pkcs1_sha512:
+            return crypto::SignatureScheme::rsa_pkcs1_sha512;
+        case wn::SignatureScheme::rsa_pss_sha256:
+            return crypto::SignatureScheme::rsa_pss_sha256;
+        case wn::SignatureScheme::rsa_pss_sha384:
+            return crypto::SignatureScheme::rsa_pss_sha384;
+        case wn::SignatureScheme::rsa_pss_sha512:
+            return crypto::SignatureScheme::rsa_pss_sha512;
+        case wn::SignatureScheme::ecdsa_sha256:
+            return crypto::SignatureScheme::ecdsa_sha256;
+        case wn::SignatureScheme::ecdsa_sha384:
+            return crypto::SignatureScheme::ecdsa_sha384;
+        case wn::SignatureScheme::ecdsa_sha512:
+            return crypto::SignatureScheme::ecdsa_sha512;
+        case wn::SignatureScheme::ed25519:
+            return crypto::SignatureScheme::ed25519;
+    }
+    return crypto::SignatureScheme::ecdsa_sha256;
+}
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out)
+        if (ch >= 'a' && ch <= 'z')
+            ch = static_cast<char>(ch - 'a' + 'A');
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::pair<wn::ResultCode, std::string>> NssServer::cert_service_refusal(
+    Connection const& c) const {
+    if (c.version_mismatch)
+        return std::pair{wn::ResultCode::version_mismatch,
+                         std::string("API version mismatch: no NSS services on this connection")};
+    if (!c.info.registered)
+        return std::pair{wn::ResultCode::not_registered,
+                         std::string("the connection has not registered an NSS client")};
+    if (!c.info.granted.cert)
+        return std::pair{wn::ResultCode::service_not_granted,
+                         "the certificate service was not " +
+                             std::string(c.info.requested.cert ? "granted to " : "requested by ") +
+                             c.info.client_name};
+    return std::nullopt;
+}
+
+std::string NssServer::nsscert_profile(std::string_view label, std::string_view kind) const {
+    return "EZB.NSSCERT." + upper(options_.system_name) + "." + options_.label_mapper(label) + "." +
+           std::string(kind);
+}
+
+void NssServer::on_sign(Connection& c, std::uint32_t id, wn::SignRequest const& req,
+                        TimePoint /*now*/) {
+    Event ev("nssd.sign");
+    ev.with("conn", c.info.conn_number)
+        .with("client", c.info.client_name)
+        .with("user", c.info.user_id)
+        .with("label", req.label)
+        .with("scheme", wn::to_string(req.scheme))
+        .with("data_octets", req.data.size());
+    auto answer = [&](wn::ResultCode code, std::string reason, Bytes signature = {}) {
+        ev.with("result", wn::to_string(code)).with("reason", reason);
+        emit(std::move(ev));
+        send(c, wn::Message{id, wn::SignReply{code, std::move(reason), std::move(signature)}});
+    };
+    if (auto refusal = cert_service_refusal(c)) {
+        answer(refusal->first, refusal->second);
+        return;
+    }
+    auto ring = nss_ring();
+    if (!ring) {
+        answer(wn::ResultCode::unknown_label, "no KeyRing is configured in nssd.conf");
+        return;
+    }
+    auto rc = key_rings_.ring_certificate(*ring, req.label);
+    if (!rc) {
+        answer(wn::ResultCode::unknown_label,
+               "no certificate labelled '" + req.label + "' on key ring " + ring->to_string());
+        return;
+    }
+    if (rc->usage == zos::CertUsage::certauth) {
+        answer(wn::ResultCode::unknown_label, "certificate '" + req.label +
+                                                  "' is connected to key ring " +
+                                                  ring->to_string() + " with usage CERTAUTH");
+        return;
+    }
+    auto const* key = rc->private_key();
+    if (key == nullptr) {
+        answer(wn::ResultCode::unknown_label, "certificate '" + req.label + "' has no private key");
+        return;
+    }
+    auto d = check_servauth(c.info.user_id, nsscert_profile(req.label, "HOST"));
+    if (!d.allowed) {
+        answer(wn::ResultCode::not_authorized,
+               c.info.user_id + " is not authorized to " + d.resource + ": " + d.reason);
+        return;
+    }
+    auto scheme = to_crypto(req.scheme);
+    if (crypto::key_algorithm_for(scheme) != key->algorithm()) {
+        answer(wn::ResultCode::bad_request, "scheme " + std::string(wn::to_string(req.scheme)) +
+                                                " does not fit the " + key->algorithm_name() +
+                                                " key of certificate '" + req.label + "'");
+        return;
+    }
+    auto signature = crypto::sign(*key, scheme, req.data);
+    if (!signature) {
+        answer(wn::ResultCode::crypto_error,
+               "signing failed: " + std::string(to_string(signature.error().code)));
+        return;
+    }
+    answer(wn::ResultCode::ok, {}, std::move(*signature));
+}
+
+std::vector<NssServer::AllowedCa> NssServer::allowed_cas(Connection const& c) {
+    std::vector<AllowedCa> out;
+    auto ring = nss_ring();
+    if (!ring)
+        return out;
+    auto all = key_rings_.ring_certificates(*ring);
+    if (!all)
+        return out;
+    for (auto const& rc : *all) {
+        if (rc.usage != zos::CertUsage::certauth)
+            continue;
+        if (rc.stored->trust == zos::CertTrust::notrust)
+            continue;
+        auto d = check_servauth(c.info.user_id, nsscert_profile(rc.label(), "CERTAUTH"));
+        if (d.allowed)
+            out.push_back(AllowedCa{rc.label(), rc.certificate()});
+    }
+    return out;
+}
+
+void NssServer::on_verify(Connection& c, std::uint32_t id, wn::VerifyRequest const& req,
+                          TimePoint now) {
+    Event ev("nssd.verify");
+    ev.with("conn", c.info.conn_number)
+        .with("client", c.info.client_name)
+        .with("user", c.info.user_id)
+        .with("scheme", wn::to_string(req.scheme))
+        .with("chain_length", req.chain.size());
+    auto answer = [&](wn::ResultCode code, std::string reason, std::string subject = {}) {
+        ev.with("result", wn::to_string(code)).with("reason", reason).with("subject", subject);
+        emit(std::move(ev));
+        send(c, wn::Message{id, wn::VerifyReply{code, std::move(reason), std::move(subject)}});
+    };
+    if (auto refusal = cert_service_refusal(c)) {
+        answer(refusal->first, refusal->second);
+        return;
+    }
+    if (req.chain.empty() || req.chain.size() > verify_chain_certificates_max) {
+        answer(wn::ResultCode::bad_request, "the chain must hold 1-10 certificates");
+        return;
+    }
+    std::vector<crypto::Certificate> certs;
+    for (std::size_t i = 0; i < req.chain.size(); ++i) {
+        auto cert = crypto::Certificate::load_der(&lib_, req.chain[i]);
+        if (!cert) {
+            answer(wn::ResultCode::bad_request,
+                   "chain[" + std::to_string(i) + "] is not a DER X.509 certificate");
+            return;
+        }
+        certs.push_back(std::move(*cert));
+    }
+    auto const& leaf = certs.front();
+    auto scheme = to_crypto(req.scheme);
+    if (crypto::key_algorithm_for(scheme) != leaf.public_key_algorithm()) {
+        answer(wn::ResultCode::bad_request, "scheme " + std::string(wn::to_string(req.scheme)) +
+                                                " does not fit the key of " +
+                                                leaf.subject_string());
+        return;
+    }
+    auto sig_ok = crypto::verify(leaf, scheme, req.data, req.signature);
+    if (!sig_ok) {
+        if (sig_ok.error().code == Errc::auth_failed)
+            answer(
+                wn::ResultCode::verify_failed,
+                "the signature does not verify with the certificate of " + leaf.subject_string());
+        else
+            answer(wn::ResultCode::crypto_error,
+                   "signature verification failed: " + sig_ok.error().message);
+        return;
+    }
+    crypto::VerifyRequest vr;
+    vr.leaf = leaf;
+    vr.intermediates.assign(certs.begin() + 1, certs.end());
+    for (auto& ca : allowed_cas(c))
+        vr.trust_anchors.push_back(std::move(ca.certificate));
+    if (vr.trust_anchors.empty()) {
+        answer(wn::ResultCode::verify_failed, "no CERTAUTH certificate on the NSS key ring that " +
+                                                  c.info.user_id + " may use (EZB.NSSCERT." +
+                                                  upper(options_.system_name) + ".*.CERTAUTH)");
+        return;
+    }
+    for (auto const& crl : options_.crls)
+        if (crl.issuer() == leaf.issuer())
+            vr.crls.push_back(crl);
+    vr.at_time = now;
+    auto outcome = crypto::verify_chain_detailed(&lib_, vr);
+    if (!outcome.ok()) {
+        answer(wn::ResultCode::verify_failed,
+               "certificate chain of " + leaf.subject_string() +
+                   " not valid: " + std::string(crypto::to_string(outcome.status)) + ": depth " +
+                   std::to_string(outcome.error_depth) + ": " + outcome.reason);
+        return;
+    }
+    answer(wn::ResultCode::ok, {}, leaf.subject_string());
+}
+
+void NssServer::on_certificates(Connection& c, std::uint32_t id, wn::CertificateRequest const& req,
+                                TimePoint /*now*/) {
+    Event ev("nssd.certificates");
+    ev.with("conn", c.info.conn_number)
+        .with("client", c.info.client_name)
+        .with("user", c.info.user_id)
+        .with("label", req.label)
+        .with("include_ca", req.include_ca);
+    wn::CertificateReply reply;
+    auto answer = [&](wn::ResultCode code, std::string reason) {
+        reply.result = code;
+        reply.reason = std::move(reason);
+        if (code != wn::ResultCode::ok)
+            reply.certificates.clear();
+        ev.with("result", wn::to_string(code))
+            .with("reason", reply.reason)
+            .with("count", reply.certificates.size());
+        emit(std::move(ev));
+        send(c, wn::Message{id, std::move(reply)});
+    };
+    if (auto refusal = cert_service_refusal(c)) {
+        answer(refusal->first, refusal->second);
+        return;
+    }
+    auto ring = nss_ring();
+    if (!ring) {
+        answer(wn::ResultCode::unknown_label, "no KeyRing is configured in nssd.conf");
+        return;
+    }
+    if (!req.label.empty()) {
+        auto rc = key_rings_.ring_certificate(*ring, req.label);
+        if (!rc || rc->usage == zos::CertUsage::certauth) {
+            answer(wn::ResultCode::unknown_label, "no personal certificate labelled '" + req.label +
+                                                      "' on key ring " + ring->to_string());
+            return;
+        }
+        auto d = check_servauth(c.info.user_id, nsscert_profile(req.label, "HOST"));
+        if (!d.allowed) {
+            answer(wn::ResultCode::not_authorized,
+                   c.info.user_id + " is not authorized to " + d.resource + ": " + d.reason);
+            return;
+        }
+        reply.certificates.push_back({rc->label(), false, rc->certificate().to_der()});
+    }
+    if (req.include_ca) {
+        for (auto const& ca : allowed_cas(c))
+            reply.certificates.push_back({ca.label, true, ca.certificate.to_der()});
+    }
+    answer(wn::ResultCode::ok, {});
+}
+
+}  // namespace nsslab::nss

@@ -1,0 +1,701 @@
+// NssServer driven over TLS + the wire_nss codec by in-test clients: registration, SERVAUTH
+// checks and their DBG0032I lines, the certificate service, remote management, listings and
+// hardening (docs/nss-server.md).
+#include "nsslab/nss/nss_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include "nss_server_test_support.hpp"
+#include "nsslab/crypto/signature.hpp"
+
+namespace nsslab::nss {
+namespace {
+
+using namespace test;
+using RC = wn::ResultCode;
+
+bool contains(std::string const& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+}
+
+TEST(NssServerLabel, DefaultMappedLabel) {
+    EXPECT_EQ(default_mapped_label("a1s1 cert"), "A1S1_CERT");
+    EXPECT_EQ(default_mapped_label("CA"), "CA");
+    EXPECT_EQ(default_mapped_label("my.cert*%&x"), "MY_CERT___X");
+    EXPECT_EQ(default_mapped_label("A@#$-_9"), "A@#$-_9");
+    EXPECT_EQ(default_mapped_label(""), "_");
+}
+
+// ---- registration ----
+
+TEST(NssServerRegister, PasswordGrantsBothServicesAndLogsServauthChecks) {
+    Pair p;
+    ConnId id = p.connect();
+    ASSERT_TRUE(p.established(id));
+    auto rid = p.send(id, p.register_request());
+    auto reply = p.clients.at(id).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::ok) << reply->reason;
+    EXPECT_TRUE(reply->granted.cert);
+    EXPECT_TRUE(reply->granted.remote_mgmt);
+    EXPECT_EQ(reply->server_system_name, "SYSTEMB");
+    EXPECT_EQ(reply->server_api_version, wn::api_version);
+    EXPECT_EQ(reply->connection_id, 1u);
+    EXPECT_TRUE(
+        p.logged("DBG0032I NSS_VERBOSE ServauthCheck(A1S1 ,"
+                 "EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.CERT) rc 0 (ALLOW)"));
+    EXPECT_TRUE(p.logged("EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.NETMGMT) rc 0 (ALLOW)"));
+    EXPECT_EQ(p.server->connection_of("SYSTEMA_STACK1"), id);
+    auto infos = p.server->clients();
+    ASSERT_EQ(infos.size(), 1u);
+    EXPECT_EQ(infos[0].user_id, "A1S1");
+    EXPECT_TRUE(infos[0].registered);
+    // The password is in no event.
+    for (auto const& e : p.events)
+        for (auto const& f : e.fields)
+            EXPECT_FALSE(contains(e.text(f.key), "A1S1PW")) << e.name;
+}
+
+TEST(NssServerRegister, PassTicketAcceptedOnceThenReplayRejected) {
+    Pair p;
+    auto ticket = take(zos::generate_passticket("A1S1", "NSSD", passticket_key(),
+                                                zos::PassTicketType::legacy, unix_seconds(p.now)),
+                       "passticket");
+    auto req = p.register_request();
+    req.auth_method = wn::AuthMethod::passticket;
+    req.credential = ticket;
+    ConnId a = p.connect();
+    auto rid = p.send(a, req);
+    auto reply = p.clients.at(a).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::ok) << reply->reason;
+    // Same ticket again on a second connection (another client name): replay.
+    req.client_name = "SYSTEMA_STACK2";
+    ConnId b = p.connect(true, 50001);
+    rid = p.send(b, req);
+    reply = p.clients.at(b).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::auth_failed);
+    EXPECT_FALSE(contains(reply->reason, ticket));
+}
+
+TEST(NssServerRegister, WrongPasswordIsAuthFailedWithoutTheCredentialThenClosed) {
+    Pair p;
+    ConnId id = p.connect();
+    auto rid = p.send(id, p.register_request("SYSTEMA_STACK1", "A1S1", "WRONGPW"));
+    auto reply = p.clients.at(id).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::auth_failed);
+    EXPECT_FALSE(contains(reply->reason, "WRONGPW"));
+    EXPECT_FALSE(contains(reply->reason, "wrongpw"));
+    EXPECT_TRUE(p.clients.at(id).closed);
+    EXPECT_EQ(p.clients.at(id).close_kind, Transmit::Kind::close);
+    EXPECT_EQ(p.server->connection_count(), 0u);
+    EXPECT_FALSE(p.server->connection_of("SYSTEMA_STACK1").has_value());
+}
+
+TEST(NssServerRegister, RevokedUserIsRejected) {
+    Pair p;
+    zos::RacfUserChange revoke;
+    revoke.revoke = true;
+    ok(p.system.racf.alter_user("A1S1", revoke), "revoke");
+    ConnId id = p.connect();
+    auto rid = p.send(id, p.register_request());
+    auto reply = p.clients.at(id).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::auth_failed);
+    EXPECT_TRUE(contains(reply->reason, "revoked")) << reply->reason;
+}
+
+TEST(NssServerRegister, ApiVersionMismatchKeepsConnectionWithoutServices) {
+    Pair p;
+    ConnId id = p.connect();
+    auto req = p.register_request();
+    req.client_api_version = 3;
+    auto rid = p.send(id, req);
+    auto reply = p.clients.at(id).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::version_mismatch);
+    EXPECT_TRUE(contains(reply->reason,
+                         "EZD1904E IKED NSS client API version 3 does not match "
+                         "NSS server API version 4 for stack STACK1"))
+        << reply->reason;
+    EXPECT_EQ(reply->server_api_version, 4u);
+    EXPECT_FALSE(reply->granted.cert);
+    EXPECT_FALSE(p.clients.at(id).closed);
+    auto srid = p.send(id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {1}});
+    auto sreply = p.clients.at(id).reply<wn::SignReply>(srid);
+    ASSERT_TRUE(sreply.has_value());
+    EXPECT_EQ(sreply->result, RC::version_mismatch);
+    // A matching registration afterwards works.
+    rid = p.send(id, p.register_request());
+    reply = p.clients.at(id).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::ok) << reply->reason;
+}
+
+TEST(NssServerRegister, CertDeniedLogsDenyAndRefusesSigning) {
+    Pair p;
+    ok(p.system.racf.permit("SERVAUTH", "EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.CERT", {"A1S1"},
+                            std::nullopt),
+       "unpermit");
+    ConnId id = p.connect();
+    auto rid = p.send(id, p.register_request());
+    auto reply = p.clients.at(id).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::ok);
+    EXPECT_FALSE(reply->granted.cert);
+    EXPECT_TRUE(reply->granted.remote_mgmt);
+    EXPECT_TRUE(contains(reply->cert_denial, "EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.CERT"));
+    EXPECT_TRUE(
+        p.logged("DBG0032I NSS_VERBOSE ServauthCheck(A1S1 ,"
+                 "EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.CERT) rc 8 (DENY) racfRC 8"));
+    auto srid = p.send(id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {1}});
+    auto sreply = p.clients.at(id).reply<wn::SignReply>(srid);
+    ASSERT_TRUE(sreply.has_value());
+    EXPECT_EQ(sreply->result, RC::service_not_granted);
+}
+
+TEST(NssServerRegister, NetmgmtDeniedLogsDenyAndRefusesRemoteManagement) {
+    Pair p;
+    ok(p.system.racf.permit("SERVAUTH", "EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.NETMGMT", {"A1S1"},
+                            std::nullopt),
+       "unpermit");
+    ConnId id = p.connect_registered();
+    auto reply = p.clients.at(id).last<wn::RegisterReply>();
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_TRUE(reply->granted.cert);
+    EXPECT_FALSE(reply->granted.remote_mgmt);
+    EXPECT_FALSE(reply->remote_mgmt_denial.empty());
+    EXPECT_TRUE(p.logged("EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.NETMGMT) rc 8 (DENY)"));
+    auto t = p.server->request_management("OPER1", "SYSTEMA_STACK1",
+                                          wn::MgmtCommand::display_filters, "", p.now);
+    p.drain();
+    ASSERT_EQ(p.mgmt_results.size(), 1u);
+    EXPECT_EQ(p.mgmt_results[0].ticket, t);
+    EXPECT_EQ(p.mgmt_results[0].result, RC::service_not_granted);
+}
+
+TEST(NssServerRegister, EveryServiceDeniedIsNotAuthorized) {
+    Pair p(default_options(), /*grant_all=*/false);
+    ConnId id = p.connect();
+    auto rid = p.send(id, p.register_request());
+    auto reply = p.clients.at(id).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::not_authorized);
+    EXPECT_FALSE(reply->granted.cert);
+    EXPECT_FALSE(reply->granted.remote_mgmt);
+    // "not protected" (no profile) is fail closed: SAF rc 4.
+    EXPECT_TRUE(p.logged("EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.CERT) rc 4 (DENY) racfRC 4"));
+}
+
+TEST(NssServerRegister, DuplicateClientReplacesTheOldConnection) {
+    Pair p;
+    ConnId a = p.connect_registered("SYSTEMA_STACK1", "A1S1", "A1S1PW", 50000);
+    ConnId b = p.connect_registered("SYSTEMA_STACK1", "A1S1", "A1S1PW", 50001);
+    EXPECT_EQ(p.clients.at(b).last<wn::RegisterReply>()->result, RC::ok);
+    EXPECT_TRUE(p.clients.at(a).closed);
+    auto close = p.clients.at(a).last<wn::Close>();
+    ASSERT_TRUE(close.has_value());
+    EXPECT_TRUE(contains(close->reason, "replaced")) << close->reason;
+    EXPECT_EQ(p.server->connection_of("SYSTEMA_STACK1"), b);
+    EXPECT_EQ(p.server->connection_count(), 1u);
+}
+
+TEST(NssServerRegister, DuplicateClientRefusedWhenConfigured) {
+    auto o = default_options();
+    o.duplicate_client = DuplicateClientPolicy::refuse_new;
+    Pair p(o);
+    ConnId a = p.connect_registered("SYSTEMA_STACK1", "A1S1", "A1S1PW", 50000);
+    ConnId b = p.connect_registered("SYSTEMA_STACK1", "A1S1", "A1S1PW", 50001);
+    auto reply = p.clients.at(b).last<wn::RegisterReply>();
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::bad_request);
+    EXPECT_TRUE(contains(reply->reason, "already connected")) << reply->reason;
+    EXPECT_FALSE(p.clients.at(a).closed);
+    EXPECT_EQ(p.server->connection_of("SYSTEMA_STACK1"), a);
+}
+
+TEST(NssServerRegister, ServiceRequestBeforeRegistrationIsNotRegistered) {
+    Pair p;
+    ConnId id = p.connect();
+    auto rid = p.send(id, wn::CertificateRequest{"a1s1 cert", true});
+    auto reply = p.clients.at(id).reply<wn::CertificateReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::not_registered);
+    EXPECT_FALSE(p.clients.at(id).closed);
+}
+
+TEST(NssServerRegister, DisciplineIpsecDisabledRefusesRegistration) {
+    auto o = default_options();
+    o.config.nss.ipsec_enabled = false;
+    Pair p(o);
+    ConnId id = p.connect();
+    auto rid = p.send(id, p.register_request());
+    auto reply = p.clients.at(id).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::not_authorized);
+}
+
+// ---- certificate service: sign ----
+
+struct SignCase {
+    char const* label;
+    wn::SignatureScheme scheme;
+    crypto::SignatureScheme crypto_scheme;
+};
+
+class NssServerSign : public ::testing::TestWithParam<SignCase> {};
+
+TEST_P(NssServerSign, SignsWithTheRingKeyAndTheSignatureVerifies) {
+    auto const& sc = GetParam();
+    Pair p;
+    ConnId id = p.connect_registered();
+    Bytes data = to_bytes("IKEv2 AUTH octets: IKE_SA_INIT message | Nr | prf(SK_pi, IDi')");
+    auto rid = p.send(id, wn::SignRequest{sc.label, sc.scheme, data});
+    auto reply = p.clients.at(id).reply<wn::SignReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    ASSERT_EQ(reply->result, RC::ok) << reply->reason;
+    auto const& pki = Pki::get();
+    crypto::Certificate const& cert = std::string(sc.label) == "a1s1 cert"  ? pki.ec_cert
+                                      : std::string(sc.label) == "RSA cert" ? pki.rsa_cert
+                                                                            : pki.ed_cert;
+    EXPECT_TRUE(crypto::verify(cert, sc.crypto_scheme, data, reply->signature).has_value());
+    data[0] ^= 1;
+    EXPECT_FALSE(crypto::verify(cert, sc.crypto_scheme, data, reply->signature).has_value());
+    EXPECT_TRUE(
+        p.logged("EZB.NSSCERT.SYSTEMB." + default_mapped_label(sc.label) + ".HOST) rc 0 (ALLOW)"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Schemes, NssServerSign,
+                         ::testing::Values(SignCase{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256,
+                                                    crypto::SignatureScheme::ecdsa_sha256},
+                                           SignCase{"RSA cert",
+                                                    wn::SignatureScheme::rsa_pkcs1_sha256,
+                                                    crypto::SignatureScheme::rsa_pkcs1_sha256},
+                                           SignCase{"RSA cert", wn::SignatureScheme::rsa_pss_sha256,
+                                                    crypto::SignatureScheme::rsa_pss_sha256},
+                                           SignCase{"ED cert", wn::SignatureScheme::ed25519,
+                                                    crypto::SignatureScheme::ed25519}));
+
+TEST(NssServerSignErrors, HostDeniedUnknownLabelNoKeyAndSchemeMismatch) {
+    Pair p;
+    ok(p.system.racf.permit("SERVAUTH", "EZB.NSSCERT.SYSTEMB.RSA_CERT.HOST", {"A1S1"},
+                            std::nullopt),
+       "unpermit");
+    ConnId id = p.connect_registered();
+    auto sign = [&](char const* label, wn::SignatureScheme s) {
+        auto rid = p.send(id, wn::SignRequest{label, s, to_bytes("x")});
+        auto r = p.clients.at(id).reply<wn::SignReply>(rid);
+        EXPECT_TRUE(r.has_value());
+        return r.value_or(wn::SignReply{RC::internal_error, "no reply", {}});
+    };
+    auto denied = sign("RSA cert", wn::SignatureScheme::rsa_pkcs1_sha256);
+    EXPECT_EQ(denied.result, RC::not_authorized);
+    EXPECT_TRUE(denied.signature.empty());
+    EXPECT_TRUE(p.logged("ServauthCheck(A1S1 ,EZB.NSSCERT.SYSTEMB.RSA_CERT.HOST) rc 8 (DENY)"));
+    EXPECT_EQ(sign("no such cert", wn::SignatureScheme::ecdsa_sha256).result, RC::unknown_label);
+    EXPECT_EQ(sign("NOKEY cert", wn::SignatureScheme::ecdsa_sha256).result, RC::unknown_label);
+    EXPECT_EQ(sign("CA", wn::SignatureScheme::ecdsa_sha256).result, RC::unknown_label);
+    EXPECT_EQ(sign("a1s1 cert", wn::SignatureScheme::rsa_pss_sha256).result, RC::bad_request);
+    EXPECT_EQ(sign("ED cert", wn::SignatureScheme::ecdsa_sha256).result, RC::bad_request);
+    EXPECT_FALSE(p.clients.at(id).closed);
+}
+
+TEST(NssServerSignErrors, CustomLabelMapperIsUsed) {
+    auto o = default_options();
+    o.label_mapper = [](std::string_view label) {
+        return label == "a1s1 cert" ? std::string("STACK1") : default_mapped_label(label);
+    };
+    Pair p(o);
+    p.system.permit("EZB.NSSCERT.SYSTEMB.STACK1.HOST", "A1S1");
+    ConnId id = p.connect_registered();
+    auto rid = p.send(id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {1, 2}});
+    auto r = p.clients.at(id).reply<wn::SignReply>(rid);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result, RC::ok) << r->reason;
+    EXPECT_TRUE(p.logged("EZB.NSSCERT.SYSTEMB.STACK1.HOST) rc 0 (ALLOW)"));
+}
+
+// ---- certificate service: verify and retrieve ----
+
+class NssServerVerify : public ::testing::Test {
+  protected:
+    Pair p;
+    ConnId id{0};
+    Bytes data = to_bytes("peer AUTH octets");
+
+    void SetUp() override { id = p.connect_registered(); }
+
+    wn::VerifyReply verify(crypto::Certificate const& leaf, Bytes signature) {
+        wn::VerifyRequest req;
+        req.scheme = wn::SignatureScheme::ecdsa_sha256;
+        req.data = data;
+        req.signature = std::move(signature);
+        req.chain = {leaf.to_der()};
+        auto rid = p.send(id, req);
+        auto r = p.clients.at(id).reply<wn::VerifyReply>(rid);
+        EXPECT_TRUE(r.has_value());
+        return r.value_or(wn::VerifyReply{RC::internal_error, "no reply", {}});
+    }
+    Bytes peer_signature() {
+        return take(crypto::sign(Pki::get().peer_key, crypto::SignatureScheme::ecdsa_sha256, data),
+                    "sign");
+    }
+};
+
+TEST_F(NssServerVerify, ValidSignatureAndChain) {
+    auto r = verify(Pki::get().peer_cert, peer_signature());
+    EXPECT_EQ(r.result, RC::ok) << r.reason;
+    EXPECT_EQ(r.subject, "CN=peer.example,O=nsslab");
+    EXPECT_TRUE(p.logged("EZB.NSSCERT.SYSTEMB.CA.CERTAUTH) rc 0 (ALLOW)"));
+    EXPECT_TRUE(p.logged("EZB.NSSCERT.SYSTEMB.OTHER_CA.CERTAUTH) rc 8 (DENY)"));
+}
+
+TEST_F(NssServerVerify, BadSignature) {
+    Bytes sig = peer_signature();
+    data.push_back('!');
+    auto r = verify(Pki::get().peer_cert, sig);
+    EXPECT_EQ(r.result, RC::verify_failed);
+    EXPECT_TRUE(contains(r.reason, "signature does not verify")) << r.reason;
+}
+
+TEST_F(NssServerVerify, ChainToACaTheUserMayNotUseIsUntrusted) {
+    auto r = verify(Pki::get().untrusted_cert, peer_signature());
+    EXPECT_EQ(r.result, RC::verify_failed);
+    EXPECT_TRUE(contains(r.reason, "untrusted")) << r.reason;
+    // Once the user may use Other CA, the same chain verifies.
+    p.system.permit("EZB.NSSCERT.SYSTEMB.OTHER_CA.CERTAUTH", "A1S1");
+    r = verify(Pki::get().untrusted_cert, peer_signature());
+    EXPECT_EQ(r.result, RC::ok) << r.reason;
+}
+
+TEST_F(NssServerVerify, ExpiredAtNow) {
+    auto r = verify(Pki::get().expired_cert, peer_signature());
+    EXPECT_EQ(r.result, RC::verify_failed);
+    EXPECT_TRUE(contains(r.reason, "expired")) << r.reason;
+}
+
+TEST_F(NssServerVerify, GarbageChainIsBadRequest) {
+    wn::VerifyRequest req;
+    req.data = data;
+    req.signature = peer_signature();
+    req.chain = {to_bytes("not a certificate")};
+    auto rid = p.send(id, req);
+    auto r = p.clients.at(id).reply<wn::VerifyReply>(rid);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result, RC::bad_request);
+}
+
+TEST_F(NssServerVerify, CertificateRequestReturnsLabelAndAllowedCas) {
+    auto rid = p.send(id, wn::CertificateRequest{"a1s1 cert", true});
+    auto r = p.clients.at(id).reply<wn::CertificateReply>(rid);
+    ASSERT_TRUE(r.has_value());
+    ASSERT_EQ(r->result, RC::ok) << r->reason;
+    ASSERT_EQ(r->certificates.size(), 2u);  // Other CA is not allowed
+    EXPECT_EQ(r->certificates[0].label, "a1s1 cert");
+    EXPECT_FALSE(r->certificates[0].is_ca);
+    EXPECT_EQ(r->certificates[0].der, Pki::get().ec_cert.to_der());
+    EXPECT_EQ(r->certificates[1].label, "CA");
+    EXPECT_TRUE(r->certificates[1].is_ca);
+    EXPECT_EQ(r->certificates[1].der, Pki::get().ca.to_der());
+
+    rid = p.send(id, wn::CertificateRequest{"nope", false});
+    r = p.clients.at(id).reply<wn::CertificateReply>(rid);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result, RC::unknown_label);
+}
+
+// ---- remote management ----
+
+TEST(NssServerMgmt, DisplayRoutedToTheClientAndAnswered) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    auto t = p.server->request_management("OPER1", "SYSTEMA_STACK1",
+                                          wn::MgmtCommand::display_filters, "", p.now);
+    p.drain();
+    EXPECT_TRUE(p.mgmt_results.empty());
+    auto& c = p.clients.at(id);
+    std::optional<wn::Message> req;
+    for (auto const& m : c.received)
+        if (std::holds_alternative<wn::MgmtRequest>(m.body))
+            req = m;
+    ASSERT_TRUE(req.has_value());
+    auto const& mr = std::get<wn::MgmtRequest>(req->body);
+    EXPECT_EQ(mr.command, wn::MgmtCommand::display_filters);
+    EXPECT_EQ(mr.requester, "OPER1");
+    EXPECT_TRUE(
+        p.logged("ServauthCheck(OPER1 ,EZB.NETMGMT.SYSTEMB.SYSTEMA_STACK1.IPSEC.DISPLAY) "
+                 "rc 0 (ALLOW)"));
+    p.send(id, wn::MgmtReply{RC::ok, {}, {"FilterName: SYSDEFAULTRULE.1", "Source: Stack Policy"}},
+           req->request_id);
+    ASSERT_EQ(p.mgmt_results.size(), 1u);
+    EXPECT_EQ(p.mgmt_results[0].ticket, t);
+    EXPECT_EQ(p.mgmt_results[0].result, RC::ok);
+    EXPECT_EQ(p.mgmt_results[0].lines.size(), 2u);
+    EXPECT_FALSE(p.mgmt_results[0].timed_out);
+}
+
+TEST(NssServerMgmt, ClientNotConnectedIsEnxio) {
+    Pair p;
+    p.server->request_management("OPER1", "SYSTEMA_STACK1", wn::MgmtCommand::display_ike_sas, "",
+                                 p.now);
+    p.drain();
+    ASSERT_EQ(p.mgmt_results.size(), 1u);
+    EXPECT_EQ(p.mgmt_results[0].result, RC::client_not_connected);
+    EXPECT_TRUE(contains(p.mgmt_results[0].reason, "ENXIO")) << p.mgmt_results[0].reason;
+}
+
+TEST(NssServerMgmt, DisplayAndControlProfilesAreChecked) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    // OPER2 may display but not control.
+    p.server->request_management("OPER2", "SYSTEMA_STACK1", wn::MgmtCommand::policy_default, "",
+                                 p.now);
+    // A2S1 may do neither.
+    p.server->request_management("A2S1", "SYSTEMA_STACK1", wn::MgmtCommand::display_ipsec_sas, "",
+                                 p.now);
+    p.drain();
+    ASSERT_EQ(p.mgmt_results.size(), 2u);
+    EXPECT_EQ(p.mgmt_results[0].result, RC::not_authorized);
+    EXPECT_TRUE(contains(p.mgmt_results[0].reason, "IPSEC.CONTROL"));
+    EXPECT_EQ(p.mgmt_results[1].result, RC::not_authorized);
+    EXPECT_TRUE(
+        p.logged("ServauthCheck(OPER2 ,EZB.NETMGMT.SYSTEMB.SYSTEMA_STACK1.IPSEC.CONTROL) "
+                 "rc 8 (DENY)"));
+    EXPECT_TRUE(
+        p.logged("ServauthCheck(A2S1 ,EZB.NETMGMT.SYSTEMB.SYSTEMA_STACK1.IPSEC.DISPLAY) "
+                 "rc 8 (DENY)"));
+    for (auto const& m : p.clients.at(id).received)
+        EXPECT_FALSE(std::holds_alternative<wn::MgmtRequest>(m.body));
+    // OPER1 may control.
+    p.server->request_management("OPER1", "SYSTEMA_STACK1", wn::MgmtCommand::policy_default, "",
+                                 p.now);
+    p.drain();
+    EXPECT_TRUE(p.clients.at(id).last<wn::MgmtRequest>().has_value());
+}
+
+TEST(NssServerMgmt, NoReplyTimesOutAndDisconnectCompletesWithEnxio) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    auto t1 = p.server->request_management("OPER1", "SYSTEMA_STACK1",
+                                           wn::MgmtCommand::display_filters, "", p.now);
+    p.drain();
+    ASSERT_TRUE(p.server->next_timeout().has_value());
+    p.advance(std::chrono::seconds{29});
+    EXPECT_TRUE(p.mgmt_results.empty());
+    p.send(id, wn::Keepalive{});  // keeps the connection alive
+    p.advance(std::chrono::seconds{2});
+    ASSERT_EQ(p.mgmt_results.size(), 1u);
+    EXPECT_EQ(p.mgmt_results[0].ticket, t1);
+    EXPECT_TRUE(p.mgmt_results[0].timed_out);
+
+    auto t2 = p.server->request_management("OPER1", "SYSTEMA_STACK1", wn::MgmtCommand::refresh_sa,
+                                           "5", p.now);
+    p.drain();
+    p.server->handle_closed(id, p.now);
+    p.drain();
+    ASSERT_EQ(p.mgmt_results.size(), 2u);
+    EXPECT_EQ(p.mgmt_results[1].ticket, t2);
+    EXPECT_EQ(p.mgmt_results[1].result, RC::client_not_connected);
+}
+
+TEST(NssServerMgmt, NssctlAndIpsecXListingsCheckNssDisplay) {
+    Pair p;
+    p.connect_registered();
+    auto lines = p.server->nssctl_display("OPER1", "", p.now);
+    ASSERT_TRUE(lines.has_value()) << lines.error().what();
+    std::string all;
+    for (auto const& l : *lines)
+        all += l + "\n";
+    EXPECT_TRUE(contains(all, "ClientName: SYSTEMA_STACK1")) << all;
+    EXPECT_TRUE(contains(all, "UserID: A1S1")) << all;
+    EXPECT_TRUE(contains(all, "ClientIPAddress: 10.1.1.1  ClientPort: 50000")) << all;
+    EXPECT_TRUE(contains(all, "CertificateService: Yes")) << all;
+    EXPECT_TRUE(contains(all, "TimeConnected: 2027/01/15")) << all;
+    auto x = p.server->ipsec_client_display("OPER1", p.now);
+    ASSERT_TRUE(x.has_value());
+    EXPECT_EQ((*x)[2], "Source: NSSD  Scope: n/a  TotAvail: 1");
+    auto denied = p.server->nssctl_display("OPER2", "", p.now);
+    ASSERT_FALSE(denied.has_value());
+    EXPECT_EQ(denied.error().code, Errc::permission_denied);
+    EXPECT_FALSE(p.server->ipsec_client_display("OPER2", p.now).has_value());
+    auto one = p.server->nssctl_display("OPER1", "NOSUCH", p.now);
+    ASSERT_FALSE(one.has_value());
+    EXPECT_EQ(one.error().code, Errc::not_found);
+}
+
+// ---- hardening ----
+
+TEST(NssServerHardening, PlainTcpClientIsClosedWithDbg0104i) {
+    Pair p;
+    ConnId id = p.connect(/*use_tls=*/false);
+    p.send_raw(id, as_bytes("REGISTER A1S1 A1S1PW\r\n"));
+    EXPECT_TRUE(p.clients.at(id).closed);
+    EXPECT_TRUE(
+        p.logged("DBG0104I NSS_LIFECYCLE NSS connID 1 - the connection is not secure - "
+                 "the connection will be closed"));
+    EXPECT_EQ(p.server->connection_count(), 0u);
+}
+
+TEST(NssServerHardening, Dbg0104iNeedsSyslogLevel8) {
+    auto o = default_options();
+    o.config.nss.syslog_level = syslog_verbose;
+    Pair p(o);
+    ConnId id = p.connect(false);
+    p.send_raw(id, as_bytes("hello"));
+    EXPECT_TRUE(p.clients.at(id).closed);
+    EXPECT_FALSE(p.logged("DBG0104I"));
+    EXPECT_EQ(p.count_events("nssd.tls.failed"), 1u);
+}
+
+TEST(NssServerHardening, GarbageFrameClosesOnlyThatConnection) {
+    Pair p;
+    ConnId good = p.connect_registered("SYSTEMA_STACK1", "A1S1", "A1S1PW", 50000);
+    ConnId bad = p.connect(true, 50001);
+    p.send_raw(bad, as_bytes("GET / HTTP/1.1\r\nHost: nssd\r\n\r\n"));
+    auto err = p.clients.at(bad).last<wn::ErrorReply>();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_TRUE(err->fatal);
+    EXPECT_EQ(err->result, RC::bad_request);
+    EXPECT_TRUE(p.clients.at(bad).closed);
+    EXPECT_FALSE(p.clients.at(good).closed);
+    auto rid = p.send(good, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {7}});
+    auto r = p.clients.at(good).reply<wn::SignReply>(rid);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result, RC::ok);
+}
+
+TEST(NssServerHardening, OversizedFrameIsRejectedBeforeTheBody) {
+    auto o = default_options();
+    o.limits.frame_body_max = 1024;
+    Pair p(o);
+    ConnId id = p.connect_registered();
+    Bytes frame = wn::encode(wn::Message{
+        9, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, Bytes(4096, 0x55)}});
+    p.send_raw(id, ByteView(frame).first(wn::header_size));
+    auto err = p.clients.at(id).last<wn::ErrorReply>();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_TRUE(err->fatal);
+    EXPECT_TRUE(p.clients.at(id).closed);
+}
+
+TEST(NssServerHardening, UnexpectedMessageTypeIsFatal) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    p.send(id, wn::SignReply{RC::ok, {}, {1, 2, 3}});
+    auto err = p.clients.at(id).last<wn::ErrorReply>();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_TRUE(err->fatal);
+    EXPECT_TRUE(contains(err->reason, "sign_reply")) << err->reason;
+    EXPECT_TRUE(p.clients.at(id).closed);
+}
+
+TEST(NssServerHardening, FloodBeyondTheOutstandingBoundGetsBusy) {
+    auto o = default_options();
+    o.limits.outstanding_per_connection_max = 8;
+    Pair p(o);
+    ConnId id = p.connect_registered();
+    Bytes burst;
+    for (std::uint32_t i = 0; i < 40; ++i) {
+        Bytes f =
+            wn::encode(wn::Message{1000 + i, wn::SignRequest{"a1s1 cert",
+                                                             wn::SignatureScheme::ecdsa_sha256,
+                                                             {static_cast<std::uint8_t>(i)}}});
+        burst.insert(burst.end(), f.begin(), f.end());
+    }
+    p.send_raw(id, burst);
+    std::size_t ok_count = 0, busy = 0;
+    for (auto const& m : p.clients.at(id).received) {
+        if (auto const* r = std::get_if<wn::SignReply>(&m.body)) {
+            ok_count += r->result == RC::ok ? 1 : 0;
+            busy += r->result == RC::busy ? 1 : 0;
+        }
+    }
+    EXPECT_EQ(ok_count + busy, 40u);
+    EXPECT_GE(ok_count, 8u);
+    EXPECT_GT(busy, 0u);
+    EXPECT_FALSE(p.clients.at(id).closed);
+    EXPECT_EQ(p.count_events("nssd.busy"), busy);
+    // The connection still works afterwards.
+    auto rid = p.send(id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {1}});
+    EXPECT_EQ(p.clients.at(id).reply<wn::SignReply>(rid)->result, RC::ok);
+}
+
+TEST(NssServerHardening, ServiceTimeQueuesSignaturesUntilTheirDeadline) {
+    auto o = default_options();
+    o.limits.service_time = std::chrono::milliseconds{5};
+    Pair p(o);
+    ConnId id = p.connect_registered();
+    auto rid = p.send(id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {1}});
+    EXPECT_FALSE(p.clients.at(id).reply<wn::SignReply>(rid).has_value());
+    auto deadline = p.server->next_timeout();
+    ASSERT_TRUE(deadline.has_value());
+    EXPECT_EQ(*deadline, p.now + std::chrono::milliseconds{5});
+    p.advance(std::chrono::milliseconds{5});
+    ASSERT_TRUE(p.clients.at(id).reply<wn::SignReply>(rid).has_value());
+}
+
+TEST(NssServerHardening, ClientStalledMidFrameIsClosedByTheFrameTimeout) {
+    Pair p;
+    ConnId stalled = p.connect_registered("SYSTEMA_STACK1", "A1S1", "A1S1PW", 50000);
+    Bytes frame = wn::encode(wn::Message{5, wn::Keepalive{}});
+    p.send_raw(stalled, ByteView(frame).first(5));
+    p.advance(std::chrono::seconds{29});
+    EXPECT_FALSE(p.clients.at(stalled).closed);
+    p.advance(std::chrono::seconds{1});
+    EXPECT_TRUE(p.clients.at(stalled).closed);
+    auto err = p.clients.at(stalled).last<wn::ErrorReply>();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_TRUE(contains(err->reason, "middle of a frame")) << err->reason;
+}
+
+TEST(NssServerHardening, KeepaliveIsAckedAndIdleConnectionsClose) {
+    auto o = default_options();
+    o.limits.idle_timeout = std::chrono::seconds{100};
+    Pair p(o);
+    ConnId id = p.connect_registered();
+    auto rid = p.send(id, wn::Keepalive{});
+    bool acked = false;
+    for (auto const& m : p.clients.at(id).received)
+        acked |= m.request_id == rid && std::holds_alternative<wn::KeepaliveAck>(m.body);
+    EXPECT_TRUE(acked);
+    p.advance(std::chrono::seconds{100});
+    EXPECT_TRUE(p.clients.at(id).closed);
+    EXPECT_TRUE(p.clients.at(id).last<wn::Close>().has_value());
+}
+
+TEST(NssServerHardening, NoServerCertificateFailsEveryHandshake) {
+    auto o = default_options();
+    o.tls.certificate_label = "missing label";
+    Pair p(o);
+    ConnId id = p.connect();
+    EXPECT_TRUE(p.clients.at(id).closed);
+    EXPECT_EQ(p.clients.at(id).close_kind, Transmit::Kind::abort);
+    ASSERT_EQ(p.count_events("nssd.tls.failed"), 1u);
+    EXPECT_EQ(p.server->connection_count(), 0u);
+}
+
+TEST(NssServerHardening, ConnectionLimit) {
+    auto o = default_options();
+    o.limits.connections_max = 2;
+    Pair p(o);
+    p.connect(true, 50000);
+    p.connect(true, 50001);
+    ConnId third = p.connect(true, 50002);
+    EXPECT_TRUE(p.clients.at(third).closed);
+    EXPECT_EQ(p.server->connection_count(), 2u);
+    EXPECT_EQ(p.count_events("nssd.conn.refused"), 1u);
+}
+
+TEST(NssServerHardening, ClientCloseIsOrderly) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    p.send(id, wn::Close{"IKED shutting down"});
+    EXPECT_TRUE(p.clients.at(id).closed);
+    EXPECT_EQ(p.clients.at(id).close_kind, Transmit::Kind::close);
+    EXPECT_FALSE(p.server->connection_of("SYSTEMA_STACK1").has_value());
+}
+
+}  // namespace
+}  // namespace nsslab::nss
