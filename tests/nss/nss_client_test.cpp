@@ -433,8 +433,7 @@ TEST(NssClient, BothDownBackoffBoundedAndRequestFailsWithinLimit) {
     EXPECT_EQ(backoffs[2].text("delay"), "4.000000000");
     EXPECT_EQ(backoffs.back().text("delay"), "60.000000000");
     EXPECT_NE(backoffs[0].text("next_server"), backoffs[1].text("next_server"));
-    for (auto const& e : w.named("nss.register_sent"))
-        ADD_FAILURE() << "registered with nobody up";
+    EXPECT_TRUE(w.named("nss.register_sent").empty()) << "registered with nobody up";
     // A server returns: the client reconnects within the maximum backoff.
     w.backup.up = true;
     w.advance(121s);

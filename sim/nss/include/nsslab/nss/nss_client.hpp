@@ -206,6 +206,10 @@ class NssClient {
     std::optional<Event> poll_event();
     std::optional<Completion> poll_completion();
     std::optional<TimePoint> next_timeout() const;
+    // True while an action, event or completion waits to be polled.
+    bool has_output() const {
+        return !actions_.empty() || !events_.empty() || !completions_.empty();
+    }
 
     // --- state ---
     ConnectionState connection_state() const;
