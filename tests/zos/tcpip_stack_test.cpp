@@ -11,6 +11,8 @@
 #include <memory>
 #include <sstream>
 
+#include "nsslab/base/rng.hpp"
+
 namespace nsslab::zos {
 namespace {
 
@@ -575,6 +577,102 @@ TEST(TcpipStack, MarkerInARealDirectory) {
     ASSERT_TRUE(stack.policy_reload(t0).ok);
     EXPECT_FALSE(std::filesystem::exists(root / "var/iked/STACK1.defaultpolicy"));
     std::filesystem::remove_all(root);
+}
+
+// ---- invariants under random operation sequences ----
+
+TEST(TcpipStack, RandomOperationsKeepInvariants) {
+    FilterPolicy const variants[] = {parse_policy(policy_text()),
+                                     parse_policy(policy_text("9.3.3.2")),
+                                     parse_policy(policy_text("9.3.3.1", false))};
+    int usable_seen = 0;
+    int kept_unusable_seen = 0;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        Rng rng(seed);
+        runtime::MemoryFileSystem fs;
+        TcpipStack stack(TcpipStackConfig{}, parse_default_filter_policy(profile_text).value(), fs);
+        std::size_t current = 0;
+        stack.set_ipsec_policy(variants[current], t0);
+        TimePoint now = t0;
+        for (int step = 0; step < 300; ++step) {
+            SCOPED_TRACE("seed " + std::to_string(seed) + " step " + std::to_string(step));
+            now += std::chrono::seconds(rng.below(600));
+            std::string const id = (rng.chance(0.3) ? "K" : "Y") + std::to_string(1 + rng.below(6));
+            switch (rng.below(11)) {
+                case 0:
+                    (void)stack.policy_default(now);
+                    break;
+                case 1:
+                    (void)stack.execute(ManagementCommand::policy_default, "", now);
+                    break;
+                case 2:
+                    (void)stack.policy_reload(now);
+                    break;
+                case 3:
+                    (void)stack.execute(ManagementCommand::policy_reload, "", now);
+                    break;
+                case 4:
+                    (void)fs.remove(marker);
+                    break;
+                case 5:
+                    current = rng.below(3);
+                    stack.set_ipsec_policy(variants[current], now);
+                    break;
+                case 6: {
+                    SaSpec spec;
+                    spec.rule_name = rng.chance(0.5) ? "tob" : "other";
+                    spec.lifetime = std::chrono::seconds(1 + rng.below(3600));
+                    if (rng.chance(0.3))
+                        (void)stack.add_ike_sa(SaSpec{}, now);
+                    else
+                        (void)stack.add_ipsec_sa(spec, now);
+                    break;
+                }
+                case 7:
+                    (void)stack.execute(ManagementCommand::activate_sa, id, now);
+                    break;
+                case 8:
+                    (void)stack.execute(ManagementCommand::deactivate_sa, id, now);
+                    break;
+                case 9:
+                    (void)stack.execute(ManagementCommand::refresh_sa, id, now);
+                    break;
+                default:
+                    (void)stack.remove_sa(id, now);
+                    break;
+            }
+            bool const is_default = stack.active_source() == FilterPolicySource::stack_profile;
+            ASSERT_EQ(is_default, stack.marker_present());
+            auto const d = stack.decide(to_b(), now);
+            if (is_default) {
+                ASSERT_NE(d.action, FilterAction::ipsec);
+            }
+            usable_seen += d.sa_usable ? 1 : 0;
+            for (auto kind : {SaKind::ike, SaKind::ipsec}) {
+                for (auto const& sa : stack.sas(kind, now)) {
+                    ASSERT_EQ(sa.usable,
+                              !is_default && sa.state == SaState::active && now < sa.expires);
+                    if (sa.kind == SaKind::ipsec && !is_default) {
+                        // Under the IPsec policy no SA outlives a change of its rule.
+                        auto const& rules = stack.ipsec_policy()->rules;
+                        ASSERT_TRUE(
+                            std::any_of(rules.begin(), rules.end(), [&](FilterRule const& r) {
+                                return r.name == sa.rule_name &&
+                                       r.destination.first ==
+                                           sa.rule_snapshot.front().destination.first;
+                            }));
+                    }
+                    if (d.sa_usable && sa.id == d.sa_id) {
+                        ASSERT_TRUE(sa.usable);
+                    }
+                    kept_unusable_seen += (is_default && sa.state == SaState::active) ? 1 : 0;
+                }
+            }
+        }
+    }
+    // The sequences did exercise both sides.
+    EXPECT_GT(usable_seen, 0);
+    EXPECT_GT(kept_unusable_seen, 0);
 }
 
 }  // namespace
