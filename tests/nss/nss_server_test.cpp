@@ -302,6 +302,19 @@ TEST(NssServerSignErrors, HostDeniedUnknownLabelNoKeyAndSchemeMismatch) {
     EXPECT_FALSE(p.clients.at(id).closed);
 }
 
+TEST(NssServerSignErrors, CertProfileIsCheckedAgainBeforeEveryRequest) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    ok(p.system.racf.permit("SERVAUTH", "EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.CERT", {"A1S1"},
+                            std::nullopt),
+       "unpermit");
+    auto rid = p.send(id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {1}});
+    auto r = p.clients.at(id).reply<wn::SignReply>(rid);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result, RC::not_authorized);
+    EXPECT_TRUE(r->signature.empty());
+}
+
 TEST(NssServerSignErrors, CustomLabelMapperIsUsed) {
     auto o = default_options();
     o.label_mapper = [](std::string_view label) {
@@ -374,6 +387,29 @@ TEST_F(NssServerVerify, ExpiredAtNow) {
     auto r = verify(Pki::get().expired_cert, peer_signature());
     EXPECT_EQ(r.result, RC::verify_failed);
     EXPECT_TRUE(contains(r.reason, "expired")) << r.reason;
+}
+
+TEST(NssServerVerifyCrl, RevokedLeafFailsWhenACrlOfItsIssuerIsConfigured) {
+    auto const& pki = Pki::get();
+    crypto::CrlSpec spec;
+    spec.revoked.push_back({pki.peer_cert.serial(), time_from_unix_seconds(1'790'000'000)});
+    spec.this_update = time_from_unix_seconds(1'790'000'000);
+    spec.next_update = time_from_unix_seconds(1'900'000'000);
+    auto o = default_options();
+    o.crls.push_back(take(crypto::Crl::create(spec, pki.ca, pki.ca_key), "crl"));
+    Pair p(o);
+    ConnId id = p.connect_registered();
+    Bytes data = to_bytes("peer AUTH octets");
+    wn::VerifyRequest req;
+    req.data = data;
+    req.signature =
+        take(crypto::sign(pki.peer_key, crypto::SignatureScheme::ecdsa_sha256, data), "sign");
+    req.chain = {pki.peer_cert.to_der()};
+    auto rid = p.send(id, req);
+    auto r = p.clients.at(id).reply<wn::VerifyReply>(rid);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result, RC::verify_failed);
+    EXPECT_TRUE(contains(r->reason, "revoked")) << r->reason;
 }
 
 TEST_F(NssServerVerify, GarbageChainIsBadRequest) {

@@ -53,7 +53,7 @@ std::string upper(std::string_view s) {
 }  // namespace
 
 std::optional<std::pair<wn::ResultCode, std::string>> NssServer::cert_service_refusal(
-    Connection const& c) const {
+    Connection const& c) {
     if (c.version_mismatch)
         return std::pair{wn::ResultCode::version_mismatch,
                          std::string("API version mismatch: no NSS services on this connection")};
@@ -65,6 +65,14 @@ std::optional<std::pair<wn::ResultCode, std::string>> NssServer::cert_service_re
                          "the certificate service was not " +
                              std::string(c.info.requested.cert ? "granted to " : "requested by ") +
                              c.info.client_name};
+    // Checked again before every request (DESIGN.md §1: "before every service"), so a
+    // PERMIT ... DELETE takes effect without a reconnect.
+    auto d = check_servauth(c.info.user_id, "EZB.NSS." + upper(options_.system_name) + "." +
+                                                upper(c.info.client_name) + ".IPSEC.CERT");
+    if (!d.allowed)
+        return std::pair{
+            wn::ResultCode::not_authorized,
+            c.info.user_id + " is no longer authorized to " + d.resource + ": " + d.reason};
     return std::nullopt;
 }
 

@@ -84,6 +84,13 @@ MgmtTicket NssServer::request_management(std::string_view requester, std::string
                 std::string(c->info.requested.remote_mgmt ? "granted to " : "requested by ") +
                 client);
     }
+    auto netmgmt = check_servauth(c->info.user_id, "EZB.NSS." + upper(options_.system_name) + "." +
+                                                       upper(client) + ".IPSEC.NETMGMT");
+    if (!netmgmt.allowed) {
+        return immediate(wn::ResultCode::service_not_granted,
+                         "NSS client " + client + " (" + c->info.user_id +
+                             ") is no longer authorized to " + netmgmt.resource);
+    }
     if (mgmt_pending_.size() >= options_.limits.mgmt_pending_max) {
         return immediate(wn::ResultCode::busy, "too many management requests in progress");
     }

@@ -274,10 +274,10 @@ class NssServer {
                          TimePoint now);
     void on_mgmt_reply(Connection& c, std::uint32_t id, wire_nss::MgmtReply const& reply,
                        TimePoint now);
-    // not_registered / version_mismatch / service_not_granted, or nullopt when the cert
-    // service may be used.
+    // not_registered / version_mismatch / service_not_granted, not_authorized (the CERT
+    // profile is checked again), or nullopt when the certificate service may be used.
     std::optional<std::pair<wire_nss::ResultCode, std::string>> cert_service_refusal(
-        Connection const& c) const;
+        Connection const& c);
     struct AllowedCa {
         std::string label;
         crypto::Certificate certificate;
