@@ -1,0 +1,98 @@
+// The IKE daemon (IKED) as an Application, NSS side: one sans-I/O NssClient per stack defined
+// as an NSS client (NssStackConfig), all driven by one runtime. It reads iked.conf from the
+// node's file system at start and on `MODIFY IKED,REFRESH` (facts §1.3: an added
+// NssStackConfig opens a connection, a removed one closes it, a changed one reconnects),
+// maps each client's connections to runtime streams, drains the cores after every input and
+// keeps one deadline for all of them.
+//
+// Operator and test entry points (output as "operator.output" trace events):
+//   MODIFY IKED,REFRESH
+//   ipsec -w display                           (EZB.NETMGMT.sys.sys.IKED.DISPLAY, facts §9)
+//   nss sign <stack> <label> <scheme> <hex>    ask the NSS certificate service for a signature
+// Certificate-service outcomes are traced as "iked.nss_completion" (stack, handle, result,
+// reason, attempts): exactly one per request.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nsslab/nss/nss_client.hpp"
+#include "nsslab/runtime/runtime.hpp"
+#include "nsslab/zos/iked_conf.hpp"
+#include "nsslab/zos/racf.hpp"
+
+namespace nsslab::iked {
+
+struct IkedOptions {
+    std::string system_name{"SYSTEMA"};
+    std::string config_path{"/etc/security/iked.conf"};  // in the node's file system
+    nss::ClientTlsPolicy tls;                            // IKED's key ring CA certificates
+    nss::NssClientOptions client;                        // per stack (conn ids are assigned here)
+    // IKED's local RACF (PTKTDATA key for AuthBy PassTicket; EZB.NETMGMT...IKED.DISPLAY).
+    zos::RacfDatabase* racf{nullptr};
+};
+
+struct OperatorReply {
+    bool ok{false};
+    std::vector<std::string> lines;
+};
+
+class IkedDaemon final : public runtime::Application {
+  public:
+    IkedDaemon(runtime::Runtime& rt, IkedOptions options, crypto::LibContext& lib);
+    ~IkedDaemon() override;
+
+    void on_start(TimePoint now) override;
+    void on_stop(TimePoint now) override;
+    void on_deadline(TimePoint now) override;
+    void on_connected(runtime::SocketId stream, TimePoint now) override;
+    void on_received(runtime::SocketId stream, ByteView data, TimePoint now) override;
+    void on_stream_closed(runtime::SocketId stream, runtime::StreamEnd why, TimePoint now) override;
+
+    OperatorReply operator_command(std::string_view requester, std::string_view command,
+                                   TimePoint now);
+
+    // The NSS client of a stack (upper-case stack name), or null.
+    nss::NssClient* client(std::string_view stack_name);
+    std::vector<std::string> stack_names() const;
+    // Requests a signature from the stack's NSS certificate service; outcome traced.
+    std::optional<nss::RequestHandle> sign(std::string_view stack_name, std::string label,
+                                           wire_nss::SignatureScheme scheme, Bytes data,
+                                           TimePoint now);
+    void set_managed_stack(std::string_view stack_name, nss::ManagedStack* stack);
+
+  private:
+    struct Stack {
+        std::unique_ptr<nss::NssClient> client;
+        std::uint64_t index{0};
+    };
+    struct Link {
+        std::string stack;
+        nss::ConnId conn{0};
+    };
+    Result<zos::IkedConfig> load_config();
+    Result<void> apply_config(zos::IkedConfig config, TimePoint now);
+    Result<std::unique_ptr<nss::NssClient>> make_client(zos::IkeConfig const& ike,
+                                                        zos::NssStackConfig const& stack,
+                                                        std::uint64_t index);
+    void drain(TimePoint now);
+    void drain_stack(std::string const& name, Stack& stack, TimePoint now);
+    void forget_stack_links(std::string const& name);
+
+    runtime::Runtime& rt_;
+    IkedOptions options_;
+    crypto::LibContext& lib_;
+    std::optional<zos::IkedConfig> config_;
+    std::map<std::string, Stack> stacks_;
+    std::uint64_t next_index_{1};
+    std::map<runtime::SocketId, Link> links_;
+    std::map<std::pair<std::string, nss::ConnId>, runtime::SocketId> sockets_;
+    std::map<std::string, nss::ManagedStack*> managed_;
+    bool draining_{false};
+};
+
+}  // namespace nsslab::iked

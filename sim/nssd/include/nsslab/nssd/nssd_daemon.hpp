@@ -1,0 +1,62 @@
+// The NSS server daemon (NSSD) as an Application: the sans-I/O NssServer core driven by a
+// runtime (sim/engine in the simulator, sim/asio for the real `nssd`). It listens on the
+// nssd.conf Port (IPv4 and IPv6 wildcard), maps each accepted stream to a core connection,
+// drains the core's outputs after every input, keeps one deadline for the core's timers,
+// and runs operator commands issued on the server's system:
+//   nssctl -d [-c client]                 connected clients (EZB.NETMGMT.sys.sys.NSS.DISPLAY)
+//   ipsec -x display                      NSS clients available for ipsec -z
+//   ipsec -z <client> -f display|default|reload
+//   ipsec -z <client> -y display | -k display
+//   ipsec -z <client> -y activate|deactivate|refresh <said>
+// Output of operator commands goes to the trace as "operator.output" events (one per
+// command, with the text) — remote ones when the client's reply arrives.
+//
+// The RACF database, key rings and OpenSSL context belong to the z/OS system, not the process:
+// they survive an NSSD restart and are passed by reference.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "nsslab/nss/nss_server.hpp"
+#include "nsslab/runtime/runtime.hpp"
+
+namespace nsslab::nssd {
+
+struct OperatorReply {
+    bool ok{false};
+    std::vector<std::string> lines;  // immediate output; remote commands answer later
+    bool pending{false};             // an ipsec -z command now waits for the client's reply
+};
+
+class NssdDaemon final : public runtime::Application {
+  public:
+    NssdDaemon(runtime::Runtime& rt, nss::NssServerOptions options, zos::RacfDatabase& racf,
+               zos::KeyRingStore& key_rings, crypto::LibContext& lib);
+
+    void on_start(TimePoint now) override;
+    void on_stop(TimePoint now) override;
+    void on_deadline(TimePoint now) override;
+    void on_accepted(runtime::SocketId listener, runtime::SocketId stream, TimePoint now) override;
+    void on_received(runtime::SocketId stream, ByteView data, TimePoint now) override;
+    void on_stream_closed(runtime::SocketId stream, runtime::StreamEnd why, TimePoint now) override;
+
+    // An operator command typed on the server's system by SAF user `requester`.
+    OperatorReply operator_command(std::string_view requester, std::string_view command,
+                                   TimePoint now);
+
+    nss::NssServer& server() { return server_; }
+    bool listening() const { return !listeners_.empty(); }
+
+  private:
+    void drain(TimePoint now);
+
+    runtime::Runtime& rt_;
+    nss::NssServer server_;
+    std::vector<runtime::SocketId> listeners_;
+    std::map<nss::MgmtTicket, std::string> pending_commands_;  // ticket -> command text
+};
+
+}  // namespace nsslab::nssd

@@ -1,0 +1,185 @@
+#include "nsslab/nssd/nssd_daemon.hpp"
+
+#include <sstream>
+#include <vector>
+
+namespace nsslab::nssd {
+namespace {
+
+std::vector<std::string> split_words(std::string_view text) {
+    std::vector<std::string> words;
+    std::istringstream in{std::string(text)};
+    for (std::string w; in >> w;)
+        words.push_back(w);
+    return words;
+}
+
+std::optional<wire_nss::MgmtCommand> remote_command(std::vector<std::string> const& w,
+                                                    std::size_t at, std::string& target) {
+    // w[at] is the option (-f/-y/-k), w[at+1] the function, w[at+2] an optional target.
+    if (at + 1 >= w.size())
+        return std::nullopt;
+    std::string const& opt = w[at];
+    std::string const& fn = w[at + 1];
+    if (at + 2 < w.size())
+        target = w[at + 2];
+    if (opt == "-f" && fn == "display")
+        return wire_nss::MgmtCommand::display_filters;
+    if (opt == "-f" && fn == "default")
+        return wire_nss::MgmtCommand::policy_default;
+    if (opt == "-f" && fn == "reload")
+        return wire_nss::MgmtCommand::policy_reload;
+    if (opt == "-k" && fn == "display")
+        return wire_nss::MgmtCommand::display_ike_sas;
+    if (opt == "-y" && fn == "display")
+        return wire_nss::MgmtCommand::display_ipsec_sas;
+    if ((opt == "-y" || opt == "-k") && fn == "activate")
+        return wire_nss::MgmtCommand::activate_sa;
+    if ((opt == "-y" || opt == "-k") && fn == "deactivate")
+        return wire_nss::MgmtCommand::deactivate_sa;
+    if ((opt == "-y" || opt == "-k") && fn == "refresh")
+        return wire_nss::MgmtCommand::refresh_sa;
+    return std::nullopt;
+}
+
+Event output_event(std::string_view command, bool ok, std::vector<std::string> const& lines) {
+    std::string text;
+    for (auto const& l : lines) {
+        text += l;
+        text += '\n';
+    }
+    return Event("operator.output").with("command", command).with("ok", ok).with("text", text);
+}
+
+}  // namespace
+
+NssdDaemon::NssdDaemon(runtime::Runtime& rt, nss::NssServerOptions options, zos::RacfDatabase& racf,
+                       zos::KeyRingStore& key_rings, crypto::LibContext& lib)
+    : rt_(rt), server_(std::move(options), racf, key_rings, lib) {}
+
+void NssdDaemon::on_start(TimePoint now) {
+    auto port = static_cast<std::uint16_t>(server_.options().config.nss.port);
+    for (IpAddress any : {IpAddress{}, IpAddress::v6({})}) {
+        auto listener = rt_.listen(Endpoint{any, port});
+        if (listener) {
+            listeners_.push_back(*listener);
+        } else {
+            rt_.emit(Event("nssd.listen_failed")
+                         .with("address", Endpoint{any, port}.to_string())
+                         .with("error", listener.error().what()));
+        }
+    }
+    rt_.emit(Event("nssd.started").with("port", port).with("listening", !listeners_.empty()));
+    drain(now);
+}
+
+void NssdDaemon::on_stop(TimePoint) {
+    // New clients are refused; the driver closes the remaining connections after on_stop.
+    for (auto id : listeners_)
+        rt_.close(id);
+    listeners_.clear();
+    rt_.emit(Event("nssd.stopped").with("clients", server_.connection_count()));
+}
+
+void NssdDaemon::on_deadline(TimePoint now) {
+    server_.handle_timeout(now);
+    drain(now);
+}
+
+void NssdDaemon::on_accepted(runtime::SocketId, runtime::SocketId stream, TimePoint now) {
+    auto info = rt_.stream_info(stream);
+    if (!info)
+        return;
+    server_.handle_accepted(stream, info->remote, info->local, now);
+    drain(now);
+}
+
+void NssdDaemon::on_received(runtime::SocketId stream, ByteView data, TimePoint now) {
+    server_.handle_received(stream, data, now);
+    drain(now);
+}
+
+void NssdDaemon::on_stream_closed(runtime::SocketId stream, runtime::StreamEnd, TimePoint now) {
+    rt_.close(stream);
+    server_.handle_closed(stream, now);
+    drain(now);
+}
+
+void NssdDaemon::drain(TimePoint now) {
+    while (auto t = server_.poll_transmit()) {
+        switch (t->kind) {
+            case nss::Transmit::Kind::data:
+                if (auto sent = rt_.send(t->conn, t->bytes); !sent) {
+                    // A client that does not read (send buffer full) loses only its own connection.
+                    rt_.emit(Event("nssd.send_failed")
+                                 .with("conn", t->conn)
+                                 .with("error", sent.error().what()));
+                    rt_.abort(t->conn);
+                    server_.handle_closed(t->conn, now);
+                }
+                break;
+            case nss::Transmit::Kind::close:
+                rt_.close(t->conn);
+                break;
+            case nss::Transmit::Kind::abort:
+                rt_.abort(t->conn);
+                break;
+        }
+    }
+    while (auto e = server_.poll_event())
+        rt_.emit(std::move(*e));
+    while (auto r = server_.poll_management_result()) {
+        auto it = pending_commands_.find(r->ticket);
+        std::string command = it != pending_commands_.end() ? it->second : "ipsec -z";
+        if (it != pending_commands_.end())
+            pending_commands_.erase(it);
+        std::vector<std::string> lines = r->lines;
+        bool ok = r->result == wire_nss::ResultCode::ok;
+        if (!ok)
+            lines.push_back(std::string(wire_nss::to_string(r->result)) + ": " + r->reason);
+        rt_.emit(output_event(command, ok, lines));
+    }
+    rt_.set_deadline(server_.next_timeout());
+}
+
+OperatorReply NssdDaemon::operator_command(std::string_view requester, std::string_view command,
+                                           TimePoint now) {
+    OperatorReply reply;
+    std::vector<std::string> w = split_words(command);
+    rt_.emit(Event("operator.command").with("user", requester).with("command", command));
+    auto finish = [&](bool ok, std::vector<std::string> lines) {
+        reply.ok = ok;
+        reply.lines = std::move(lines);
+        rt_.emit(output_event(command, ok, reply.lines));
+        drain(now);
+        return reply;
+    };
+    if (w.size() >= 2 && w[0] == "nssctl" && w[1] == "-d") {
+        std::string client = w.size() >= 4 && w[2] == "-c" ? w[3] : "";
+        auto lines = server_.nssctl_display(requester, client, now);
+        if (!lines)
+            return finish(false, {lines.error().message});
+        return finish(true, *lines);
+    }
+    if (w.size() >= 3 && w[0] == "ipsec" && w[1] == "-x" && w[2] == "display") {
+        auto lines = server_.ipsec_client_display(requester, now);
+        if (!lines)
+            return finish(false, {lines.error().message});
+        return finish(true, *lines);
+    }
+    if (w.size() >= 5 && w[0] == "ipsec" && w[1] == "-z") {
+        std::string target;
+        auto cmd = remote_command(w, 3, target);
+        if (cmd) {
+            nss::MgmtTicket ticket = server_.request_management(requester, w[2], *cmd, target, now);
+            pending_commands_[ticket] = std::string(command);
+            reply.ok = true;
+            reply.pending = true;
+            drain(now);
+            return reply;
+        }
+    }
+    return finish(false, {"unknown or unsupported command: " + std::string(command)});
+}
+
+}  // namespace nsslab::nssd
