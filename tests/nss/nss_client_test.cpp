@@ -32,6 +32,7 @@ struct FakeServer {
         wn::ResultCode::ok, "", wn::api_version, "NSSSYS", wn::Services{true, true}, "", "", 1};
     bool answer_requests{true};
     bool answer_keepalive{true};
+    bool silent{false};  // accepts TCP, never answers (hung server)
 
     struct Conn {
         std::optional<tls::Channel> channel;
@@ -53,7 +54,7 @@ struct FakeServer {
     // Ciphertext in; returns nothing, replies queue in the channel.
     void receive(ConnId id, ByteView bytes) {
         auto it = conns.find(id);
-        if (it == conns.end())
+        if (it == conns.end() || silent)
             return;
         Conn& c = it->second;
         c.channel->handle_ciphertext(bytes);
@@ -706,6 +707,70 @@ TEST(NssClient, SnapshotOfConnectedStack) {
     EXPECT_EQ(d.user_id, "A1S1");
     EXPECT_EQ(d.connection_state, ConnectionState::connected);
     EXPECT_EQ(d.time_connected, w.now);
+}
+
+TEST(NssClient, HungServerTimesOutAfterNssWaitLimitAndFailsOver) {
+    World w;
+    w.primary.silent = true;
+    w.client->start(w.now);
+    w.pump();
+    EXPECT_EQ(w.client->connection_state(), ConnectionState::connecting);
+    w.advance(59s);
+    EXPECT_EQ(w.client->connection_state(), ConnectionState::connecting);
+    w.advance(2s);
+    EXPECT_EQ(w.named("nss.connect_timeout").size(), 1u);
+    EXPECT_EQ(w.client->connection_state(), ConnectionState::connected);
+    EXPECT_EQ(w.client->current_server(), ep("9.1.1.2"));
+    bool aborted = false;
+    for (auto const& a : w.actions)
+        aborted = aborted || a.kind == ClientAction::Kind::abort;
+    EXPECT_TRUE(aborted);
+}
+
+TEST(NssClient, HostNameServerNeedsAnAddress) {
+    zos::IkeConfig ike = ike_config(false);
+    ike.network_security_server->host = "nssd.example.com";
+    ike.network_security_server->address.reset();
+    ike.network_security_server->identity =
+        zos::NssServerIdentity{zos::NssIdentityType::fqdn, "nssd.example.com", {}};
+    {
+        World w(ike);
+        w.client->start(w.now);
+        w.pump();
+        EXPECT_EQ(w.named("nss.connect_failed").size(), 1u);
+        EXPECT_EQ(w.client->connection_state(), ConnectionState::disconnected);
+    }
+    NssClientOptions options;
+    options.host_addresses["nssd.example.com"] = IpAddress::parse("9.1.1.1").value();
+    World w(ike, stack_config(), options);
+    w.client->start(w.now);
+    w.pump();
+    EXPECT_EQ(w.client->connection_state(), ConnectionState::connected);
+    EXPECT_EQ(w.client->current_server(), ep("9.1.1.1"));
+}
+
+TEST(NssClient, ServerKeepaliveAnsweredWithSameId) {
+    World w;
+    w.client->start(w.now);
+    w.pump();
+    w.primary.send(w.conn_to(w.primary), {4242, wn::Keepalive{}});
+    w.pump();
+    auto acks = w.primary.of_type<wn::KeepaliveAck>();
+    ASSERT_EQ(acks.size(), 1u);
+    EXPECT_EQ(acks[0].request_id, 4242u);
+}
+
+TEST(NssClient, ServerCloseFailsOverToBackup) {
+    World w;
+    w.client->start(w.now);
+    w.pump();
+    w.primary.up = false;
+    w.primary.send(w.conn_to(w.primary), {0, wn::Close{"NSSD stopping"}});
+    w.pump();
+    EXPECT_EQ(w.named("nss.server_close").size(), 1u);
+    EXPECT_EQ(w.client->current_server(), ep("9.1.1.2"));
+    EXPECT_EQ(w.client->connection_state(), ConnectionState::connected);
+    EXPECT_EQ(w.console("EZD1136I").size(), 2u);
 }
 
 TEST(IpsecW, FormatsConnectedAndNonNssStacks) {
