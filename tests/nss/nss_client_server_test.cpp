@@ -1,0 +1,188 @@
+// NssClient (IKED) against the real NssServer core (NSSD) on SYSTEMB's RACF and key ring
+// (tests/nss/nss_server_test_support.hpp): TLS, registration, the certificate service and remote
+// management end to end, bytes delivered by hand on virtual time.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "nss_server_test_support.hpp"
+#include "nsslab/nss/nss_client.hpp"
+
+namespace nsslab::nss {
+namespace {
+
+namespace wn = wire_nss;
+using namespace std::chrono_literals;
+using test::Pki;
+using test::SystemB;
+
+Endpoint const server_ep{IpAddress::parse("10.0.0.5").value(), 4159};
+Endpoint const client_ep{IpAddress::parse("10.1.1.1").value(), 50123};
+
+struct Stub final : ManagedStack {
+    int calls{0};
+    wn::MgmtReply execute(wn::MgmtRequest const& request, TimePoint) override {
+        ++calls;
+        wn::MgmtReply r;
+        r.lines = {"command " + std::string(wn::to_string(request.command))};
+        return r;
+    }
+};
+
+struct EndToEnd {
+    SystemB system;
+    std::unique_ptr<crypto::LibContext> server_ctx =
+        crypto::LibContext::deterministic(1, "SYSTEMB").value();
+    std::unique_ptr<crypto::LibContext> client_ctx =
+        crypto::LibContext::deterministic(1, "SYSTEMA").value();
+    std::unique_ptr<NssServer> server;
+    std::unique_ptr<NssClient> client;
+    TimePoint now{test::t0()};
+    std::vector<Event> client_events;
+    std::vector<Completion> completions;
+    std::vector<MgmtResult> mgmt;
+    std::set<ConnId> open;
+
+    explicit EndToEnd(zos::NssStackConfig stack, NssClientOptions options = {}) {
+        server = std::make_unique<NssServer>(test::default_options(), system.racf, system.rings,
+                                             *server_ctx);
+        zos::IkeConfig ike;
+        zos::NssServerConfig primary;
+        primary.host = "10.0.0.5";
+        primary.address = server_ep.address;
+        ike.network_security_server = primary;
+        ClientTlsPolicy tls;
+        tls.trust_anchors_pem = Pki::get().ca.to_pem();
+        client =
+            NssClient::create(ike, stack, "SYSTEMA", tls, *client_ctx, std::move(options)).value();
+    }
+
+    void pump() {
+        for (bool moved = true; moved;) {
+            moved = false;
+            while (auto a = client->poll_action()) {
+                moved = true;
+                switch (a->kind) {
+                    case ClientAction::Kind::connect:
+                        ASSERT_EQ(a->server, server_ep);
+                        open.insert(a->conn);
+                        server->handle_accepted(a->conn, client_ep, server_ep, now);
+                        client->handle_connected(a->conn, now, client_ep);
+                        break;
+                    case ClientAction::Kind::transmit:
+                        if (open.count(a->conn) != 0)
+                            server->handle_received(a->conn, a->bytes, now);
+                        break;
+                    case ClientAction::Kind::close:
+                    case ClientAction::Kind::abort:
+                        if (open.erase(a->conn) != 0)
+                            server->handle_closed(a->conn, now);
+                        break;
+                }
+            }
+            while (auto t = server->poll_transmit()) {
+                moved = true;
+                if (open.count(t->conn) == 0)
+                    continue;
+                if (t->kind == Transmit::Kind::data) {
+                    client->handle_received(t->conn, t->bytes, now);
+                } else {
+                    open.erase(t->conn);
+                    client->handle_closed(
+                        t->conn,
+                        t->kind == Transmit::Kind::close ? CloseReason::eof : CloseReason::reset,
+                        now);
+                }
+            }
+            while (auto e = client->poll_event()) {
+                moved = true;
+                client_events.push_back(*e);
+            }
+            while (server->poll_event())
+                moved = true;
+            while (auto c = client->poll_completion()) {
+                moved = true;
+                completions.push_back(*c);
+            }
+            while (auto m = server->poll_management_result()) {
+                moved = true;
+                mgmt.push_back(*m);
+            }
+        }
+    }
+};
+
+zos::NssStackConfig stack(zos::NssAuthBy auth = zos::NssAuthBy::password,
+                          std::string password = "A1S1PW") {
+    zos::NssStackConfig s;
+    s.stack_name = "STACK1";
+    s.client_name = "SYSTEMA_STACK1";
+    s.user_id = "A1S1";
+    s.auth_by = auth;
+    s.password = std::move(password);
+    s.service_types = {zos::NssServiceType::cert, zos::NssServiceType::remote_mgmt};
+    return s;
+}
+
+TEST(NssClientServer, RegistersSignsAndServesRemoteManagement) {
+    EndToEnd w(stack());
+    Stub managed;
+    w.client->set_managed_stack(&managed);
+    w.client->start(w.now);
+    w.pump();
+    ASSERT_EQ(w.client->connection_state(), ConnectionState::connected);
+    StackDisplay d = w.client->snapshot();
+    EXPECT_EQ(d.server_system_name, "SYSTEMB");
+    EXPECT_EQ(d.certificate_services_enabled, true);
+    EXPECT_EQ(d.remote_management_enabled, true);
+
+    Bytes const data = to_bytes("IKEv2 AUTH octets");
+    RequestHandle h =
+        w.client->request_sign("a1s1 cert", wn::SignatureScheme::ecdsa_sha256, data, w.now);
+    w.pump();
+    ASSERT_EQ(w.completions.size(), 1u);
+    EXPECT_EQ(w.completions[0].handle, h);
+    ASSERT_EQ(w.completions[0].result, wn::ResultCode::ok) << w.completions[0].reason;
+    EXPECT_FALSE(std::get<wn::SignReply>(w.completions[0].payload).signature.empty());
+
+    RequestHandle denied =
+        w.client->request_sign("no such label", wn::SignatureScheme::ecdsa_sha256, data, w.now);
+    w.pump();
+    ASSERT_EQ(w.completions.size(), 2u);
+    EXPECT_EQ(w.completions[1].handle, denied);
+    EXPECT_NE(w.completions[1].result, wn::ResultCode::ok);
+
+    w.server->request_management("OPER1", "SYSTEMA_STACK1", wn::MgmtCommand::display_filters, "",
+                                 w.now);
+    w.pump();
+    ASSERT_EQ(w.mgmt.size(), 1u);
+    EXPECT_EQ(w.mgmt[0].result, wn::ResultCode::ok) << w.mgmt[0].reason;
+    EXPECT_EQ(managed.calls, 1);
+    ASSERT_EQ(w.mgmt[0].lines.size(), 1u);
+    EXPECT_EQ(w.mgmt[0].lines[0], "command display_filters");
+}
+
+TEST(NssClientServer, PassTicketRegistration) {
+    NssClientOptions options;
+    options.passticket =
+        PassTicketSource{test::passticket_key(), zos::PassTicketType::legacy, "NSSD"};
+    EndToEnd w(stack(zos::NssAuthBy::passticket, ""), options);
+    w.client->start(w.now);
+    w.pump();
+    EXPECT_EQ(w.client->connection_state(), ConnectionState::connected);
+}
+
+TEST(NssClientServer, WrongPasswordIsAuthFailure) {
+    EndToEnd w(stack(zos::NssAuthBy::password, "WRONG"));
+    w.client->start(w.now);
+    w.pump();
+    EXPECT_EQ(w.client->connection_state(), ConnectionState::disconnected);
+    bool auth_failed = false;
+    for (auto const& e : w.client_events)
+        auth_failed =
+            auth_failed || (e.name == "nss.register_failed" && e.text("result") == "auth_failed");
+    EXPECT_TRUE(auth_failed);
+}
+
+}  // namespace
+}  // namespace nsslab::nss
