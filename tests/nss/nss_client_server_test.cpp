@@ -184,5 +184,47 @@ TEST(NssClientServer, WrongPasswordIsAuthFailure) {
     EXPECT_TRUE(auth_failed);
 }
 
+TEST(NssClientServer, ApiMismatchStaysConnectedWithoutServices) {
+    NssClientOptions options;
+    options.client_api_version = 3;
+    EndToEnd w(stack(), options);
+    w.client->start(w.now);
+    w.pump();
+    std::vector<std::string> ezd1904e;
+    for (auto const& e : w.client_events)
+        if (e.name == "nss.console" && e.text("msgid") == "EZD1904E")
+            ezd1904e.push_back(e.text("text"));
+    ASSERT_EQ(ezd1904e.size(), 1u);
+    EXPECT_EQ(ezd1904e[0],
+              "EZD1904E IKED NSS client API version 3 does not match NSS server API "
+              "version 4 for stack STACK1");
+    EXPECT_EQ(w.client->connection_state(), ConnectionState::connected);
+    StackDisplay d = w.client->snapshot();
+    EXPECT_EQ(d.client_api_version, 3u);
+    EXPECT_EQ(d.server_api_version, 4u);
+    EXPECT_EQ(d.certificate_services_enabled, false);
+    EXPECT_EQ(d.remote_management_enabled, false);
+    RequestHandle h =
+        w.client->request_sign("a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {}, w.now);
+    w.pump();
+    ASSERT_EQ(w.completions.size(), 1u);
+    EXPECT_EQ(w.completions[0].handle, h);
+    EXPECT_EQ(w.completions[0].result, wn::ResultCode::version_mismatch);
+    // No reconnect storm. The NssServer closes a connection without a completed registration
+    // after its frame_timeout (30 s); the client reconnects with a growing backoff (a connection
+    // without services does not reset it): 10 minutes give at most 10 registrations, not 20.
+    for (int i = 0; i < 600; ++i) {
+        w.now += 1s;
+        w.client->handle_timeout(w.now);
+        w.server->handle_timeout(w.now);
+        w.pump();
+    }
+    std::size_t registers = 0;
+    for (auto const& e : w.client_events)
+        registers += e.name == "nss.register_sent" ? 1 : 0;
+    EXPECT_GE(registers, 1u);
+    EXPECT_LE(registers, 10u);
+}
+
 }  // namespace
 }  // namespace nsslab::nss

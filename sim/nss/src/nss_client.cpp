@@ -338,7 +338,8 @@ void NssClient::connection_lost(std::string const& reason, Teardown how, TimePoi
     Candidate const& lost = candidate();
     emit(base_event("nss.disconnected").with("server", lost.config.host).with("reason", reason));
     failures_in_row_ = 0;
-    backoff_steps_ = 0;
+    if (!without_services_)
+        backoff_steps_ = 0;  // a connection without services does not reset the backoff
     attempt_failed(reason, how, now);
 }
 
@@ -702,7 +703,11 @@ void NssClient::on_register_reply(wn::RegisterReply const& reply, TimePoint now)
     } else {
         api_mismatch_ = false;
     }
-    if (reply.result != wn::ResultCode::ok) {
+    // EZD1904E: a server that answers version_mismatch keeps the connection without services
+    // (IKED keeps running, facts §6); the client stays connected so ipsec -w shows both API
+    // versions, and certificate requests fail with version_mismatch (docs/nss-client.md §3).
+    bool const registered_without_services = reply.result == wn::ResultCode::version_mismatch;
+    if (reply.result != wn::ResultCode::ok && !registered_without_services) {
         emit(base_event("nss.register_failed")
                  .with("server", c.config.host)
                  .with("result", wn::to_string(reply.result))
@@ -713,13 +718,15 @@ void NssClient::on_register_reply(wn::RegisterReply const& reply, TimePoint now)
         return;
     }
     phase_ = Phase::registered;
-    granted_ = reply.granted;
+    granted_ = registered_without_services ? wn::Services{} : reply.granted;
     if (mismatch)
         granted_.cert = false;  // EZD1904E: the certificate service is unusable
     server_system_name_ = reply.server_system_name;
     time_connected_ = now;
     failures_in_row_ = 0;
-    backoff_steps_ = 0;
+    without_services_ = registered_without_services;
+    if (!without_services_)
+        backoff_steps_ = 0;
     failback_at_ = now + options_.failback_interval;
     std::optional<Endpoint> ep = endpoint_of(c);
     bool const changed_server = last_registered_index_ && *last_registered_index_ != index_;

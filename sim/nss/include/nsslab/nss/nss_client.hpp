@@ -305,6 +305,7 @@ class NssClient {
     // Registration results (ipsec -w).
     wire_nss::Services granted_{};
     bool api_mismatch_{false};
+    bool without_services_{false};  // registered, but the server answered version_mismatch
     std::optional<std::uint32_t> server_api_version_;
     std::string server_system_name_;
     std::optional<Endpoint> local_endpoint_;
