@@ -286,7 +286,9 @@ void NssServer::forget(ConnId conn, std::string const& reason, TimePoint now) {
         MgmtResult r;
         r.ticket = p.ticket;
         r.result = wn::ResultCode::client_not_connected;
-        r.reason = "ENXIO: NSS client " + client + " disconnected before replying (" + reason + ")";
+        r.reason = "ENXIO: NSS client " + client + " disconnected before replying (";
+        r.reason += reason;
+        r.reason += ')';
         finish_mgmt(p, std::move(r), now);
     }
 }
