@@ -139,6 +139,15 @@ void run_check(CheckOptions const& o) {
         usage_error("--system '" + o.system + "' is not a 1-8 character system name");
 
     zos::ConfigLimits limits;
+    std::error_code ec;
+    auto size = std::filesystem::file_size(o.file, ec);
+    if (!ec && size > limits.max_file_bytes) {
+        // Same form as the parser's diagnostic, with the real size; the file is not read.
+        std::cerr << o.file << ":1:1: error: input is " << size << " bytes, more than the limit of "
+                  << limits.max_file_bytes << " (expected at most " << limits.max_file_bytes
+                  << " bytes)\n";
+        throw CLI::RuntimeError(exit_invalid);
+    }
     std::ifstream in(o.file, std::ios::binary);
     if (!in)
         usage_error("cannot read '" + o.file + "'");
