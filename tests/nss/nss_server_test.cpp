@@ -185,6 +185,8 @@ TEST(NssServerRegister, EveryServiceDeniedIsNotAuthorized) {
     EXPECT_EQ(reply->result, RC::not_authorized);
     EXPECT_FALSE(reply->granted.cert);
     EXPECT_FALSE(reply->granted.remote_mgmt);
+    EXPECT_FALSE(p.server->connection_of("SYSTEMA_STACK1").has_value());
+    EXPECT_FALSE(p.clients.at(id).closed);
     // "not protected" (no profile) is fail closed: SAF rc 4.
     EXPECT_TRUE(p.logged("EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.CERT) rc 4 (DENY) racfRC 4"));
 }
@@ -219,11 +221,23 @@ TEST(NssServerRegister, DuplicateClientRefusedWhenConfigured) {
 TEST(NssServerRegister, ServiceRequestBeforeRegistrationIsNotRegistered) {
     Pair p;
     ConnId id = p.connect();
-    auto rid = p.send(id, wn::CertificateRequest{"a1s1 cert", true});
-    auto reply = p.clients.at(id).reply<wn::CertificateReply>(rid);
-    ASSERT_TRUE(reply.has_value());
-    EXPECT_EQ(reply->result, RC::not_registered);
-    EXPECT_FALSE(p.clients.at(id).closed);
+    p.send(id, wn::CertificateRequest{"a1s1 cert", true});
+    auto err = p.clients.at(id).last<wn::ErrorReply>();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_EQ(err->result, RC::not_registered);
+    EXPECT_TRUE(err->fatal);
+    EXPECT_TRUE(p.clients.at(id).closed);
+}
+
+TEST(NssServerRegister, SecondRegistrationIsOutOfStateAndFatal) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    p.send(id, p.register_request());
+    auto err = p.clients.at(id).last<wn::ErrorReply>();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_EQ(err->result, RC::bad_request);
+    EXPECT_TRUE(err->fatal);
+    EXPECT_TRUE(p.clients.at(id).closed);
 }
 
 TEST(NssServerRegister, DisciplineIpsecDisabledRefusesRegistration) {
@@ -457,6 +471,7 @@ TEST(NssServerMgmt, DisplayRoutedToTheClientAndAnswered) {
         if (std::holds_alternative<wn::MgmtRequest>(m.body))
             req = m;
     ASSERT_TRUE(req.has_value());
+    EXPECT_GE(req->request_id, mgmt_request_id_first);
     auto const& mr = std::get<wn::MgmtRequest>(req->body);
     EXPECT_EQ(mr.command, wn::MgmtCommand::display_filters);
     EXPECT_EQ(mr.requester, "OPER1");
@@ -600,6 +615,29 @@ TEST(NssServerHardening, GarbageFrameClosesOnlyThatConnection) {
     auto r = p.clients.at(good).reply<wn::SignReply>(rid);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->result, RC::ok);
+}
+
+TEST(NssServerHardening, UnknownMessageTypeIsAnsweredButNotFatal) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    Bytes frame = {0x4E, 0x53, wn::protocol_version, 0x77, 0, 0, 0, 42, 0, 0, 0, 0};
+    p.send_raw(id, frame);
+    auto err = p.clients.at(id).last<wn::ErrorReply>();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_FALSE(err->fatal);
+    EXPECT_FALSE(p.clients.at(id).closed);
+    auto rid = p.send(id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {1}});
+    EXPECT_EQ(p.clients.at(id).reply<wn::SignReply>(rid)->result, RC::ok);
+}
+
+TEST(NssServerHardening, MgmtReplyToNothingIsFatal) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    p.send(id, wn::MgmtReply{RC::ok, {}, {}}, 7);
+    auto err = p.clients.at(id).last<wn::ErrorReply>();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_TRUE(err->fatal);
+    EXPECT_TRUE(p.clients.at(id).closed);
 }
 
 TEST(NssServerHardening, OversizedFrameIsRejectedBeforeTheBody) {

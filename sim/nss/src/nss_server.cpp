@@ -364,32 +364,49 @@ void NssServer::handle_received(ConnId conn, ByteView bytes, TimePoint now) {
 }
 
 void NssServer::process_plaintext(ConnId conn, TimePoint now) {
+    // FrameReader contract (docs/nss-protocol.md §12): feed at most 64 KiB at a time and drain
+    // next() after every feed, so its bounded buffer never refuses bytes.
+    constexpr std::size_t feed_chunk = 64 * 1024;
     auto* c = find(conn);
     if (c == nullptr)
         return;
     Bytes plain = c->channel->take_plaintext();
-    if (!plain.empty()) {
-        auto fed = c->reader.feed(plain);
-        if (!fed) {
-            fatal_error(*c, wn::ResultCode::bad_request, "frame rejected: " + fed.error().what(),
-                        now);
-            return;
+    std::size_t offset = 0;
+    do {
+        std::size_t n = std::min(feed_chunk, plain.size() - offset);
+        if (n > 0) {
+            auto fed = c->reader.feed(ByteView(plain).subspan(offset, n));
+            if (!fed) {
+                fatal_error(*c, wn::ResultCode::bad_request,
+                            "frame rejected: " + fed.error().what(), now);
+                return;
+            }
+            offset += n;
         }
-    }
-    for (;;) {
-        c = find(conn);
-        if (c == nullptr || !c->doom_reason.empty())
-            return;
-        auto next = c->reader.next();
-        if (!next)
-            return;
-        if (!*next) {
-            fatal_error(*c, wn::ResultCode::bad_request, "malformed frame: " + next->error().what(),
-                        now);
-            return;
+        for (;;) {
+            c = find(conn);
+            if (c == nullptr || !c->doom_reason.empty())
+                return;
+            auto next = c->reader.next();
+            if (!next)
+                break;
+            if (!*next) {
+                if (next->error().code == Errc::unknown_type) {
+                    // Forward compatibility (docs/nss-protocol.md §9): framing intact, go on.
+                    emit(Event("nssd.frame.unknown_type")
+                             .with("conn", c->info.conn_number)
+                             .with("reason", next->error().message));
+                    send(*c, wn::Message{0, wn::ErrorReply{wn::ResultCode::bad_request,
+                                                           next->error().what(), false}});
+                    continue;
+                }
+                fatal_error(*c, wn::ResultCode::bad_request,
+                            "malformed frame: " + next->error().what(), now);
+                return;
+            }
+            handle_message(conn, **next, now);
         }
-        handle_message(conn, **next, now);
-    }
+    } while (offset < plain.size());
 }
 
 void NssServer::handle_closed(ConnId conn, TimePoint now) {
@@ -484,6 +501,26 @@ void NssServer::handle_message(ConnId conn, wn::Message const& message, TimePoin
     c->info.last_message_at = now;
     auto const& body = message.body;
     if (is_queued_request(body)) {
+        // Out of state (docs/nss-protocol.md §9): a service request before registration, or a
+        // second register_request. A connection whose registration failed on the API version
+        // may register again; its service requests are answered version_mismatch.
+        bool is_register = std::holds_alternative<wn::RegisterRequest>(body);
+        if (is_register && c->info.registered) {
+            fatal_error(
+                *c, wn::ResultCode::bad_request,
+                "out of state: connection already registered as NSS client " + c->info.client_name,
+                now);
+            return;
+        }
+        if (!is_register && !c->info.registered && !c->version_mismatch && !c->register_queued) {
+            fatal_error(*c, wn::ResultCode::not_registered,
+                        "out of state: " + std::string(wn::message_name(body)) +
+                            " before a successful registration",
+                        now);
+            return;
+        }
+        if (is_register)
+            c->register_queued = true;
         if (c->outstanding >= options_.limits.outstanding_per_connection_max) {
             emit(Event("nssd.busy")
                      .with("conn", c->info.conn_number)

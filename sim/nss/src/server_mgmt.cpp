@@ -132,6 +132,13 @@ void NssServer::on_mgmt_reply(Connection& c, std::uint32_t id, wn::MgmtReply con
              .with("conn", c.info.conn_number)
              .with("client", c.info.client_name)
              .with("request_id", id));
+    // A late reply to a request this server issued (it timed out) is tolerated; a reply to
+    // nothing is out of state (docs/nss-protocol.md §9).
+    if (id < mgmt_request_id_first || id >= next_request_id_) {
+        fatal_error(c, wn::ResultCode::bad_request,
+                    "out of state: mgmt_reply " + std::to_string(id) + " answers no mgmt_request",
+                    now);
+    }
 }
 
 void NssServer::finish_mgmt(PendingMgmt const& pending, MgmtResult result, TimePoint /*now*/) {

@@ -72,7 +72,8 @@ void NssServer::on_register(Connection& c, std::uint32_t id, wn::RegisterRequest
         send(c, wn::Message{id, reply});
     };
 
-    if (c.info.registered) {
+    c.register_queued = false;
+    if (c.info.registered) {  // a second RegisterRequest queued behind the first
         answer(wn::ResultCode::bad_request,
                "connection already registered as NSS client " + c.info.client_name);
         return;
@@ -123,6 +124,29 @@ void NssServer::on_register(Connection& c, std::uint32_t id, wn::RegisterRequest
     }
     ev.with("logon", zos::to_string(logon.method));
 
+    std::string base =
+        "EZB.NSS." + upper(options_.system_name) + "." + upper(req.client_name) + ".IPSEC.";
+    if (req.services.cert) {
+        auto d = check_servauth(user, base + "CERT");
+        reply.granted.cert = d.allowed;
+        if (!d.allowed)
+            reply.cert_denial = user + " is not authorized to " + d.resource + ": " + d.reason;
+    }
+    if (req.services.remote_mgmt) {
+        auto d = check_servauth(user, base + "NETMGMT");
+        reply.granted.remote_mgmt = d.allowed;
+        if (!d.allowed)
+            reply.remote_mgmt_denial =
+                user + " is not authorized to " + d.resource + ": " + d.reason;
+    }
+    bool asked = req.services.cert || req.services.remote_mgmt;
+    bool any = reply.granted.cert || reply.granted.remote_mgmt;
+    if (asked && !any) {
+        // Nothing to serve: not registered (docs/nss-protocol.md: ok means registered). The
+        // connection stays open; the client may close it or register again.
+        answer(wn::ResultCode::not_authorized, "no requested service was granted");
+        return;
+    }
     auto dup = clients_.find(req.client_name);
     if (dup != clients_.end() && dup->second != c.id) {
         auto const* old = find(dup->second);
@@ -146,31 +170,11 @@ void NssServer::on_register(Connection& c, std::uint32_t id, wn::RegisterRequest
         }
     }
 
-    std::string base =
-        "EZB.NSS." + upper(options_.system_name) + "." + upper(req.client_name) + ".IPSEC.";
-    if (req.services.cert) {
-        auto d = check_servauth(user, base + "CERT");
-        reply.granted.cert = d.allowed;
-        if (!d.allowed)
-            reply.cert_denial = user + " is not authorized to " + d.resource + ": " + d.reason;
-    }
-    if (req.services.remote_mgmt) {
-        auto d = check_servauth(user, base + "NETMGMT");
-        reply.granted.remote_mgmt = d.allowed;
-        if (!d.allowed)
-            reply.remote_mgmt_denial =
-                user + " is not authorized to " + d.resource + ": " + d.reason;
-    }
     c.info.registered = true;
     c.info.registered_at = now;
     c.info.granted = reply.granted;
     clients_[req.client_name] = c.id;
-    bool asked = req.services.cert || req.services.remote_mgmt;
-    bool any = reply.granted.cert || reply.granted.remote_mgmt;
-    if (asked && !any)
-        answer(wn::ResultCode::not_authorized, "no requested service was granted");
-    else
-        answer(wn::ResultCode::ok, {});
+    answer(wn::ResultCode::ok, {});
 }
 
 }  // namespace nsslab::nss

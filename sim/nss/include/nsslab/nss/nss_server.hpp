@@ -57,6 +57,9 @@ using ConnId = std::uint64_t;
 // request_management() tickets, unique per server.
 using MgmtTicket = std::uint64_t;
 
+// Request ids of server-initiated requests (MgmtRequest): 0x80000001... (docs/nss-protocol.md §7).
+inline constexpr std::uint32_t mgmt_request_id_first = 0x80000001;
+
 // SyslogLevel bits (zos-nss-facts.md §2; emulation: the level is a bit mask).
 inline constexpr std::uint32_t syslog_verbose = 2;           // NSS_SYSLOG_LEVEL_VERBOSE
 inline constexpr std::uint32_t syslog_client_lifecycle = 8;  // NSS_SYSLOG_LEVEL_CLIENTLIFECYCLE
@@ -224,6 +227,7 @@ class NssServer {
         bool version_mismatch{false};  // registered with a different API version
         std::size_t outstanding{0};    // queued requests not yet answered
         std::string doom_reason;       // set when a send failed: the connection is aborted
+        bool register_queued{false};   // a RegisterRequest waits in the queue
     };
     struct Work {
         ConnId conn{0};
@@ -305,7 +309,7 @@ class NssServer {
     std::map<MgmtTicket, PendingMgmt> mgmt_pending_;
     std::deque<MgmtResult> mgmt_results_;
     MgmtTicket next_ticket_{1};
-    std::uint32_t next_request_id_{1};
+    std::uint32_t next_request_id_{mgmt_request_id_first};
 };
 
 }  // namespace nsslab::nss
