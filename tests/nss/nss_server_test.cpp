@@ -589,6 +589,28 @@ TEST(NssServerHardening, PlainTcpClientIsClosedWithDbg0104i) {
     EXPECT_EQ(p.server->connection_count(), 0u);
 }
 
+TEST(NssServerHardening, TlsHandshakeFailureClosesOnlyThatConnection) {
+    Pair p;
+    ConnId good = p.connect_registered("SYSTEMA_STACK1", "A1S1", "A1S1PW", 50000);
+    // A client that does not trust the server's CA aborts the handshake with an alert.
+    ConnId id = p.next_conn++;
+    Client c;
+    c.id = id;
+    auto cfg = p.client_tls_config();
+    cfg.trust_anchors_pem = Pki::get().other_ca.to_pem();
+    c.tls.emplace(take(tls::Channel::client(*p.client_ctx, cfg), "client"));
+    p.clients.emplace(id, std::move(c));
+    p.server->handle_accepted(id, Endpoint{take(IpAddress::parse("10.1.1.2"), "ip"), 50001},
+                              Endpoint{take(IpAddress::parse("10.0.0.5"), "ip"), 4159}, p.now);
+    p.drain();
+    EXPECT_EQ(p.clients.at(id).tls->state(), tls::Channel::State::failed);
+    EXPECT_TRUE(p.clients.at(id).closed);
+    EXPECT_EQ(p.count_events("nssd.tls.failed"), 1u);
+    EXPECT_FALSE(p.clients.at(good).closed);
+    auto rid = p.send(good, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {1}});
+    EXPECT_EQ(p.clients.at(good).reply<wn::SignReply>(rid)->result, RC::ok);
+}
+
 TEST(NssServerHardening, Dbg0104iNeedsSyslogLevel8) {
     auto o = default_options();
     o.config.nss.syslog_level = syslog_verbose;
