@@ -366,7 +366,7 @@ void NssServer::handle_received(ConnId conn, ByteView bytes, TimePoint now) {
 void NssServer::process_plaintext(ConnId conn, TimePoint now) {
     // FrameReader contract (docs/nss-protocol.md §12): feed at most 64 KiB at a time and drain
     // next() after every feed, so its bounded buffer never refuses bytes.
-    constexpr std::size_t feed_chunk = 64 * 1024;
+    constexpr std::size_t feed_chunk = std::size_t{64} * 1024;
     auto* c = find(conn);
     if (c == nullptr)
         return;
