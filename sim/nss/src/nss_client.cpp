@@ -668,7 +668,9 @@ void NssClient::handle_message(ConnId conn, wn::Message const& message, TimePoin
                     on_register_reply(r, now);
                     return;
                 }
-                if (id != 0)
+                if (id != 0 && id == keepalive_wire_id_)
+                    keepalive_wire_id_ = 0;  // any answer shows the server is alive
+                else if (id != 0)
                     on_reply(id, body, now);
                 if (body.fatal && conn_ == conn) {
                     end_connection("fatal ErrorReply: " + body.reason, Teardown::abort, now);
@@ -977,6 +979,7 @@ Result<bool> NssClient::refresh(zos::IkeConfig const& ike, zos::NssStackConfig c
     stack_ = stack;
     set_candidates(ike);
     api_mismatch_ = false;
+    without_services_ = false;
     server_api_version_.reset();
     if (running) {
         failures_in_row_ = 0;
