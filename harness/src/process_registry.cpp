@@ -50,10 +50,7 @@ ProcessRegistry const& ProcessRegistry::builtin() {
 
 void register_builtin_process_types(ProcessRegistry& registry) {
     register_selftest_process_types(registry);
-    // The daemon layers add their types here when they exist, e.g.
-    //   (void)registry.add("nssd", "z/OS NSS server (nssd.conf, RACF script, key rings)",
-    //                      nssd::process_factory);
-    //   (void)registry.add("iked", "z/OS IKE daemon (iked.conf)", iked::process_factory);
+    register_daemon_process_types(registry);
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -25,12 +25,18 @@ constexpr char const* ipsec_policy =
     "   IpGenericFilterActionRef permit-log\n}\n"
     "IpFilterPolicy\n{\n   IpFilterRuleRef web\n}\n";
 
+// The output lines of the last remote command starting with `command_prefix`, one per line.
 std::string last_output(NssWorld const& w, std::string const& command_prefix) {
     std::string text;
-    for (auto const& r : w.trace.records())
-        if (r.event.name == "operator.output" &&
-            r.event.text("command").rfind(command_prefix, 0) == 0)
-            text = r.event.text("text");
+    for (auto const& r : w.trace.records()) {
+        if (r.event.text("command").rfind(command_prefix, 0) != 0)
+            continue;
+        if (r.event.name == "operator.output") {
+            if (r.event.text("index") == "0")
+                text.clear();
+            text += r.event.text("line") + "\n";
+        }
+    }
     return text;
 }
 

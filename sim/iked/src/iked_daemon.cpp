@@ -322,16 +322,10 @@ void IkedDaemon::drain(TimePoint now) {
 OperatorReply IkedDaemon::operator_command(std::string_view requester, std::string_view command,
                                            TimePoint now) {
     OperatorReply reply;
-    rt_.emit(Event("operator.command").with("user", requester).with("command", command));
     auto w = split_words(command);
     auto finish = [&](bool ok, std::vector<std::string> lines) {
         reply.ok = ok;
         reply.lines = std::move(lines);
-        std::string text;
-        for (auto const& l : reply.lines)
-            text += l + "\n";
-        rt_.emit(
-            Event("operator.output").with("command", command).with("ok", ok).with("text", text));
         drain(now);
         return reply;
     };

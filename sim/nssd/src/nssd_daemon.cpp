@@ -42,13 +42,20 @@ std::optional<wire_nss::MgmtCommand> remote_command(std::vector<std::string> con
     return std::nullopt;
 }
 
-Event output_event(std::string_view command, bool ok, std::vector<std::string> const& lines) {
-    std::string text;
-    for (auto const& l : lines) {
-        text += l;
-        text += '\n';
-    }
-    return Event("operator.output").with("command", command).with("ok", ok).with("text", text);
+// Output of a remote (ipsec -z) command arrives after the command returned: one
+// "operator.output" event per line, then "operator.result" (the shape docs/scenarios.md gives).
+void emit_output(runtime::Runtime& rt, std::string_view command, bool ok,
+                 std::vector<std::string> const& lines) {
+    std::uint64_t index = 0;
+    for (auto const& line : lines)
+        rt.emit(Event("operator.output")
+                    .with("command", command)
+                    .with("index", index++)
+                    .with("line", line));
+    rt.emit(Event("operator.result")
+                .with("command", command)
+                .with("ok", ok)
+                .with("lines", lines.size()));
 }
 
 }  // namespace
@@ -137,7 +144,7 @@ void NssdDaemon::drain(TimePoint now) {
         bool ok = r->result == wire_nss::ResultCode::ok;
         if (!ok)
             lines.push_back(std::string(wire_nss::to_string(r->result)) + ": " + r->reason);
-        rt_.emit(output_event(command, ok, lines));
+        emit_output(rt_, command, ok, lines);
     }
     rt_.set_deadline(server_.next_timeout());
 }
@@ -146,11 +153,9 @@ OperatorReply NssdDaemon::operator_command(std::string_view requester, std::stri
                                            TimePoint now) {
     OperatorReply reply;
     std::vector<std::string> w = split_words(command);
-    rt_.emit(Event("operator.command").with("user", requester).with("command", command));
     auto finish = [&](bool ok, std::vector<std::string> lines) {
         reply.ok = ok;
         reply.lines = std::move(lines);
-        rt_.emit(output_event(command, ok, reply.lines));
         drain(now);
         return reply;
     };

@@ -70,6 +70,8 @@ class ProcessRegistry {
 // Registers every process type this build knows: the harness self-test types
 // (selftest-echo-server, selftest-echo-client) and, when their layers exist, the daemons.
 void register_builtin_process_types(ProcessRegistry& registry);
+// The z/OS daemons: "nssd" and "iked" (harness/src/daemon_process_types.cpp).
+void register_daemon_process_types(ProcessRegistry& registry);
 // The harness self-test types only (docs/scenarios.md, "Self-test process types").
 void register_selftest_process_types(ProcessRegistry& registry);
 

@@ -5,7 +5,7 @@
 // maps each client's connections to runtime streams, drains the cores after every input and
 // keeps one deadline for all of them.
 //
-// Operator and test entry points (output as "operator.output" trace events):
+// Operator and test entry points (their output is returned to the caller):
 //   MODIFY IKED,REFRESH
 //   ipsec -w display                           (EZB.NETMGMT.sys.sys.IKED.DISPLAY, facts §9)
 //   nss sign <stack> <label> <scheme> <hex>    ask the NSS certificate service for a signature

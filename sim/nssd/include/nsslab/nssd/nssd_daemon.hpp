@@ -8,8 +8,9 @@
 //   ipsec -z <client> -f display|default|reload
 //   ipsec -z <client> -y display | -k display
 //   ipsec -z <client> -y activate|deactivate|refresh <said>
-// Output of operator commands goes to the trace as "operator.output" events (one per
-// command, with the text) — remote ones when the client's reply arrives.
+// Local commands return their output; a remote (ipsec -z) command returns `pending` and its
+// output goes to the trace when the client's reply arrives: one "operator.output" event per
+// line ({command, index, line}) and then "operator.result" ({command, ok, lines}).
 //
 // The RACF database, key rings and OpenSSL context belong to the z/OS system, not the process:
 // they survive an NSSD restart and are passed by reference.

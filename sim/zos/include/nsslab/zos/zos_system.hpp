@@ -5,6 +5,7 @@
 // run_script(), at a given time (RACDCERT GENCERT validity, PassTicket state).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,6 +26,8 @@ class ZosSystem {
     // `lib` is the system's OpenSSL context (LibContext::deterministic(seed, name) in the
     // simulator, LibContext::system() for real daemons).
     ZosSystem(std::string name, std::unique_ptr<crypto::LibContext> lib);
+    // Same, with a context owned by someone else (it must outlive the system).
+    ZosSystem(std::string name, crypto::LibContext& lib);
     ZosSystem(ZosSystem const&) = delete;
     ZosSystem& operator=(ZosSystem const&) = delete;
 
@@ -32,6 +35,11 @@ class ZosSystem {
     RacfDatabase& racf() { return racf_; }
     KeyRingStore& key_rings() { return key_rings_; }
     crypto::LibContext& lib() { return *lib_; }
+    // How RACDCERT ADD('path') reads its data set: paths resolved by the caller (e.g. relative
+    // to a scenario folder). Without a reader, ADD fails with Errc::unsupported.
+    void set_file_reader(std::function<Result<std::string>(std::string_view path)> reader) {
+        racdcert_env_.read_file = std::move(reader);
+    }
 
     // Applies a RACF command script (stops at the first failing command, which changes
     // nothing; docs/racf.md). Messages (LIST output, warnings) are appended to `messages`.
@@ -40,7 +48,8 @@ class ZosSystem {
 
   private:
     std::string name_;
-    std::unique_ptr<crypto::LibContext> lib_;
+    std::unique_ptr<crypto::LibContext> owned_lib_;
+    crypto::LibContext* lib_;
     RacfDatabase racf_;
     KeyRingStore key_rings_;
     RacdcertEnvironment racdcert_env_;
