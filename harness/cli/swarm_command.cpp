@@ -66,6 +66,7 @@ void add_swarm(CLI::App& app) {
             o.first_seed = args->seed;
             o.shard_index = 0;
             o.shard_count = 1;
+            o.keep_passing_files = true;  // a reproduction keeps its trace, capture and report
         }
         o.out_dir = args->out;
         o.command_path = args->path;
@@ -82,11 +83,19 @@ void add_swarm(CLI::App& app) {
         nsslab::reports::RunReport report;
         std::size_t failed = 0;
         for (auto const& r : *results) {
+            if (*one)
+                report.scenarios.push_back(r.result.report);
+            if (*one && r.result.passed)
+                std::cout << r.result.describe() << "  files: "
+                          << (std::filesystem::path(args->out) / ("seed-" + std::to_string(r.seed)))
+                                 .string()
+                          << "\n";
             if (r.result.passed)
                 continue;
             ++failed;
             std::cout << r.result.describe() << "  reproduce: " << r.reproduce << "\n";
-            report.scenarios.push_back(r.result.report);
+            if (!*one)
+                report.scenarios.push_back(r.result.report);
         }
         report.title = "nsslab swarm " + scenario->name + ": " + std::to_string(results->size()) +
                        " seeds, " + std::to_string(failed) + " failed";
@@ -95,7 +104,7 @@ void add_swarm(CLI::App& app) {
             throw CLI::RuntimeError(2);
         }
         std::cout << results->size() - failed << " of " << results->size() << " seeds passed\n";
-        if (failed)
+        if (failed || *one)
             std::cout << "report: " << (std::filesystem::path(args->out) / "report.html").string()
                       << "\n";
         if (failed)

@@ -165,7 +165,7 @@ Result<std::vector<SwarmSeedResult>> run_swarm(Scenario const& scenario,
         auto r = run_scenario(sc, ro);
         if (!r)
             return r.error();
-        if (r->passed && !ro.out_dir.empty()) {
+        if (r->passed && !ro.out_dir.empty() && !options.keep_passing_files) {
             std::error_code ec;
             std::filesystem::remove_all(ro.out_dir, ec);  // keep only failing seeds' files
         }

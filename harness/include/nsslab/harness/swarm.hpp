@@ -24,7 +24,8 @@ struct SwarmOptions {
     unsigned shard_count{1};
     std::filesystem::path out_dir;  // per seed: out_dir/seed-<n>/ (failing seeds keep files)
     ProcessRegistry const* registry{nullptr};
-    std::string command_path;  // the scenario path as the user typed it, for reproduce lines
+    bool keep_passing_files{false};  // also keep the files of seeds that passed
+    std::string command_path;        // the scenario path as the user typed it, for reproduce lines
     std::function<void(std::uint64_t done, std::uint64_t total, ScenarioResult const&)> progress;
 };
 
