@@ -55,6 +55,49 @@ void apply_link(Step const& props, engine::LinkParams& p) {
         p.rate_bps = *props.rate_bps;
 }
 
+// Key trace events drawn on the report's sequence diagram (on the node's lifeline): state
+// changes of hosts, processes and connections, and anything named *.connected,
+// *.disconnected, *.failover, *.failback, *.denied, *.rejected or *.error.
+bool key_event(std::string_view name) {
+    static constexpr std::string_view exact[] = {
+        "host.crash",    "host.restart", "host.pause",      "host.resume", "host.clock",
+        "process.start", "process.stop", "tcp.established", "tcp.timeout", "operator.command"};
+    static constexpr std::string_view suffixes[] = {
+        ".connected", ".disconnected", ".failover", ".failback", ".denied", ".rejected", ".error"};
+    for (auto e : exact)
+        if (name == e)
+            return true;
+    for (auto suffix : suffixes)
+        if (name.ends_with(suffix))
+            return true;
+    return false;
+}
+
+// Collects the key events for the report (bounded).
+class KeyEventSink final : public TraceSink {
+  public:
+    KeyEventSink(reports::ScenarioReport& report, TimePoint origin, std::size_t limit)
+        : report_(report), origin_(origin), limit_(limit) {}
+    void record(TraceRecord const& r) override {
+        if (!key_event(r.event.name) || kept_ >= limit_)
+            return;
+        ++kept_;
+        std::string label = r.event.name;
+        for (auto const& f : r.event.fields) {
+            if (label.size() > 48)
+                break;
+            label += " " + f.key + "=" + r.event.text(f.key);
+        }
+        report_.marks.push_back({nanos(r.time - origin_), r.node, label.substr(0, 60), "event"});
+    }
+
+  private:
+    reports::ScenarioReport& report_;
+    TimePoint origin_;
+    std::size_t limit_;
+    std::size_t kept_{0};
+};
+
 // Everything one run owns; lives on the stack of run_scenario.
 class Run {
   public:
@@ -308,9 +351,11 @@ Result<ScenarioResult> Run::execute() {
     }
     JsonlTraceWriter writer(write ? &trace_file : nullptr, start);
     MemoryTrace memory(opt_.max_trace_records);
+    KeyEventSink key_events(result_.report, start, opt_.max_arrows);
     TeeTrace tee;
     tee.add(&writer);
     tee.add(&memory);
+    tee.add(&key_events);
     sim_.set_trace(&tee);
 
     std::vector<std::string> pending_secrets;

@@ -130,6 +130,8 @@ std::string timeline_svg(ScenarioReport const& s) {
     o += "<text x=\"10\" y=\"45\">0s</text><text x=\"890\" y=\"45\" text-anchor=\"end\">" +
          esc(format_virtual_time(s.duration_ns)) + "</text>\n";
     for (auto const& m : s.marks) {
+        if (m.kind == "event")
+            continue;
         int x = 10 + static_cast<int>(880.0 * static_cast<double>(m.time_ns) / span);
         std::string color = m.kind == "fault" ? "#c60" : "#06c";
         o += "<line x1=\"" + std::to_string(x) + "\" y1=\"22\" x2=\"" + std::to_string(x) +
@@ -189,8 +191,9 @@ std::string html_report(RunReport const& report, HtmlOptions const& options) {
         if (!s.marks.empty()) {
             h += "<table><tr><th>virtual time</th><th>system</th><th>what</th></tr>\n";
             for (auto const& m : s.marks)
-                h += "<tr><td>" + esc(format_virtual_time(m.time_ns)) + "</td><td>" +
-                     esc(m.system) + "</td><td>" + esc(m.label) + "</td></tr>\n";
+                if (m.kind != "event")
+                    h += "<tr><td>" + esc(format_virtual_time(m.time_ns)) + "</td><td>" +
+                         esc(m.system) + "</td><td>" + esc(m.label) + "</td></tr>\n";
             h += "</table>\n";
         }
         h += "<h3>Sequence diagram</h3>\n<div class=\"diagram\">\n" +

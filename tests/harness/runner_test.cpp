@@ -250,3 +250,34 @@ TEST(Swarm, SeedsRunWithShardsAndReproduceLines) {
 
 }  // namespace
 }  // namespace nsslab::harness
+
+namespace nsslab::harness {
+namespace {
+
+TEST(Runner, ReportCarriesStepsAndKeyEventsForTheDiagram) {
+    auto s =
+        load_scenario(std::filesystem::path(NSSLAB_SOURCE_DIR) / "scenarios/selftest/crash-restart",
+                      &ProcessRegistry::builtin());
+    ASSERT_TRUE(s);
+    auto r = run_scenario(*s, RunOptions{});
+    ASSERT_TRUE(r);
+    bool fault = false;
+    bool crash_event = false;
+    bool reconnect_event = false;
+    for (auto const& m : r->report.marks) {
+        fault |= m.kind == "fault" && m.label == "crash SYSTEMB" && m.time_ns == 5'000'000'000;
+        crash_event |=
+            m.kind == "event" && m.system == "SYSTEMB" && m.label.starts_with("host.crash");
+        reconnect_event |= m.kind == "event" && m.label.starts_with("selftest.connected") &&
+                           m.time_ns > 10'000'000'000;
+    }
+    EXPECT_TRUE(fault);
+    EXPECT_TRUE(crash_event);
+    EXPECT_TRUE(reconnect_event);
+    EXPECT_EQ(r->report.systems, (std::vector<std::string>{"SYSTEMA", "SYSTEMB"}));
+    EXPECT_FALSE(r->report.arrows.empty());
+    EXPECT_EQ(r->report.arrows.front().from, "SYSTEMA");
+}
+
+}  // namespace
+}  // namespace nsslab::harness
