@@ -1,6 +1,8 @@
 // ipsec -w display formatting (zos-nss-facts.md §9; docs/nss-client.md "ipsec -w").
 #include "nsslab/nss/client_display.hpp"
 
+#include "nsslab/zos/ipsec_display.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -25,25 +27,7 @@ StackDisplay StackDisplay::not_nss(std::string stack_name) {
     return d;
 }
 
-std::string format_ipsec_date(TimePoint t) {
-    using namespace std::chrono;
-    auto const secs = floor<seconds>(t.time_since_epoch());
-    sys_days const day{floor<days>(secs)};
-    year_month_day const ymd{day};
-    weekday const wd{day};
-    hh_mm_ss const tod{secs - floor<days>(secs)};
-    static constexpr std::array<char const*, 7> wdays{"Sun", "Mon", "Tue", "Wed",
-                                                      "Thu", "Fri", "Sat"};
-    static constexpr std::array<char const*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%s %s %2u %02lld:%02lld:%02lld %04d", wdays[wd.c_encoding()],
-                  months[static_cast<unsigned>(ymd.month()) - 1], static_cast<unsigned>(ymd.day()),
-                  static_cast<long long>(tod.hours().count()),
-                  static_cast<long long>(tod.minutes().count()),
-                  static_cast<long long>(tod.seconds().count()), static_cast<int>(ymd.year()));
-    return buf;
-}
+std::string format_ipsec_date(TimePoint t) { return zos::format_ipsec_header_date(t); }
 
 namespace {
 
