@@ -40,21 +40,6 @@ bool is_fault(Action a) {
     }
 }
 
-void apply_link(Step const& props, engine::LinkParams& p) {
-    if (props.delay)
-        p.delay = *props.delay;
-    if (props.loss)
-        p.loss = *props.loss;
-    if (props.duplicate)
-        p.duplicate = *props.duplicate;
-    if (props.reorder)
-        p.reorder = *props.reorder;
-    if (props.mtu)
-        p.mtu = *props.mtu;
-    if (props.rate_bps)
-        p.rate_bps = *props.rate_bps;
-}
-
 // Key trace events drawn on the report's sequence diagram (on the node's lifeline): state
 // changes of hosts, processes and connections, and anything named *.connected,
 // *.disconnected, *.failover, *.failback, *.denied, *.rejected or *.error.
@@ -233,11 +218,11 @@ void Run::execute_step(Step const& step) {
             break;
         case Action::link: {
             engine::LinkParams p = net.link(host(step.from), host(step.to));
-            apply_link(step, p);
+            apply_link_properties(step, p);
             net.set_link(host(step.from), host(step.to), p);
             if (step.both_ways) {
                 engine::LinkParams q = net.link(host(step.to), host(step.from));
-                apply_link(step, q);
+                apply_link_properties(step, q);
                 net.set_link(host(step.to), host(step.from), q);
             }
             break;

@@ -403,21 +403,6 @@ void Loader::load_link_props(toml::table const& t, Step& step) {
     step.rate_bps = integer(t, "rate_bps", 0, UINT64_MAX / 2);
 }
 
-void apply(Step const& props, engine::LinkParams& p) {
-    if (props.delay)
-        p.delay = *props.delay;
-    if (props.loss)
-        p.loss = *props.loss;
-    if (props.duplicate)
-        p.duplicate = *props.duplicate;
-    if (props.reorder)
-        p.reorder = *props.reorder;
-    if (props.mtu)
-        p.mtu = *props.mtu;
-    if (props.rate_bps)
-        p.rate_bps = *props.rate_bps;
-}
-
 void Loader::load_link(toml::table const& t, Scenario& s) {
     check_keys(t, link_keys, "[[link]]");
     LinkSpec link;
@@ -430,7 +415,7 @@ void Loader::load_link(toml::table const& t, Scenario& s) {
         link.both_ways = *v;
     Step props;
     load_link_props(t, props);
-    apply(props, link.params);
+    apply_link_properties(props, link.params);
     if (auto d = duration(t, "reorder_delay", false, "[[link]]"))
         link.params.reorder_delay = *d;
     s.links.push_back(std::move(link));
@@ -692,6 +677,21 @@ std::optional<double> parse_number(std::string_view text) {
 }
 
 }  // namespace
+
+void apply_link_properties(Step const& props, engine::LinkParams& p) {
+    if (props.delay)
+        p.delay = *props.delay;
+    if (props.loss)
+        p.loss = *props.loss;
+    if (props.duplicate)
+        p.duplicate = *props.duplicate;
+    if (props.reorder)
+        p.reorder = *props.reorder;
+    if (props.mtu)
+        p.mtu = *props.mtu;
+    if (props.rate_bps)
+        p.rate_bps = *props.rate_bps;
+}
 
 std::string SourceLocation::to_string() const {
     return file + ":" + std::to_string(line) + ":" + std::to_string(column);

@@ -139,6 +139,10 @@ Result<Scenario> parse_scenario(std::string_view text, std::filesystem::path con
                                 std::filesystem::path const& folder,
                                 ProcessRegistry const* registry = nullptr);
 
+// Copies the link properties a [[link]] table or a `link` step sets (delay, loss, duplicate,
+// reorder, mtu, rate_bps) onto `params`, leaving the others as they are.
+void apply_link_properties(Step const& props, engine::LinkParams& params);
+
 // Every scenario under `root` (folders holding a scenario.toml), sorted by path. A path that
 // is itself a scenario folder or a .toml file is returned as is.
 std::vector<std::filesystem::path> find_scenarios(std::filesystem::path const& root);
