@@ -215,6 +215,14 @@ void IkedDaemon::set_managed_stack(std::string_view stack_name, nss::ManagedStac
         c->set_managed_stack(stack);
 }
 
+void IkedDaemon::set_managed_stack(std::string_view stack_name, StackManagement* stack) {
+    set_managed_stack(stack_name, static_cast<nss::ManagedStack*>(stack));
+    if (stack != nullptr)
+        local_stacks_[upper(stack_name)] = &stack->stack();
+    else
+        local_stacks_.erase(upper(stack_name));
+}
+
 std::optional<nss::RequestHandle> IkedDaemon::sign(std::string_view stack_name, std::string label,
                                                    wire_nss::SignatureScheme scheme, Bytes data,
                                                    TimePoint now) {
@@ -364,6 +372,10 @@ OperatorReply IkedDaemon::operator_command(std::string_view requester, std::stri
             return finish(false, {"stack " + w[2] + " is not an NSS client"});
         return finish(true, {"request " + std::to_string(*handle) + " submitted"});
     }
+    if (w.size() >= 2 && w[0] == "ipsec")
+        return local_ipsec(requester, std::move(w), now);
+    if (w.size() >= 2 && w[0] == "sa" && w[1] == "add")
+        return add_sa(w, now);
     return finish(false, {"unknown or unsupported command: " + std::string(command)});
 }
 

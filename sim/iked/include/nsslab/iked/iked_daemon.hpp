@@ -9,6 +9,15 @@
 //   MODIFY IKED,REFRESH
 //   ipsec -w display                           (EZB.NETMGMT.sys.sys.IKED.DISPLAY, facts §9)
 //   nss sign <stack> <label> <scheme> <hex>    ask the NSS certificate service for a signature
+// Local ipsec commands on IKED's own system (local_ipsec.cpp, docs/nss-client.md §10), on the
+// TCP/IP stack models attached with set_managed_stack(name, StackManagement*); each checks
+// EZB.IPSECCMD.<sys>.<stack>.DISPLAY|CONTROL (facts §3) and is traced as "iked.local_ipsec":
+//   ipsec [-p <stack>] -f display|default|reload     (default/reload: the stack's marker file)
+//   ipsec [-p <stack>] -k display | -y display
+//   ipsec [-p <stack>] -y activate|deactivate|refresh <id> | -k deactivate|refresh <id>
+//   ipsec [-p <stack>] -t <src> <dst> <proto> <srcport> <dstport> [in|out]   traffic test
+//   sa add <stack> ike <local> <peer>                 record an SA as an IKE negotiation would
+//   sa add <stack> ipsec <local> <peer> <rule> [<ike id>]   (stand-in until the IKE engine)
 // Certificate-service outcomes are traced as "iked.nss_completion" (stack, handle, result,
 // reason, attempts): exactly one per request.
 #pragma once
@@ -20,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nsslab/iked/stack_management.hpp"
 #include "nsslab/nss/nss_client.hpp"
 #include "nsslab/runtime/runtime.hpp"
 #include "nsslab/zos/iked_conf.hpp"
@@ -64,6 +74,9 @@ class IkedDaemon final : public runtime::Application {
                                            wire_nss::SignatureScheme scheme, Bytes data,
                                            TimePoint now);
     void set_managed_stack(std::string_view stack_name, nss::ManagedStack* stack);
+    // The same for a stack model: remote management (ipsec -z through NSS) and the local ipsec
+    // commands both act on it. The stack must outlive the daemon or be replaced first.
+    void set_managed_stack(std::string_view stack_name, StackManagement* stack);
 
   private:
     struct Stack {
@@ -82,6 +95,9 @@ class IkedDaemon final : public runtime::Application {
     void drain(TimePoint now);
     void drain_stack(std::string const& name, Stack& stack, TimePoint now);
     void forget_stack_links(std::string const& name);
+    OperatorReply local_ipsec(std::string_view requester, std::vector<std::string> words,
+                              TimePoint now);
+    OperatorReply add_sa(std::vector<std::string> const& words, TimePoint now);
 
     runtime::Runtime& rt_;
     IkedOptions options_;
@@ -92,6 +108,7 @@ class IkedDaemon final : public runtime::Application {
     std::map<runtime::SocketId, Link> links_;
     std::map<std::pair<std::string, nss::ConnId>, runtime::SocketId> sockets_;
     std::map<std::string, nss::ManagedStack*> managed_;
+    std::map<std::string, zos::TcpipStack*> local_stacks_;  // for the local ipsec commands
     bool draining_{false};
 };
 

@@ -13,6 +13,8 @@ class StackManagement final : public nss::ManagedStack {
   public:
     explicit StackManagement(zos::TcpipStack& stack) : stack_(stack) {}
     wire_nss::MgmtReply execute(wire_nss::MgmtRequest const& request, TimePoint now) override;
+    // The stack model itself, for IKED's local ipsec commands (iked_daemon.hpp).
+    zos::TcpipStack& stack() const { return stack_; }
 
   private:
     zos::TcpipStack& stack_;
