@@ -6,14 +6,18 @@
 // any Node is destroyed, so no handler ever sees a dangling Node.
 #include "nsslab/asio/loop.hpp"
 
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -729,13 +733,166 @@ void Node::shutdown() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Console: lines from a descriptor (Loop::add_console).
+
+namespace {
+
+class Console final : public std::enable_shared_from_this<Console> {
+  public:
+    Console(net::io_context& io, int fd, int saved_flags,
+            std::function<void(std::string, TimePoint)> on_line,
+            std::function<void(TimePoint)> on_eof, std::size_t max_line, std::size_t& discarded)
+        : io_(io),
+          fd_(fd),
+          saved_flags_(saved_flags),
+          descriptor_(io),
+          on_line_(std::move(on_line)),
+          on_eof_(std::move(on_eof)),
+          max_line_(max_line),
+          discarded_(discarded) {}
+    ~Console() { close(); }
+    Console(Console const&) = delete;
+    Console& operator=(Console const&) = delete;
+
+    void start() {
+        error_code ec;
+        descriptor_.assign(fd_, ec);
+        if (!ec) {
+            read_async();
+            return;
+        }
+        // epoll refuses regular files and /dev/null (EPERM): they never block, so read them
+        // with plain read() a chunk per handler.
+        net::post(io_, [self = shared_from_this()] { self->read_plain(); });
+    }
+
+    // No callback runs after this.
+    void close() {
+        if (down_)
+            return;
+        down_ = true;
+        error_code ignored;
+        if (descriptor_.is_open()) {
+            descriptor_.cancel(ignored);
+            int fd = descriptor_.release();
+            (void)::fcntl(fd, F_SETFL, saved_flags_);
+            (void)::close(fd);
+        } else {
+            (void)::fcntl(fd_, F_SETFL, saved_flags_);
+            (void)::close(fd_);
+        }
+    }
+
+  private:
+    void read_async() {
+        descriptor_.async_read_some(net::buffer(chunk_),
+                                    [self = shared_from_this()](error_code ec, std::size_t n) {
+                                        if (self->down_)
+                                            return;
+                                        if (n > 0)
+                                            self->consume(n);
+                                        if (self->down_)
+                                            return;
+                                        if (ec) {
+                                            self->end();
+                                            return;
+                                        }
+                                        self->read_async();
+                                    });
+    }
+
+    void read_plain() {
+        if (down_)
+            return;
+        ssize_t n = ::read(fd_, chunk_.data(), chunk_.size());
+        if (n > 0) {
+            consume(static_cast<std::size_t>(n));
+            if (!down_)
+                net::post(io_, [self = shared_from_this()] { self->read_plain(); });
+            return;
+        }
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+            net::post(io_, [self = shared_from_this()] { self->read_plain(); });
+            return;
+        }
+        end();
+    }
+
+    void consume(std::size_t n) {
+        for (std::size_t i = 0; i < n && !down_; ++i) {
+            char c = chunk_[i];
+            if (c == '\n') {
+                deliver();
+                continue;
+            }
+            if (skipping_)
+                continue;
+            if (line_.size() >= max_line_) {
+                ++discarded_;
+                skipping_ = true;
+                line_.clear();
+                continue;
+            }
+            line_.push_back(c);
+        }
+    }
+
+    void deliver() {
+        bool skipped = skipping_;
+        skipping_ = false;
+        std::string line = std::move(line_);
+        line_.clear();
+        if (skipped)
+            return;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        on_line_(std::move(line), system_now());
+    }
+
+    void end() {
+        if (!line_.empty() || skipping_)
+            deliver();
+        if (down_)
+            return;
+        auto on_eof = std::move(on_eof_);
+        close();
+        if (on_eof)
+            on_eof(system_now());
+    }
+
+    net::io_context& io_;
+    int fd_;
+    int saved_flags_;
+    net::posix::stream_descriptor descriptor_;
+    std::function<void(std::string, TimePoint)> on_line_;
+    std::function<void(TimePoint)> on_eof_;
+    std::size_t max_line_;
+    std::size_t& discarded_;
+    std::array<char, 4096> chunk_{};
+    std::string line_;
+    bool skipping_{false};
+    bool down_{false};
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
 // Loop
 
 struct Loop::Impl {
     net::io_context io{1};
     std::vector<std::unique_ptr<Node>> nodes;  // destroyed before io
+    std::vector<std::shared_ptr<Console>> consoles;
+    std::size_t console_discarded{0};
+
+    void close_consoles() {
+        for (auto& c : consoles)
+            c->close();
+        consoles.clear();
+    }
 
     ~Impl() {
+        close_consoles();
         for (auto& n : nodes)
             n->shutdown();
         io.restart();
@@ -802,6 +959,7 @@ bool Loop::run_until(std::function<bool()> const& done, std::chrono::millisecond
 }
 
 bool Loop::stop(std::chrono::milliseconds grace) {
+    impl_->close_consoles();
     for (auto& n : impl_->nodes)
         n->stop();
     return impl_->run_until([this] { return impl_->quiet(); }, grace);
@@ -827,6 +985,25 @@ int Loop::run_until_signal(std::chrono::milliseconds grace) {
 
 std::size_t Loop::node_count() const {
     return impl_->nodes.size();
+}
+
+bool Loop::add_console(int fd, std::function<void(std::string line, TimePoint now)> on_line,
+                       std::function<void(TimePoint now)> on_eof, ConsoleOptions options) {
+    NSSLAB_ASSERT(on_line, "add_console needs a line callback");
+    int saved_flags = ::fcntl(fd, F_GETFL);
+    int copy = saved_flags < 0 ? -1 : ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (copy < 0)
+        return false;
+    auto console = std::make_shared<Console>(
+        impl_->io, copy, saved_flags, std::move(on_line), std::move(on_eof),
+        std::max<std::size_t>(1, options.max_line), impl_->console_discarded);
+    impl_->consoles.push_back(console);
+    console->start();
+    return true;
+}
+
+std::size_t Loop::console_lines_discarded() const {
+    return impl_->console_discarded;
 }
 
 }  // namespace nsslab::asio_rt

@@ -48,6 +48,11 @@ struct NodeOptions {
     std::chrono::milliseconds connect_timeout{0};
 };
 
+// Console knobs (Loop::add_console).
+struct ConsoleOptions {
+    std::size_t max_line{4096};  // longer lines are discarded
+};
+
 class Loop {
   public:
     Loop();
@@ -75,6 +80,21 @@ class Loop {
     bool stop(std::chrono::milliseconds grace = std::chrono::seconds{5});
 
     std::size_t node_count() const;
+
+    // A console: reads lines from `fd` (stdin of a daemon: a terminal, pipe, socket, regular file
+    // or /dev/null) and calls on_line(line, now) for each, from the loop like any callback. The
+    // descriptor is duplicated (closing the console leaves `fd` open) and its file status flags
+    // are restored when the console closes. A line ends at '\n' (a trailing '\r' is dropped);
+    // a line longer than `max_line` bytes is discarded whole (up to its '\n') and counted in
+    // console_lines_discarded(). At end of file a
+    // final unterminated line is delivered, then on_eof(now) (may be empty) is called once.
+    // A read error other than EOF ends the console as EOF does. stop() and the destructor close
+    // every console; no callback runs after that. Returns false (and adds nothing) when `fd`
+    // cannot be duplicated.
+    bool add_console(int fd, std::function<void(std::string line, TimePoint now)> on_line,
+                     std::function<void(TimePoint now)> on_eof = {}, ConsoleOptions options = {});
+    // Lines discarded by every console for exceeding max_line.
+    std::size_t console_lines_discarded() const;
 
   private:
     struct Impl;
