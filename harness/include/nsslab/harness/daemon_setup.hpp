@@ -143,4 +143,51 @@ class IkedApplication final : public runtime::Application, public Operable {
     std::string user_;
 };
 
+// ---- Drivers ---------------------------------------------------------------------------------
+
+// Forwards every callback to `target`. A driver that must hand an Application to its loop
+// before the loop returns the Runtime the real application's constructor needs (asio_rt::Loop)
+// adds the shell, builds the application, then sets target before the loop runs; callbacks
+// that arrive while target is null are dropped.
+class ApplicationShell final : public runtime::Application {
+  public:
+    runtime::Application* target{nullptr};
+    bool started{false};  // on_start has run
+
+    void on_start(TimePoint now) override {
+        if (target != nullptr)
+            target->on_start(now);
+        started = true;
+    }
+    void on_stop(TimePoint now) override {
+        if (target != nullptr)
+            target->on_stop(now);
+    }
+    void on_deadline(TimePoint now) override {
+        if (target != nullptr)
+            target->on_deadline(now);
+    }
+    void on_datagram(runtime::SocketId s, Endpoint const& from, ByteView d,
+                     TimePoint now) override {
+        if (target != nullptr)
+            target->on_datagram(s, from, d, now);
+    }
+    void on_accepted(runtime::SocketId l, runtime::SocketId s, TimePoint now) override {
+        if (target != nullptr)
+            target->on_accepted(l, s, now);
+    }
+    void on_connected(runtime::SocketId s, TimePoint now) override {
+        if (target != nullptr)
+            target->on_connected(s, now);
+    }
+    void on_received(runtime::SocketId s, ByteView d, TimePoint now) override {
+        if (target != nullptr)
+            target->on_received(s, d, now);
+    }
+    void on_stream_closed(runtime::SocketId s, runtime::StreamEnd why, TimePoint now) override {
+        if (target != nullptr)
+            target->on_stream_closed(s, why, now);
+    }
+};
+
 }  // namespace nsslab::harness
