@@ -1,0 +1,45 @@
+// `nsslab bench failover --stacks N [--seed S]`: N simulated stacks fail over from a crashed
+// primary NSS server to the backup (harness/bench_failover.hpp, docs/benchmarks.md
+// "bench failover"). Exit status 1 when not every stack registered with the backup.
+#include <iostream>
+
+#include "command.hpp"
+#include "nsslab/harness/bench_failover.hpp"
+
+namespace {
+
+void add_bench_failover(CLI::App& app) {
+    auto* bench = app.get_subcommand("bench");
+    auto* cmd = bench->add_subcommand(
+        "failover",
+        "Simulated stacks (one IKED per z/OS system, up to 8 stacks each) register with a primary "
+        "NSS server over AT-TLS, the primary crashes, all fail over to the backup; prints wall "
+        "time, peak memory and events");
+    auto options = std::make_shared<nsslab::harness::BenchFailoverOptions>();
+    cmd->add_option("--stacks", options->stacks, "Number of simulated TCP/IP stacks (NSS clients)")
+        ->check(CLI::Range(1u, 1'000'000u))
+        ->capture_default_str();
+    cmd->add_option("--seed", options->seed, "Seed of the run (same seed, same virtual figures)")
+        ->capture_default_str();
+    cmd->add_option("--stacks-per-system", options->stacks_per_system,
+                    "TCP/IP stacks per z/OS system, each system running one IKED")
+        ->check(CLI::Range(1u, 8u))
+        ->capture_default_str();
+    cmd->callback([options] {
+        auto result = nsslab::harness::run_bench_failover(*options);
+        if (!result) {
+            std::cerr << "nsslab bench failover: " << result.error().what() << "\n";
+            throw CLI::RuntimeError(2);
+        }
+        std::cout << nsslab::harness::describe(*result);
+        if (!result->ok()) {
+            std::cerr << "nsslab bench failover: " << (result->stacks - result->failed_over)
+                      << " stacks did not fail over to the backup\n";
+            throw CLI::RuntimeError(1);
+        }
+    });
+}
+
+}  // namespace
+
+NSSLAB_COMMAND(72, "bench failover", add_bench_failover);

@@ -1,0 +1,61 @@
+// run_bench_failover on small topologies: every stack registers with the primary, fails over
+// to the backup after the crash, and the virtual figures depend only on the seed.
+#include "nsslab/harness/bench_failover.hpp"
+
+#include <gtest/gtest.h>
+
+namespace nsslab::harness {
+namespace {
+
+TEST(BenchFailover, EveryStackFailsOverToTheBackup) {
+    BenchFailoverOptions options;
+    options.stacks = 20;  // 3 systems: 8 + 8 + 4 stacks
+    auto r = run_bench_failover(options);
+    ASSERT_TRUE(r) << r.error().what();
+    EXPECT_EQ(r->systems, 3u);
+    EXPECT_EQ(r->connected_to_primary, 20u);
+    EXPECT_EQ(r->failed_over, 20u);
+    EXPECT_TRUE(r->ok());
+    EXPECT_GT(r->time_to_backup.count(), 0);
+    EXPECT_GT(r->events, 0u);
+    EXPECT_GT(r->peak_rss_bytes, 0u);
+    std::string text = describe(*r);
+    EXPECT_NE(text.find("failed over:            20 of 20 (all)"), std::string::npos) << text;
+    EXPECT_NE(text.find("connected to primary:   20 of 20"), std::string::npos) << text;
+}
+
+TEST(BenchFailover, SameSeedSameVirtualFigures) {
+    BenchFailoverOptions options;
+    options.stacks = 9;
+    options.stacks_per_system = 2;
+    options.seed = 42;
+    auto a = run_bench_failover(options);
+    auto b = run_bench_failover(options);
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->systems, 5u);
+    EXPECT_EQ(a->events, b->events);
+    EXPECT_EQ(a->packets, b->packets);
+    EXPECT_EQ(a->time_to_primary, b->time_to_primary);
+    EXPECT_EQ(a->time_to_backup, b->time_to_backup);
+    EXPECT_TRUE(a->ok());
+}
+
+TEST(BenchFailover, NotEveryStackFailingOverIsNotOk) {
+    BenchFailoverResult r;
+    r.stacks = 10;
+    r.failed_over = 9;
+    EXPECT_FALSE(r.ok());
+    EXPECT_NE(describe(r).find("(NOT ALL)"), std::string::npos);
+}
+
+TEST(BenchFailover, RejectsBadSizes) {
+    BenchFailoverOptions options;
+    options.stacks = 0;
+    EXPECT_FALSE(run_bench_failover(options));
+    options.stacks = 4;
+    options.stacks_per_system = 9;  // Common INET: at most 8 stacks per system
+    EXPECT_FALSE(run_bench_failover(options));
+}
+
+}  // namespace
+}  // namespace nsslab::harness
