@@ -293,7 +293,10 @@ Channel::Channel(Channel&&) noexcept = default;
 Channel& Channel::operator=(Channel&&) noexcept = default;
 Channel::~Channel() = default;
 
-Result<Channel> Channel::client(crypto::LibContext& lib, ClientConfig config) {
+namespace {
+
+// The SSL_CTX of a client: versions, ciphers and the trust anchors.
+Result<SSL_CTX*> client_context(crypto::LibContext& lib, ClientConfig const& config) {
     auto ctx = new_context(lib, true, config.min_version, config.max_version, config.cipher_list,
                            config.ciphersuites);
     if (!ctx)
@@ -309,29 +312,12 @@ Result<Channel> Channel::client(crypto::LibContext& lib, ClientConfig config) {
                     "tls::Channel::client: trust_anchors_pem holds no PEM certificate");
     }
     ERR_clear_error();
-    X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(*ctx),
-                               static_cast<time_t>(unix_seconds(config.verification_time)));
     SSL_CTX_set_verify(*ctx, SSL_VERIFY_PEER, verify_callback);
-
-    auto impl = new_impl(*ctx, true, config.max_unsent_plaintext);
-    if (!impl) {
-        SSL_CTX_free(*ctx);
-        return impl.error();
-    }
-    Impl& c = **impl;
-    c.expected_identity = std::move(config.expected_identity);
-    c.server_address = config.server_address;
-    if (!config.server_name.empty() &&
-        SSL_ctrl(c.ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                 const_cast<char*>(config.server_name.c_str())) != 1)
-        return invalid("tls::Channel::client: server_name '" + config.server_name + "'");
-    c.drive();  // ClientHello
-    if (c.state == State::failed)
-        return fail(Errc::crypto_error, c.failure);
-    return Channel(std::move(*impl));
+    return ctx;
 }
 
-Result<Channel> Channel::server(crypto::LibContext& lib, ServerConfig config) {
+// The SSL_CTX of a server: versions, ciphers, the certificate chain and its private key.
+Result<SSL_CTX*> server_context(crypto::LibContext& lib, ServerConfig const& config) {
     auto ctx = new_context(lib, false, config.min_version, config.max_version, config.cipher_list,
                            config.ciphersuites);
     if (!ctx)
@@ -368,9 +354,127 @@ Result<Channel> Channel::server(crypto::LibContext& lib, ServerConfig config) {
         cleanup();
         return invalid("tls::Channel::server: the private key does not match the certificate");
     }
+    return ctx;
+}
+
+// What identifies a context: role, library context and every SSL_CTX-level setting.
+std::string context_key(char role, crypto::LibContext const& lib, Version min, Version max,
+                        std::string const& cipher_list, std::string const& ciphersuites,
+                        std::string const& a, std::string const& b) {
+    std::string key;
+    key.reserve(64 + cipher_list.size() + ciphersuites.size() + a.size() + b.size());
+    key += role;
+    key += std::to_string(reinterpret_cast<std::uintptr_t>(&lib));
+    key += '|';
+    key += static_cast<char>('0' + static_cast<int>(min));
+    key += static_cast<char>('0' + static_cast<int>(max));
+    for (std::string const* part : {&cipher_list, &ciphersuites, &a, &b}) {
+        key += std::to_string(part->size());
+        key += ':';
+        key += *part;
+    }
+    return key;
+}
+
+}  // namespace
+
+struct ContextCache::Impl {
+    struct Entry {
+        std::string key;
+        SSL_CTX* ctx{nullptr};  // one reference held by the cache
+    };
+    std::size_t max_entries{8};
+    std::vector<Entry> entries;  // oldest first
+    std::uint64_t hits{0};
+    std::uint64_t misses{0};
+
+    ~Impl() {
+        for (auto& e : entries)
+            SSL_CTX_free(e.ctx);
+    }
+
+    // A new reference to the context for `key`, built by `build` when absent.
+    template <class Build>
+    Result<SSL_CTX*> get(std::string key, Build build) {
+        for (auto& e : entries)
+            if (e.key == key) {
+                ++hits;
+                SSL_CTX_up_ref(e.ctx);
+                return e.ctx;
+            }
+        auto ctx = build();
+        if (!ctx)
+            return ctx;
+        ++misses;
+        if (max_entries == 0)
+            return ctx;
+        if (entries.size() >= max_entries) {
+            SSL_CTX_free(entries.front().ctx);
+            entries.erase(entries.begin());
+        }
+        SSL_CTX_up_ref(*ctx);
+        entries.push_back(Entry{std::move(key), *ctx});
+        return ctx;
+    }
+};
+
+ContextCache::ContextCache(std::size_t max_entries) : impl_(std::make_unique<Impl>()) {
+    impl_->max_entries = max_entries;
+}
+ContextCache::~ContextCache() = default;
+std::size_t ContextCache::size() const {
+    return impl_->entries.size();
+}
+std::uint64_t ContextCache::hits() const {
+    return impl_->hits;
+}
+std::uint64_t ContextCache::misses() const {
+    return impl_->misses;
+}
+
+Result<Channel> Channel::client(crypto::LibContext& lib, ClientConfig config, ContextCache* cache) {
+    auto ctx = cache == nullptr
+                   ? client_context(lib, config)
+                   : cache->impl_->get(context_key('c', lib, config.min_version, config.max_version,
+                                                   config.cipher_list, config.ciphersuites,
+                                                   config.trust_anchors_pem, {}),
+                                       [&] { return client_context(lib, config); });
+    if (!ctx)
+        return ctx.error();
+    auto impl = new_impl(*ctx, true, config.max_unsent_plaintext);
+    if (!impl) {
+        SSL_CTX_free(*ctx);
+        return impl.error();
+    }
+    Impl& c = **impl;
+    // Per connection, never in the shared context: the node's virtual clock.
+    X509_VERIFY_PARAM_set_time(SSL_get0_param(c.ssl),
+                               static_cast<time_t>(unix_seconds(config.verification_time)));
+    c.expected_identity = std::move(config.expected_identity);
+    c.server_address = config.server_address;
+    if (!config.server_name.empty() &&
+        SSL_ctrl(c.ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(config.server_name.c_str())) != 1)
+        return invalid("tls::Channel::client: server_name '" + config.server_name + "'");
+    c.drive();  // ClientHello
+    if (c.state == State::failed)
+        return fail(Errc::crypto_error, c.failure);
+    return Channel(std::move(*impl));
+}
+
+Result<Channel> Channel::server(crypto::LibContext& lib, ServerConfig config, ContextCache* cache) {
+    auto ctx =
+        cache == nullptr
+            ? server_context(lib, config)
+            : cache->impl_->get(context_key('s', lib, config.min_version, config.max_version,
+                                            config.cipher_list, config.ciphersuites,
+                                            config.certificate_chain_pem, config.private_key_pem),
+                                [&] { return server_context(lib, config); });
+    if (!ctx)
+        return ctx.error();
     auto impl = new_impl(*ctx, false, config.max_unsent_plaintext);
     if (!impl) {
-        cleanup();
+        SSL_CTX_free(*ctx);
         return impl.error();
     }
     return Channel(std::move(*impl));

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,31 @@ struct ClientConfig {
     std::size_t max_unsent_plaintext{default_max_unsent_plaintext};
 };
 
+// Shares OpenSSL contexts (SSL_CTX: parsed certificate chain and private key, or trust anchors,
+// versions and ciphers) among the channels an endpoint creates with the same configuration and
+// LibContext, so that a server accepting thousands of connections parses its key once, not per
+// connection (docs/tls.md "Context cache"). Channels keep their own reference: the cache may be
+// destroyed or evict an entry while channels made from it are alive. The cache must not outlive
+// the LibContexts it was used with. Bounded: beyond max_entries the oldest entry is dropped.
+// Per-connection settings (verification time, expected identity, SNI) are never cached.
+class ContextCache {
+  public:
+    explicit ContextCache(std::size_t max_entries = 8);
+    ~ContextCache();
+    ContextCache(ContextCache const&) = delete;
+    ContextCache& operator=(ContextCache const&) = delete;
+
+    std::size_t size() const;
+    std::uint64_t hits() const;    // channels made from a cached context
+    std::uint64_t misses() const;  // contexts built
+
+    struct Impl;
+
+  private:
+    std::unique_ptr<Impl> impl_;
+    friend class Channel;
+};
+
 class Channel {
   public:
     enum class State { handshaking, established, closed, failed };
@@ -75,11 +101,14 @@ class Channel {
     // A client channel; the ClientHello is ready in take_ciphertext() on return.
     // Errors: invalid_argument (no/unparseable trust anchors, bad version range, bad cipher list),
     // crypto_error (OpenSSL).
-    static Result<Channel> client(crypto::LibContext& ctx, ClientConfig config);
+    // With a cache, the SSL_CTX is taken from it (or built and added).
+    static Result<Channel> client(crypto::LibContext& ctx, ClientConfig config,
+                                  ContextCache* cache = nullptr);
     // A server channel waiting for a ClientHello.
     // Errors: invalid_argument (unparseable chain or key, key not matching the certificate,
     // bad version range or cipher list), crypto_error.
-    static Result<Channel> server(crypto::LibContext& ctx, ServerConfig config);
+    static Result<Channel> server(crypto::LibContext& ctx, ServerConfig config,
+                                  ContextCache* cache = nullptr);
 
     Channel(Channel&&) noexcept;
     Channel& operator=(Channel&&) noexcept;
