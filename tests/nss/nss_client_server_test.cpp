@@ -7,6 +7,8 @@
 
 #include "nss_server_test_support.hpp"
 #include "nsslab/nss/nss_client.hpp"
+#include "nsslab/zos/racdcert.hpp"
+#include "nsslab/zos/racf_script.hpp"
 
 namespace nsslab::nss {
 namespace {
@@ -224,6 +226,83 @@ TEST(NssClientServer, ApiMismatchStaysConnectedWithoutServices) {
         registers += e.name == "nss.register_sent" ? 1 : 0;
     EXPECT_GE(registers, 1u);
     EXPECT_LE(registers, 10u);
+}
+
+// AT-TLS sends the server certificate with its intermediates (docs/nss-server.md §3): a
+// RACDCERT-built hierarchy root CA -> intermediate CA -> NSSD server certificate on the NSSD
+// ring; IKED's ring trusts only the root.
+constexpr std::string_view chained_server_script = R"(
+RACDCERT CERTAUTH GENCERT SUBJECTSDN(CN('NSS Root CA') O('nsslab')) NISTECC SIZE(256) -
+  WITHLABEL('Root CA') NOTAFTER(DATE(2030-12-31))
+RACDCERT CERTAUTH GENCERT SUBJECTSDN(CN('NSS Intermediate CA') O('nsslab')) NISTECC -
+  SIGNWITH(CERTAUTH LABEL('Root CA')) WITHLABEL('Intermediate CA') NOTAFTER(DATE(2030-12-31))
+RACDCERT ID(NSSD) GENCERT SUBJECTSDN(CN('nssd.systemb') O('nsslab')) ALTNAME(IP(10.0.0.5)) -
+  NISTECC SIGNWITH(CERTAUTH LABEL('Intermediate CA')) WITHLABEL('NSSD chained')
+RACDCERT CONNECT(ID(NSSD) LABEL('NSSD chained') RING(NSSRING) DEFAULT) ID(NSSD)
+RACDCERT CONNECT(CERTAUTH LABEL('Root CA') RING(NSSRING) USAGE(CERTAUTH)) ID(NSSD)
+)";
+
+struct ChainedServer {
+    EndToEnd w;
+    std::string root_pem;
+
+    static std::string build(EndToEnd& w, bool connect_intermediate) {
+        zos::RacdcertEnvironment env;
+        env.now = w.now - std::chrono::hours{24};
+        env.lib = w.server_ctx.get();
+        auto table = zos::RacfCommandTable::standard();
+        zos::add_racdcert_command(table, w.system.rings, env);
+        std::vector<std::string> messages;
+        std::string script = "ADDUSER NSSD\n" + std::string(chained_server_script);
+        if (connect_intermediate)
+            script +=
+                "RACDCERT CONNECT(CERTAUTH LABEL('Intermediate CA') RING(NSSRING) "
+                "USAGE(CERTAUTH)) ID(NSSD)\n";
+        auto applied = zos::run_racf_script(script, "chain.racf", w.system.racf, table, messages);
+        EXPECT_TRUE(applied.has_value()) << (applied ? "" : applied.error().what());
+        auto const* root = w.system.rings.find_certificate(zos::CertOwner::certauth(), "Root CA");
+        EXPECT_NE(root, nullptr);
+        return root == nullptr ? std::string{} : root->certificate.to_pem();
+    }
+
+    explicit ChainedServer(bool connect_intermediate)
+        : w(stack()), root_pem(build(w, connect_intermediate)) {
+        // IKED's ring: the root only.
+        zos::IkeConfig ike;
+        zos::NssServerConfig primary;
+        primary.host = "10.0.0.5";
+        primary.address = server_ep.address;
+        ike.network_security_server = primary;
+        ClientTlsPolicy tls;
+        tls.trust_anchors_pem = root_pem;
+        w.client = NssClient::create(ike, stack(), "SYSTEMA", tls, *w.client_ctx, {}).value();
+    }
+};
+
+TEST(NssClientServer, ServerSendsIntermediateFromTheRingSoARootOnlyClientConnects) {
+    ChainedServer c(true);
+    c.w.client->start(c.w.now);
+    c.w.pump();
+    ASSERT_EQ(c.w.client->connection_state(), ConnectionState::connected);
+    RequestHandle h = c.w.client->request_sign("a1s1 cert", wn::SignatureScheme::ecdsa_sha256,
+                                               to_bytes("IKEv2 AUTH octets"), c.w.now);
+    c.w.pump();
+    ASSERT_EQ(c.w.completions.size(), 1u);
+    EXPECT_EQ(c.w.completions[0].handle, h);
+    EXPECT_EQ(c.w.completions[0].result, wn::ResultCode::ok) << c.w.completions[0].reason;
+}
+
+TEST(NssClientServer, WithoutTheIntermediateOnTheRingARootOnlyClientRejectsTheServer) {
+    ChainedServer c(false);
+    c.w.client->start(c.w.now);
+    c.w.pump();
+    EXPECT_NE(c.w.client->connection_state(), ConnectionState::connected);
+    bool untrusted = false;
+    for (auto const& e : c.w.client_events)
+        for (auto const& f : e.fields)
+            untrusted =
+                untrusted || e.text(f.key).find("unable to get local issuer") != std::string::npos;
+    EXPECT_TRUE(untrusted);
 }
 
 }  // namespace

@@ -78,6 +78,43 @@ std::optional<zos::RingId> NssServer::nss_ring() const {
     return *id;
 }
 
+namespace {
+
+// The CA certificates on `ring` (any usage) that issued `leaf`, its issuer first, up to and
+// excluding the self-signed root: AT-TLS sends the server certificate with its intermediates,
+// so a client that trusts only the root can build the path (RFC 8446 §4.4.2, RFC 5246
+// §7.4.2; docs/nss-server.md §3). Matching is by issuer name = subject name.
+std::vector<crypto::Certificate> ring_issuers(zos::KeyRingStore const& rings,
+                                              zos::RingId const& ring,
+                                              crypto::Certificate const& leaf) {
+    constexpr std::size_t chain_depth_max = 8;
+    std::vector<crypto::Certificate> out;
+    auto all = rings.ring_certificates(ring);
+    if (!all)
+        return out;
+    crypto::Certificate current = leaf;
+    while (out.size() < chain_depth_max) {
+        auto issuer_name = current.issuer();
+        if (issuer_name == current.subject())
+            break;  // self-signed: the root is the client's trust anchor, not sent
+        crypto::Certificate const* found = nullptr;
+        for (auto const& rc : *all) {
+            auto const& cert = rc.certificate();
+            if (cert.is_ca() && cert.subject() == issuer_name && !(cert == current)) {
+                found = &cert;
+                break;
+            }
+        }
+        if (found == nullptr || found->issuer() == found->subject())
+            break;
+        out.push_back(*found);
+        current = *found;
+    }
+    return out;
+}
+
+}  // namespace
+
 Result<tls::ServerConfig> NssServer::server_tls_config(std::string& label_used) const {
     auto ring = options_.tls.key_ring ? options_.tls.key_ring : nss_ring();
     if (!ring)
@@ -103,6 +140,8 @@ Result<tls::ServerConfig> NssServer::server_tls_config(std::string& label_used) 
     label_used = rc->label();
     tls::ServerConfig cfg;
     cfg.certificate_chain_pem = rc->certificate().to_pem();
+    for (auto const& issuer : ring_issuers(key_rings_, *ring, rc->certificate()))
+        cfg.certificate_chain_pem += issuer.to_pem();
     cfg.private_key_pem = std::move(*pem);
     cfg.min_version = options_.tls.min_version;
     cfg.max_version = options_.tls.max_version;
