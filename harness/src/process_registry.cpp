@@ -50,6 +50,7 @@ ProcessRegistry const& ProcessRegistry::builtin() {
 
 void register_builtin_process_types(ProcessRegistry& registry) {
     register_selftest_process_types(registry);
+    register_probe_process_types(registry);
     register_daemon_process_types(registry);
 }
 

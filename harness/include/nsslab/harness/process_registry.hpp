@@ -74,6 +74,8 @@ void register_builtin_process_types(ProcessRegistry& registry);
 void register_daemon_process_types(ProcessRegistry& registry);
 // The harness self-test types only (docs/scenarios.md, "Self-test process types").
 void register_selftest_process_types(ProcessRegistry& registry);
+// "tcp-probe": a plain TCP client sending given bytes (harness/src/process_registry_probe.cpp).
+void register_probe_process_types(ProcessRegistry& registry);
 
 // The result of one operator command: whether the process accepted it and the lines it
 // printed (console messages such as "EZD1136I ..." or display output).
