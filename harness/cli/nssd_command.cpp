@@ -34,8 +34,8 @@ void add_nssd_command(CLI::App& app) {
                 return std::make_unique<harness::NssdApplication>(rt, server, system, user);
             }};
         };
-        kind.start_error = [](runtime::Application& app) -> std::optional<std::string> {
-            auto& nssd = static_cast<harness::NssdApplication&>(app);
+        kind.start_error = [](runtime::Application& application) -> std::optional<std::string> {
+            auto& nssd = static_cast<harness::NssdApplication&>(application);
             if (!nssd.daemon().listening())
                 return "cannot listen on port " +
                        std::to_string(nssd.daemon().server().options().config.nss.port);
