@@ -4,20 +4,23 @@
 //   nssd  files: nssd.conf (any *.conf), RACF command scripts (*.racf, applied in order at the
 //         start of the run; RACDCERT ADD('x') reads x from the scenario folder)
 //         args:  operator (SAF user of operator commands, default OPER1), tls_label (AT-TLS
-//                CertificateLabel; default: the ring's default certificate)
+//                CertificateLabel; default: the ring's default certificate), service_time
+//                (simulated CPU time per sign/verify, "2s"; default 0: answered at once)
 //   iked  files: iked.conf (*.conf, copied to /etc/security/iked.conf; other *.conf files are
 //         copied beside it for MODIFY IKED,REFRESH,FILE=name), RACF scripts (*.racf: IKED's
 //         local RACF: PTKTDATA NSSD key, EZB.NETMGMT...IKED.DISPLAY), trust anchors (*.pem: the
 //         CA certificates of IKED's key ring), a stack's default policy (*.tcpip: PROFILE.TCPIP
 //         IPSEC block) and IPsec filter policy (*.policy): when both are given every NSS stack
 //         gets a TCP/IP stack model that remote management (ipsec -z) acts on.
-//         args:  operator (default OPER1)
+//         args:  operator (default OPER1), api_version (the NSS API version the client
+//                offers; default wire_nss::api_version; another value gives EZD1904E)
 // Operator commands may start with "as USER " to run as another SAF user. The files are read
 // by harness/src/daemon_setup.cpp, which the real daemons (`nsslab nssd`, `nsslab iked`) share.
 #include <algorithm>
 
 #include "nsslab/harness/daemon_setup.hpp"
 #include "nsslab/harness/process_registry.hpp"
+#include "nsslab/harness/scenario.hpp"
 
 namespace nsslab::harness {
 namespace {
@@ -48,13 +51,21 @@ DaemonInputs inputs(ProcessContext const& ctx) {
 }
 
 Result<engine::AppFactory> nssd_factory(ProcessContext const& ctx) {
-    if (auto ok = check_args(ctx, {"operator", "tls_label"}); !ok)
+    if (auto ok = check_args(ctx, {"operator", "tls_label", "service_time"}); !ok)
         return ok.error();
     auto setup = load_nssd_setup(inputs(ctx));
     if (!setup)
         return setup.error();
     nss::NssServerOptions options = setup->options;
     options.tls.certificate_label = arg(ctx, "tls_label", "");
+    if (auto it = ctx.args.find("service_time"); it != ctx.args.end()) {
+        auto d = parse_duration(it->second);
+        if (!d || *d < Duration::zero())
+            return fail(Errc::invalid_argument, "nssd process " + ctx.process_name +
+                                                    ": service_time '" + it->second +
+                                                    "' is not a duration (\"2s\")");
+        options.limits.service_time = *d;
+    }
     std::string user = arg(ctx, "operator", "OPER1");
     std::shared_ptr<zos::ZosSystem> sys = setup->system;
     return engine::AppFactory{
@@ -64,12 +75,19 @@ Result<engine::AppFactory> nssd_factory(ProcessContext const& ctx) {
 }
 
 Result<engine::AppFactory> iked_factory(ProcessContext const& ctx) {
-    if (auto ok = check_args(ctx, {"operator"}); !ok)
+    if (auto ok = check_args(ctx, {"operator", "api_version"}); !ok)
         return ok.error();
     auto setup = load_iked_setup(inputs(ctx), ctx.host->files());
     if (!setup)
         return setup.error();
     iked::IkedOptions options = setup->options;
+    if (auto it = ctx.args.find("api_version"); it != ctx.args.end()) {
+        std::string const& v = it->second;  // the NSS API version the client offers
+        if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)
+            return fail(Errc::invalid_argument, "iked process " + ctx.process_name +
+                                                    ": api_version '" + v + "' is not a number");
+        options.client.client_api_version = static_cast<std::uint32_t>(std::stoul(v));
+    }
     std::shared_ptr<IkedWorld> world = setup->world;
     std::string user = arg(ctx, "operator", "OPER1");
     return engine::AppFactory{
