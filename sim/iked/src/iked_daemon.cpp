@@ -78,6 +78,7 @@ Result<std::unique_ptr<nss::NssClient>> IkedDaemon::make_client(zos::IkeConfig c
                                                                 std::uint64_t index) {
     nss::NssClientOptions opts = options_.client;
     opts.first_conn_id = index << 32;
+    opts.tls_contexts = &tls_contexts_;
     if (stack.auth_by == zos::NssAuthBy::passticket && options_.racf != nullptr) {
         // The PassTicket key for application NSSD lives in IKED's local RACF (seed document).
         if (auto const* profile = options_.racf->profile("PTKTDATA", "NSSD")) {

@@ -418,7 +418,7 @@ void NssClient::handle_connected(ConnId conn, TimePoint now, Endpoint local) {
     config.max_version = tls_policy_.max_version;
     config.cipher_list = tls_policy_.cipher_list;
     config.ciphersuites = tls_policy_.ciphersuites;
-    auto channel = tls::Channel::client(*ctx_, std::move(config));
+    auto channel = tls::Channel::client(*ctx_, std::move(config), options_.tls_contexts);
     emit(base_event("nss.tcp_connected").with("server", ep->to_string()).with("conn", conn));
     if (!channel) {
         emit(base_event("nss.tls_failed").with("reason", channel.error().what()));

@@ -252,7 +252,8 @@ void NssServer::handle_accepted(ConnId conn, Endpoint const& remote, Endpoint co
     std::string label;
     auto cfg = server_tls_config(label);
     Result<tls::Channel> channel =
-        cfg ? tls::Channel::server(lib_, std::move(*cfg)) : Result<tls::Channel>(cfg.error());
+        cfg ? tls::Channel::server(lib_, std::move(*cfg), &tls_contexts_)
+            : Result<tls::Channel>(cfg.error());
     if (!channel) {
         emit(Event("nssd.tls.failed")
                  .with("conn", number)

@@ -102,6 +102,7 @@ class IkedDaemon final : public runtime::Application {
     runtime::Runtime& rt_;
     IkedOptions options_;
     crypto::LibContext& lib_;
+    tls::ContextCache tls_contexts_;  // one SSL_CTX for all stacks (before stacks_: outlives them)
     std::optional<zos::IkedConfig> config_;
     std::map<std::string, Stack> stacks_;
     std::uint64_t next_index_{1};

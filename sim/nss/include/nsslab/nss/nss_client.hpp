@@ -109,6 +109,9 @@ struct NssClientOptions {
     std::map<std::string, IpAddress> host_addresses;
     // First ConnId this client allocates.
     ConnId first_conn_id{1};
+    // Shared TLS contexts (IKED passes one cache for all its stacks, docs/tls.md "Context
+    // cache"); must outlive the client. Null: each connection builds its own.
+    tls::ContextCache* tls_contexts{nullptr};
 };
 
 // A remote-management target: the TCP/IP stack model (filters, SAs, marker file). IKED does no

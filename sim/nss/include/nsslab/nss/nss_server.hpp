@@ -297,6 +297,9 @@ class NssServer {
     zos::RacfDatabase& racf_;
     zos::KeyRingStore& key_rings_;
     crypto::LibContext& lib_;
+    // One SSL_CTX per server certificate, not per accepted connection (docs/tls.md "Context
+    // cache"); declared before connections_ so that it outlives their channels' use of it.
+    tls::ContextCache tls_contexts_;
 
     std::map<ConnId, Connection> connections_;
     std::map<std::string, ConnId, std::less<>> clients_;  // registered ClientName -> conn
