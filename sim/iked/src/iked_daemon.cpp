@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "nsslab/nss/client_display.hpp"
+#include "nsslab/zos/operator_text.hpp"
 
 namespace nsslab::iked {
 namespace {
@@ -14,13 +15,7 @@ std::string upper(std::string_view s) {
     return out;
 }
 
-std::vector<std::string> split_words(std::string_view text) {
-    std::vector<std::string> words;
-    std::istringstream in{std::string(text)};
-    for (std::string w; in >> w;)
-        words.push_back(w);
-    return words;
-}
+using zos::split_words;
 
 std::vector<std::string> split_lines(std::string const& text) {
     std::vector<std::string> lines;

@@ -1,18 +1,13 @@
 #include "nsslab/nssd/nssd_daemon.hpp"
 
-#include <sstream>
 #include <vector>
+
+#include "nsslab/zos/operator_text.hpp"
 
 namespace nsslab::nssd {
 namespace {
 
-std::vector<std::string> split_words(std::string_view text) {
-    std::vector<std::string> words;
-    std::istringstream in{std::string(text)};
-    for (std::string w; in >> w;)
-        words.push_back(w);
-    return words;
-}
+using zos::split_words;
 
 std::optional<wire_nss::MgmtCommand> remote_command(std::vector<std::string> const& w,
                                                     std::size_t at, std::string& target) {
