@@ -4,17 +4,17 @@
 // A fixed SYSTEMB set-up is built once (RACF users and SERVAUTH profiles, key ring NSSD/NSSRING
 // with signing certificates and a TLS server certificate issued by an intermediate CA, the
 // clients trusting only the root); every input gets a fresh NssServer on a fresh copy of RACF
-// and the key ring, and is read as
-// a sequence of operations over four connection slots, each driven through the sans-I/O API as
-// a driver would: connect (TLS or plain TCP), valid frames built with the wire_nss codec from
-// input bytes, frames split across reads, plaintext garbage inside TLS, raw garbage on the wire,
-// client close_notify, disconnects, timer advances (firing next_timeout() like a driver),
-// `ipsec -z` management requests and `nssctl -d` / `ipsec -x` displays.
+// and the key ring, and is read as a sequence of operations over four connection slots, each
+// driven through the sans-I/O API as a driver would: connect (TLS or plain TCP, new or reused
+// ConnId), valid frames built with the wire_nss codec from input bytes, frames split across
+// reads, plaintext garbage inside TLS, raw garbage on the wire, client close_notify,
+// disconnects, timer advances (firing next_timeout() like a driver), `ipsec -z` management
+// requests and `nssctl -d` / `ipsec -x` displays.
 //
 // Invariants checked after every step (a violation traps):
 //   - every byte the server sends to a TLS client decrypts to frames the codec decodes, of a
 //     type a server may send; nothing is sent to a connection after its close/abort or after
-//     handle_closed, and nothing to a connection the driver never accepted;
+//     handle_closed (stale ConnIds are fed too), nor to a connection never accepted;
 //   - the core forgets a connection exactly when it emits close/abort: connection_count()
 //     equals the driver's count of open connections, and never exceeds connections_max;
 //   - no SignReply ok unless the connection registered successfully with the Cert service and
@@ -33,6 +33,7 @@
 // bit 2: SyslogLevel 0), then operations (see `Op`); reading past the end yields zeros.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -218,6 +219,12 @@ struct World {
     }
 };
 
+std::string upper(std::string text) {
+    for (auto& ch : text)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return text;
+}
+
 // NSSLAB_FUZZ_VERBOSE=1: print every message the server sends (reproducing a finding).
 bool verbose() {
     static bool const on = std::getenv("NSSLAB_FUZZ_VERBOSE") != nullptr;
@@ -312,9 +319,11 @@ class Run {
         std::uint8_t op = in.u8();
         Slot& s = slots_[op & 3];
         switch ((op >> 2) % 12) {
-            case 0:
-                connect(s, (in.u8() & 7) != 0);
+            case 0: {
+                std::uint8_t b = in.u8();
+                connect(s, (b & 7) != 0, (b & 8) != 0);
                 break;
+            }
             case 1:
             case 2:
                 send_message(s, in, false);
@@ -330,8 +339,8 @@ class Run {
                 send_plain(s, in.bytes(in.u8() % 48));
                 break;
             case 6:
-                if (s.open) {
-                    s.tampered = true;
+                if (s.conn != 0) {  // on a closed slot: a stale ConnId, to be ignored
+                    s.tampered = s.tampered || s.open;
                     Bytes raw = in.bytes(in.u8() % 48);
                     server_->handle_received(s.conn, raw, now_);
                 }
@@ -340,7 +349,7 @@ class Run {
                 advance(Duration{std::chrono::milliseconds{in.pick(advance_ms)}});
                 break;
             case 8:
-                if (s.open) {
+                if (s.conn != 0) {  // on a closed slot: a stale ConnId, to be ignored
                     s.open = false;
                     closed_.insert(s.conn);
                     server_->handle_closed(s.conn, now_);
@@ -384,15 +393,19 @@ class Run {
     }
 
   private:
-    void connect(Slot& s, bool use_tls) {
+    // reuse_id: the new connection gets the slot's previous ConnId (a driver may reuse a
+    // handle once the core has forgotten it).
+    void connect(Slot& s, bool use_tls, bool reuse_id) {
         if (s.open) {
             s.open = false;
             closed_.insert(s.conn);
             server_->handle_closed(s.conn, now_);
             drain();
         }
+        ConnId previous = s.conn;
         s = Slot{};
-        s.conn = next_conn_++;
+        s.conn = reuse_id && previous != 0 ? previous : next_conn_++;
+        closed_.erase(s.conn);
         s.use_tls = use_tls;
         s.open = true;
         s.from_server = wn::FrameReader(wn::default_max_body);
@@ -703,10 +716,8 @@ class Run {
                 violated("SignReply ok to no SignRequest");
             if (!s.registered || !s.cert_granted)
                 violated("signature for a connection not registered with the Cert service");
-            std::string user = s.user;
-            for (auto& ch : user)
-                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-            if (!allowed(user, "EZB.NSS.SYSTEMB." + s.client_name + ".IPSEC.CERT"))
+            std::string user = upper(s.user);
+            if (!allowed(user, "EZB.NSS.SYSTEMB." + upper(s.client_name) + ".IPSEC.CERT"))
                 violated("signature without CERT access", s.client_name + " " + user);
             if (!allowed(user,
                          "EZB.NSSCERT.SYSTEMB." + nss::default_mapped_label(req->label) + ".HOST"))

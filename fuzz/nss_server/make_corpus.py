@@ -14,8 +14,8 @@ def op(kind, slot=0):
     return bytes([(kind << 2) | slot])
 
 
-def connect(slot=0, tls=True):
-    return op(CONNECT, slot) + bytes([1 if tls else 0])
+def connect(slot=0, tls=True, reuse_id=False):
+    return op(CONNECT, slot) + bytes([(1 if tls else 0) | (8 if reuse_id else 0)])
 
 
 # Message bodies (make_body): kind byte, then fields.
@@ -73,6 +73,9 @@ seeds = {
     "credentials": bytes([4]) + connect() + send(register(cred=1)) + connect(1) +
     send(register(cred=0), 1) + send(register(api_ok=False), 1) + connect(2) +
     send(register(services=3), 2) + send(sign(), 2) + op(RAW, 1) + bytes([5]) + b"\x17\x03\x03\x00\x01",
+    "reuse_conn_id": bytes([0]) + connect() + send(register()) + op(DISCONNECT) +
+    op(RAW) + bytes([3]) + b"abc" + op(DISCONNECT) + connect(reuse_id=True) +
+    send(register()) + send(sign()) + connect(0, tls=False, reuse_id=True) + advance(3),
 }
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
