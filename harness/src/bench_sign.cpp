@@ -1,0 +1,538 @@
+// `nsslab bench sign` (a) and (b), the SYSTEMB set-up and the printed table; (c) is in
+// bench_sign_full.cpp. See nsslab/harness/bench_sign.hpp and docs/benchmarks.md.
+#include "nsslab/harness/bench_sign.hpp"
+
+#include <array>
+#include <cstdio>
+#include <ostream>
+#include <sstream>
+
+#include "nsslab/crypto/certificate.hpp"
+#include "nsslab/crypto/sign_baseline.hpp"
+#include "nsslab/crypto/signature.hpp"
+#include "nsslab/tls/channel.hpp"
+#include "nsslab/wire_nss/codec.hpp"
+#include "nsslab/zos/nssd_conf.hpp"
+
+namespace nsslab::harness {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+struct AlgorithmInfo {
+    SignAlgorithm algorithm;
+    std::string_view name;
+    crypto::KeyType key_type;
+    wire_nss::SignatureScheme wire;
+    crypto::SignatureScheme scheme;
+    char const* label;
+};
+
+constexpr std::array<AlgorithmInfo, 4> algorithms{{
+    {SignAlgorithm::rsa2048, "rsa2048", crypto::KeyType::rsa_2048,
+     wire_nss::SignatureScheme::rsa_pkcs1_sha256, crypto::SignatureScheme::rsa_pkcs1_sha256,
+     "BENCH RSA2048"},
+    {SignAlgorithm::rsa3072, "rsa3072", crypto::KeyType::rsa_3072,
+     wire_nss::SignatureScheme::rsa_pkcs1_sha256, crypto::SignatureScheme::rsa_pkcs1_sha256,
+     "BENCH RSA3072"},
+    {SignAlgorithm::p256, "p256", crypto::KeyType::ec_p256, wire_nss::SignatureScheme::ecdsa_sha256,
+     crypto::SignatureScheme::ecdsa_sha256, "BENCH P256"},
+    {SignAlgorithm::ed25519, "ed25519", crypto::KeyType::ed25519,
+     wire_nss::SignatureScheme::ed25519, crypto::SignatureScheme::ed25519, "BENCH ED25519"},
+}};
+
+AlgorithmInfo const& info(SignAlgorithm a) {
+    return algorithms[static_cast<std::size_t>(a)];
+}
+
+double seconds_since(SteadyClock::time_point start) {
+    return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+template <class T>
+Result<T> with_context(Result<T> r, std::string const& where) {
+    if (!r)
+        return fail(r.error().code, where + ": " + r.error().what());
+    return r;
+}
+
+Result<void> check(Result<void> r, std::string const& where) {
+    if (!r)
+        return fail(r.error().code, where + ": " + r.error().what());
+    return {};
+}
+
+}  // namespace
+
+std::string_view to_string(SignAlgorithm algorithm) {
+    return info(algorithm).name;
+}
+
+std::optional<SignAlgorithm> sign_algorithm_from_string(std::string_view name) {
+    for (auto const& a : algorithms)
+        if (a.name == name)
+            return a.algorithm;
+    return std::nullopt;
+}
+
+std::vector<SignAlgorithm> all_sign_algorithms() {
+    return {SignAlgorithm::rsa2048, SignAlgorithm::rsa3072, SignAlgorithm::p256,
+            SignAlgorithm::ed25519};
+}
+
+wire_nss::SignatureScheme wire_scheme(SignAlgorithm algorithm) {
+    return info(algorithm).wire;
+}
+
+crypto::SignatureScheme crypto_scheme(SignAlgorithm algorithm) {
+    return info(algorithm).scheme;
+}
+
+TimePoint bench_wall_now() {
+    return TimePoint{
+        std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch())};
+}
+
+Bytes bench_sign_octets(std::size_t size) {
+    Bytes octets(size);
+    for (std::size_t i = 0; i < size; ++i)
+        octets[i] = static_cast<std::uint8_t>((i * 131 + 17) & 0xff);
+    return octets;
+}
+
+std::optional<double> full_path_target(SignAlgorithm algorithm) {
+    switch (algorithm) {
+        case SignAlgorithm::rsa2048:
+            return 0.90;
+        case SignAlgorithm::p256:
+        case SignAlgorithm::ed25519:
+            return 0.75;
+        case SignAlgorithm::rsa3072:
+            break;
+    }
+    return std::nullopt;
+}
+
+double BenchSignResult::core_ratio() const {
+    return raw.per_second() > 0 ? core.per_second() / raw.per_second() : 0;
+}
+
+double BenchSignResult::full_ratio() const {
+    return raw.per_second() > 0 ? full.per_second() / raw.per_second() : 0;
+}
+
+// ---- SignBenchWorld ----
+
+std::string SignBenchWorld::client_name(std::size_t index) {
+    std::array<char, 16> buf{};
+    std::snprintf(buf.data(), buf.size(), "BENCH%04zu", index + 1);
+    return buf.data();
+}
+
+std::string const& SignBenchWorld::label(SignAlgorithm algorithm) const {
+    return labels_[static_cast<std::size_t>(algorithm)];
+}
+
+crypto::PrivateKey const& SignBenchWorld::key(SignAlgorithm algorithm) const {
+    return keys_[static_cast<std::size_t>(algorithm)];
+}
+
+Result<std::unique_ptr<SignBenchWorld>> SignBenchWorld::create(std::size_t clients, TimePoint now) {
+    std::unique_ptr<SignBenchWorld> w(new SignBenchWorld());
+    w->clients_ = clients;
+    auto ctx = crypto::LibContext::system();
+    if (!ctx)
+        return ctx.error();
+    w->keys_ctx_ = std::move(*ctx);
+    crypto::LibContext* const c = w->keys_ctx_.get();
+
+    auto spec_for = [&](std::string const& cn,
+                        std::uint64_t serial) -> Result<crypto::CertificateSpec> {
+        crypto::CertificateSpec spec;
+        auto dn = crypto::DistinguishedName::parse("CN=" + cn + ",O=nsslab bench");
+        if (!dn)
+            return dn.error();
+        spec.subject = *dn;
+        spec.serial = serial;
+        spec.not_before = now - std::chrono::hours(24);
+        spec.not_after = now + std::chrono::hours(24 * 3650);
+        return spec;
+    };
+
+    // CA and the AT-TLS server certificate (SAN iPAddress 127.0.0.1: the client's default
+    // identity rule, DESIGN.md §6).
+    auto ca_key = with_context(crypto::PrivateKey::generate(c, crypto::KeyType::ec_p256), "CA key");
+    if (!ca_key)
+        return ca_key.error();
+    auto ca_spec = spec_for("NSS Bench CA", 1);
+    if (!ca_spec)
+        return ca_spec.error();
+    ca_spec->is_ca = true;
+    auto ca = with_context(crypto::Certificate::create_self_signed(*ca_spec, *ca_key), "CA");
+    if (!ca)
+        return ca.error();
+    w->ca_pem_ = ca->to_pem();
+    auto server_key =
+        with_context(crypto::PrivateKey::generate(c, crypto::KeyType::ec_p256), "server key");
+    if (!server_key)
+        return server_key.error();
+    auto server_spec = spec_for("nssd.bench", 2);
+    if (!server_spec)
+        return server_spec.error();
+    server_spec->subject_alt_names.ip_addresses.push_back(IpAddress::v4(0x7f000001));
+    auto server = with_context(
+        crypto::Certificate::create_signed(*server_spec, server_key->public_key(), *ca, *ca_key),
+        "server certificate");
+    if (!server)
+        return server.error();
+
+    auto& racf = w->racf_;
+    auto& rings = w->rings_;
+    zos::RingId const ring{"NSSD", "NSSRING"};
+    auto const nssd = zos::CertOwner::user("NSSD");
+    if (auto r = check(
+            rings.add_certificate(zos::CertOwner::certauth(), "NSS Bench CA", *ca, std::nullopt),
+            "ring CA");
+        !r)
+        return r.error();
+    if (auto r =
+            check(rings.add_certificate(nssd, "NSSD Server", *server, *server_key), "ring server");
+        !r)
+        return r.error();
+    if (auto r = check(rings.add_ring(ring), "add ring"); !r)
+        return r.error();
+    if (auto r = check(rings.connect(ring, nssd, "NSSD Server", std::nullopt, true), "connect"); !r)
+        return r.error();
+    if (auto r = check(rings.connect(ring, zos::CertOwner::certauth(), "NSS Bench CA",
+                                     zos::CertUsage::certauth, false),
+                       "connect CA");
+        !r)
+        return r.error();
+
+    zos::RacfUserChange user;
+    user.password = std::optional<std::string>{std::string(password)};
+    for (auto r : {check(racf.add_user("NSSD", {}), "ADDUSER NSSD"),
+                   check(racf.add_user(user_id, user), "ADDUSER BENCH"),
+                   check(racf.set_class_active("SERVAUTH", true), "SETROPTS CLASSACT")})
+        if (!r)
+            return r.error();
+    auto permit = [&](std::string const& profile) -> Result<void> {
+        if (auto r = check(racf.define_profile("SERVAUTH", profile, {}), "RDEFINE " + profile); !r)
+            return r;
+        return check(racf.permit("SERVAUTH", profile, {user_id}, zos::RacfAccess::read),
+                     "PERMIT " + profile);
+    };
+
+    std::uint64_t serial = 10;
+    for (auto const& a : algorithms) {
+        auto key =
+            with_context(crypto::PrivateKey::generate(c, a.key_type), std::string(a.name) + " key");
+        if (!key)
+            return key.error();
+        auto spec = spec_for(std::string("BENCH ") + std::string(a.name), serial++);
+        if (!spec)
+            return spec.error();
+        auto cert =
+            with_context(crypto::Certificate::create_signed(*spec, key->public_key(), *ca, *ca_key),
+                         std::string(a.name) + " certificate");
+        if (!cert)
+            return cert.error();
+        if (auto r = check(rings.add_certificate(nssd, a.label, *cert, *key), a.label); !r)
+            return r.error();
+        if (auto r = check(rings.connect(ring, nssd, a.label, std::nullopt, false), a.label); !r)
+            return r.error();
+        if (auto r = permit(std::string("EZB.NSSCERT.") + system_name + "." +
+                            nss::default_mapped_label(a.label) + ".HOST");
+            !r)
+            return r.error();
+        w->labels_.emplace_back(a.label);
+        w->keys_.push_back(std::move(*key));
+    }
+    for (std::size_t i = 0; i < clients; ++i)
+        if (auto r = permit(std::string("EZB.NSS.") + system_name + "." + client_name(i) +
+                            ".IPSEC.CERT");
+            !r)
+            return r.error();
+    return w;
+}
+
+nss::NssServerOptions SignBenchWorld::server_options(std::uint16_t port) const {
+    nss::NssServerOptions options;
+    options.system_name = system_name;
+    options.config.nss.port = port;
+    options.config.nss.syslog_level = 0;
+    options.config.nss.key_ring = zos::KeyRingName{"NSSD", "NSSRING"};
+    options.config.nss.coded = true;
+    return options;
+}
+
+// ---- (b) CoreSignPair ----
+
+struct CoreSignPair::Impl {
+    Impl(nss::NssServerOptions options, SignBenchWorld& w, crypto::LibContext& server_ctx,
+         tls::Channel channel)
+        : world(w),
+          server(std::move(options), w.racf(), w.key_rings(), server_ctx),
+          client(std::move(channel)) {}
+
+    SignBenchWorld& world;
+    nss::NssServer server;
+    tls::Channel client;
+    wire_nss::FrameReader reader;
+    std::uint32_t next_id{1};
+    std::string failure;
+    std::vector<wire_nss::Message> replies;
+    Bytes frames;
+
+    static constexpr nss::ConnId conn = 1;
+
+    // Moves bytes both ways until nothing moves; decoded replies land in `replies`.
+    void pump(TimePoint now) {
+        bool moved = true;
+        while (moved) {
+            moved = false;
+            if (Bytes out = client.take_ciphertext(); !out.empty()) {
+                server.handle_received(conn, out, now);
+                moved = true;
+            }
+            while (auto t = server.poll_transmit()) {
+                if (t->kind == nss::Transmit::Kind::data) {
+                    client.handle_ciphertext(t->bytes);
+                    moved = true;
+                } else {
+                    failure = "server closed the connection: " + t->reason;
+                }
+            }
+            while (server.poll_event()) {
+            }
+            if (Bytes in = client.take_plaintext(); !in.empty()) {
+                if (auto fed = reader.feed(in); !fed)
+                    failure = "client frame reader: " + fed.error().what();
+                while (auto m = reader.next()) {
+                    if (!*m) {
+                        failure = "client decode: " + m->error().what();
+                        continue;
+                    }
+                    replies.push_back(std::move(**m));
+                }
+            }
+        }
+    }
+};
+
+CoreSignPair::CoreSignPair(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CoreSignPair::~CoreSignPair() = default;
+
+nss::NssServer& CoreSignPair::server() {
+    return impl_->server;
+}
+
+Result<std::unique_ptr<CoreSignPair>> CoreSignPair::create(SignBenchWorld& world,
+                                                           crypto::LibContext& server_ctx,
+                                                           crypto::LibContext& client_ctx,
+                                                           TimePoint now) {
+    tls::ClientConfig tls;
+    tls.trust_anchors_pem = world.ca_pem();
+    tls.verification_time = now;
+    tls.server_address = IpAddress::v4(0x7f000001);
+    auto channel = tls::Channel::client(client_ctx, tls);
+    if (!channel)
+        return fail(channel.error().code, "bench client TLS: " + channel.error().what());
+    auto impl =
+        std::make_unique<Impl>(world.server_options(4159), world, server_ctx, std::move(*channel));
+    Endpoint const remote{IpAddress::v4(0x7f000001), 40000};
+    Endpoint const local{IpAddress::v4(0x7f000001), 4159};
+    impl->server.handle_accepted(Impl::conn, remote, local, now);
+    impl->pump(now);
+    if (impl->client.state() != tls::Channel::State::established)
+        return fail(Errc::state_error, "bench (b): TLS handshake did not complete: " +
+                                           impl->client.failure_reason() + impl->failure);
+    wire_nss::RegisterRequest reg;
+    reg.client_name = SignBenchWorld::client_name(0);
+    reg.system_name = "SYSTEMA";
+    reg.stack_name = "STACK1";
+    reg.user_id = SignBenchWorld::user_id;
+    reg.auth_method = wire_nss::AuthMethod::password;
+    reg.credential = SignBenchWorld::password;
+    reg.services.cert = true;
+    if (auto sent = impl->client.send(wire_nss::encode(wire_nss::Message{impl->next_id++, reg}));
+        !sent)
+        return sent.error();
+    impl->pump(now);
+    if (impl->replies.size() != 1 ||
+        !std::holds_alternative<wire_nss::RegisterReply>(impl->replies[0].body) ||
+        std::get<wire_nss::RegisterReply>(impl->replies[0].body).result !=
+            wire_nss::ResultCode::ok ||
+        !std::get<wire_nss::RegisterReply>(impl->replies[0].body).granted.cert)
+        return fail(Errc::state_error, "bench (b): registration failed " + impl->failure);
+    impl->replies.clear();
+    return std::unique_ptr<CoreSignPair>(new CoreSignPair(std::move(impl)));
+}
+
+Result<std::size_t> CoreSignPair::sign_batch(SignAlgorithm algorithm, ByteView octets,
+                                             std::size_t count, TimePoint now) {
+    auto& m = *impl_;
+    m.frames.clear();
+    wire_nss::SignRequest req;
+    req.label = m.world.label(algorithm);
+    req.scheme = wire_scheme(algorithm);
+    req.data.assign(octets.begin(), octets.end());
+    for (std::size_t i = 0; i < count; ++i) {
+        Bytes frame = wire_nss::encode(wire_nss::Message{m.next_id++, req});
+        m.frames.insert(m.frames.end(), frame.begin(), frame.end());
+    }
+    if (auto sent = m.client.send(m.frames); !sent)
+        return sent.error();
+    m.pump(now);
+    if (!m.failure.empty())
+        return fail(Errc::state_error, "bench (b): " + m.failure);
+    std::size_t ok = 0;
+    for (auto& reply : m.replies) {
+        auto* sr = std::get_if<wire_nss::SignReply>(&reply.body);
+        if (sr == nullptr || sr->result != wire_nss::ResultCode::ok)
+            return fail(
+                Errc::state_error,
+                "bench (b): unexpected reply " + std::string(wire_nss::message_name(reply.body)) +
+                    (sr ? " " + std::string(wire_nss::to_string(sr->result)) + " " + sr->reason
+                        : std::string()));
+        ++ok;
+        last_signature_ = std::move(sr->signature);
+    }
+    m.replies.clear();
+    if (ok != count)
+        return fail(Errc::state_error, "bench (b): " + std::to_string(ok) + " replies for " +
+                                           std::to_string(count) + " requests");
+    return ok;
+}
+
+// ---- measurements ----
+
+Result<SignRate> measure_raw(crypto::PrivateKey const& key, SignAlgorithm algorithm,
+                             ByteView octets, std::chrono::milliseconds duration) {
+    SignRate rate;
+    auto const start = SteadyClock::now();
+    auto const end = start + duration;
+    std::size_t batch = 1;
+    do {
+        auto sig = crypto::sign_repeatedly(key, crypto_scheme(algorithm), octets, batch);
+        if (!sig)
+            return sig.error();
+        rate.signatures += batch;
+        // Batches of about 10 ms keep the clock out of the figure.
+        double const elapsed = seconds_since(start);
+        if (elapsed > 0 &&
+            elapsed < 0.01 * static_cast<double>(rate.signatures) / static_cast<double>(batch))
+            batch = std::min<std::size_t>(batch * 2, 4096);
+    } while (SteadyClock::now() < end);
+    rate.seconds = seconds_since(start);
+    return rate;
+}
+
+Result<SignRate> measure_core(SignBenchWorld& world, SignAlgorithm algorithm, ByteView octets,
+                              BenchSignOptions const& options) {
+    auto server_ctx = crypto::LibContext::system();
+    auto client_ctx = crypto::LibContext::system();
+    if (!server_ctx)
+        return server_ctx.error();
+    if (!client_ctx)
+        return client_ctx.error();
+    auto pair = CoreSignPair::create(world, **server_ctx, **client_ctx, bench_wall_now());
+    if (!pair)
+        return pair.error();
+    std::size_t const batch = std::clamp<std::size_t>(options.batch, 1, 64);
+    auto run = [&](std::chrono::milliseconds d) -> Result<SignRate> {
+        SignRate rate;
+        auto const start = SteadyClock::now();
+        auto const end = start + d;
+        do {
+            auto n = (*pair)->sign_batch(algorithm, octets, batch, bench_wall_now());
+            if (!n)
+                return n.error();
+            rate.signatures += *n;
+        } while (SteadyClock::now() < end);
+        rate.seconds = seconds_since(start);
+        return rate;
+    };
+    if (auto warm = run(options.warmup); !warm)
+        return warm.error();
+    return run(options.duration);
+}
+
+Result<std::vector<BenchSignResult>> run_bench_sign(BenchSignOptions const& options,
+                                                    std::ostream* progress) {
+    auto world =
+        SignBenchWorld::create(std::max<std::size_t>(options.connections, 1), bench_wall_now());
+    if (!world)
+        return world.error();
+    Bytes const octets = bench_sign_octets(options.octets_size);
+    std::vector<BenchSignResult> results;
+    for (auto algorithm : options.algorithms) {
+        BenchSignResult r;
+        r.algorithm = algorithm;
+        auto say = [&](char const* what, SignRate const& rate) {
+            if (progress != nullptr) {
+                *progress << "  " << to_string(algorithm) << " " << what << ": " << rate.signatures
+                          << " signatures in " << rate.seconds << " s";
+                if (rate.server_cpu_seconds > 0)
+                    *progress << " (CPU: server thread " << rate.server_cpu_seconds
+                              << " s, client thread " << rate.client_cpu_seconds
+                              << " s; waited for a CPU: server " << rate.server_runqueue_seconds
+                              << " s, client " << rate.client_runqueue_seconds << " s)";
+                *progress << "\n" << std::flush;
+            }
+        };
+        if (auto w = measure_raw((*world)->key(algorithm), algorithm, octets, options.warmup); !w)
+            return w.error();
+        auto raw = measure_raw((*world)->key(algorithm), algorithm, octets, options.duration);
+        if (!raw)
+            return fail(raw.error().code, "(a) raw: " + raw.error().what());
+        r.raw = *raw;
+        say("(a) raw", r.raw);
+        auto core = measure_core(**world, algorithm, octets, options);
+        if (!core)
+            return fail(core.error().code, "(b) core: " + core.error().what());
+        r.core = *core;
+        say("(b) core", r.core);
+        auto full = measure_full(**world, algorithm, octets, options);
+        if (!full)
+            return fail(full.error().code, "(c) full: " + full.error().what());
+        r.full = *full;
+        say("(c) full", r.full);
+        results.push_back(r);
+    }
+    return results;
+}
+
+std::string format_bench_sign(std::vector<BenchSignResult> const& results,
+                              BenchSignOptions const& options) {
+    std::ostringstream out;
+    std::array<char, 256> line{};
+    std::snprintf(line.data(), line.size(),
+                  "bench sign: %zu-octet messages, (b) batches of %zu, (c) %zu connections x "
+                  "window %zu, %.1f s per measurement\n",
+                  options.octets_size, options.batch, options.connections, options.window,
+                  static_cast<double>(options.duration.count()) / 1000.0);
+    out << line.data();
+    for (auto const& r : results) {
+        std::snprintf(line.data(), line.size(),
+                      "%-8s signatures/s  (a) raw %10.0f  (b) core %10.0f  (c) full %10.0f\n",
+                      std::string(to_string(r.algorithm)).c_str(), r.raw.per_second(),
+                      r.core.per_second(), r.full.per_second());
+        out << line.data();
+        std::string verdict = "no target";
+        if (auto t = full_path_target(r.algorithm)) {
+            std::array<char, 64> v{};
+            std::snprintf(v.data(), v.size(), "target %.2f %s", *t,
+                          r.full_ratio() >= *t ? "met" : "MISSED");
+            verdict = v.data();
+        }
+        std::snprintf(line.data(), line.size(), "%-8s ratio  (b)/(a) %.2f  (c)/(a) %.2f  %s\n",
+                      std::string(to_string(r.algorithm)).c_str(), r.core_ratio(), r.full_ratio(),
+                      verdict.c_str());
+        out << line.data();
+    }
+    return out.str();
+}
+
+}  // namespace nsslab::harness
