@@ -129,6 +129,10 @@ std::string_view to_string(KeyAlgorithm algorithm) {
     return "other";
 }
 
+KeyAlgorithm algorithm_of_native(EVP_PKEY const* pkey) {
+    return algorithm_of(pkey);
+}
+
 PublicKey make_public_key(EVP_PKEY* pkey, LibContext* ctx) {
     NSSLAB_ASSERT(pkey != nullptr, "make_public_key: null key");
     return PublicKey(std::make_shared<PublicKey::Impl const>(pkey, ctx));
@@ -171,7 +175,7 @@ Result<PublicKey> PublicKey::load_der(LibContext* ctx, ByteView der) {
 }
 
 KeyAlgorithm PublicKey::algorithm() const {
-    return algorithm_of(native_pkey(*this));
+    return impl_ ? impl_->algorithm : KeyAlgorithm::other;
 }
 int PublicKey::bits() const {
     return impl_ ? EVP_PKEY_get_bits(impl_->pkey) : 0;
@@ -279,7 +283,7 @@ Result<PrivateKey> PrivateKey::from_ed25519_seed(LibContext* ctx, ByteView seed)
 }
 
 KeyAlgorithm PrivateKey::algorithm() const {
-    return algorithm_of(native_pkey(*this));
+    return impl_ ? impl_->algorithm : KeyAlgorithm::other;
 }
 int PrivateKey::bits() const {
     return impl_ ? EVP_PKEY_get_bits(impl_->pkey) : 0;

@@ -8,10 +8,15 @@
 
 namespace nsslab::crypto {
 
+// The key family of `pkey` (EVP_PKEY_is_a by name; key.cpp).
+KeyAlgorithm algorithm_of_native(EVP_PKEY const* pkey);
+
 struct PkeyHolder {
     EVP_PKEY* pkey{nullptr};
     LibContext* ctx{nullptr};
-    PkeyHolder(EVP_PKEY* p, LibContext* c) : pkey(p), ctx(c) {}
+    // Computed once: EVP_PKEY_is_a compares names, and signing asks for it on every request.
+    KeyAlgorithm algorithm{KeyAlgorithm::other};
+    PkeyHolder(EVP_PKEY* p, LibContext* c) : pkey(p), ctx(c), algorithm(algorithm_of_native(p)) {}
     ~PkeyHolder() { EVP_PKEY_free(pkey); }
     PkeyHolder(PkeyHolder const&) = delete;
     PkeyHolder& operator=(PkeyHolder const&) = delete;
