@@ -167,7 +167,8 @@ void NssServer::log(std::uint32_t level_bit, std::string line) {
 zos::RacfAccessDecision NssServer::check_servauth(std::string_view user,
                                                   std::string const& resource) {
     auto d = racf_.check(user, "SERVAUTH", resource, zos::RacfAccess::read);
-    log(syslog_verbose, zos::format_servauth_check_log(d));
+    if ((options_.config.nss.syslog_level & syslog_verbose) != 0)  // format only when logged
+        log(syslog_verbose, zos::format_servauth_check_log(d));
     emit(Event("nssd.servauth")
              .with("user", d.user)
              .with("resource", d.resource)
