@@ -251,5 +251,26 @@ TEST(AsioLoop, IPv6LoopbackDatagramsWhenAvailable) {
     std::filesystem::remove_all(dir);
 }
 
+// One socket per address family, as in the simulator: NSSD listens on both wildcards with the
+// same port, so the IPv6 one must not also claim the IPv4 port.
+TEST(AsioLoop, IPv4AndIPv6WildcardListenersShareAPort) {
+    auto dir = scratch("dual");
+    Idle app;
+    Loop loop;
+    auto& rt = loop.add("A", app, dir, nullptr);
+    auto v4 = rt.listen(Endpoint{*IpAddress::parse("0.0.0.0"), 0});
+    ASSERT_TRUE(v4) << v4.error().what();
+    auto port = rt.local_endpoint(*v4)->port;
+    auto v6 = rt.listen(Endpoint{*IpAddress::parse("::"), port});
+    if (!v6 && v6.error().code != Errc::already_exists)
+        GTEST_SKIP() << "no IPv6: " << v6.error().what();
+    ASSERT_TRUE(v6) << v6.error().what();
+    auto udp4 = rt.open_datagram(Endpoint{*IpAddress::parse("0.0.0.0"), 0});
+    ASSERT_TRUE(udp4);
+    auto udp6 = rt.open_datagram(Endpoint{*IpAddress::parse("::"), rt.local_endpoint(*udp4)->port});
+    ASSERT_TRUE(udp6) << udp6.error().what();
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace nsslab::asio_rt

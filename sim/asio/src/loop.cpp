@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -296,6 +297,8 @@ Result<SocketId> Node::open_datagram(Endpoint const& local) {
     error_code ec;
     udp::endpoint ep(to_asio(local.address), local.port);
     d->socket.open(ep.protocol(), ec);
+    if (!ec && ep.protocol() == udp::v6())
+        d->socket.set_option(net::ip::v6_only(true), ec);  // one family per socket (see listen)
     if (!ec)
         d->socket.bind(ep, ec);
     if (!ec)
@@ -376,6 +379,10 @@ Result<SocketId> Node::listen(Endpoint const& local) {
     l->acceptor.open(ep.protocol(), ec);
     if (!ec)
         l->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    // One socket per address family, as in the simulator: an IPv6 wildcard listener must not
+    // also take the IPv4 port (Linux's default), or "listen 0.0.0.0:P" and "[::]:P" collide.
+    if (!ec && ep.protocol() == tcp::v6())
+        l->acceptor.set_option(net::ip::v6_only(true), ec);
     if (!ec)
         l->acceptor.bind(ep, ec);
     if (!ec)
