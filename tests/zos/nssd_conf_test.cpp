@@ -125,7 +125,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "integer 0-255)"},
         ErrorCase{"NssConfig {\n KeyRing a/b/c\n}",
                   "nssd.conf:2:10: error: KeyRing ring name 'b/c' is not valid (expected "
-                  "userid/ringname or ringname (ring name 1-237 characters))"},
+                  "userid/ringname or ringname (ring name 1-237 characters, no blanks or "
+                  "'/'))"},
         ErrorCase{"NssConfig {\n KeyRing NoKeyRing extra\n}",
                   "nssd.conf:2:20: error: unexpected extra value 'extra' for 'KeyRing' (expected "
                   "'KeyRing userid/ringname|ringname')"},

@@ -10,6 +10,7 @@
 
 #include "nsslab/base/address.hpp"
 #include "nsslab/zos/config_lexer.hpp"
+#include "nsslab/zos/iked_conf.hpp"
 
 namespace nsslab::zos::detail {
 
@@ -39,6 +40,13 @@ std::optional<std::string> read_name(Token const& t, std::string_view param, std
 
 // A certificate label: 1..32 characters, blanks allowed (RACF labels).
 std::optional<std::string> read_label(Token const& t, std::string_view param, DiagnosticSink& sink);
+
+// A key ring, "userid/ringname" or "ringname" (KeyRing in iked.conf and nssd.conf): user ID
+// 1-8 characters, ring name 1-237 characters without blanks or '/'. With allow_no_key_ring,
+// "NoKeyRing" (any case) sets no_key_ring and returns nullopt.
+std::optional<KeyRingName> read_key_ring(Token const& t, std::string_view param,
+                                         bool allow_no_key_ring, bool& no_key_ring,
+                                         DiagnosticSink& sink);
 
 std::string join_choices(std::initializer_list<std::string_view> choices);
 

@@ -9,6 +9,7 @@ namespace nsslab::zos {
 
 using detail::check_values;
 using detail::read_choice;
+using detail::read_key_ring;
 using detail::read_name;
 using detail::read_uint;
 using detail::read_yes_no;
@@ -78,39 +79,6 @@ bool read_host(Token const& t, std::string_view param, std::string& host,
     host = t.text;
     address.reset();
     return true;
-}
-
-std::optional<KeyRingName> read_key_ring(Token const& t, std::string_view param,
-                                         bool allow_no_key_ring, bool& no_key_ring,
-                                         DiagnosticSink& sink) {
-    no_key_ring = false;
-    std::string const expected = allow_no_key_ring ? "userid/ringname, ringname or NoKeyRing"
-                                                   : "userid/ringname or ringname";
-    if (allow_no_key_ring && iequals(t.text, "NoKeyRing")) {
-        no_key_ring = true;
-        return std::nullopt;
-    }
-    KeyRingName k;
-    auto slash = t.text.find('/');
-    if (slash == std::string::npos) {
-        k.ring_name = t.text;
-    } else {
-        k.user_id = t.text.substr(0, slash);
-        k.ring_name = t.text.substr(slash + 1);
-        if (k.user_id.empty() || k.user_id.size() > 8) {
-            sink.error(t.where,
-                       std::string(param) + " user ID '" + k.user_id + "' must have 1-8 characters",
-                       expected);
-            return std::nullopt;
-        }
-    }
-    if (k.ring_name.empty() || k.ring_name.size() > 237 ||
-        k.ring_name.find_first_of(" /") != std::string::npos) {
-        sink.error(t.where, std::string(param) + " ring name '" + k.ring_name + "' is not valid",
-                   expected + " (ring name 1-237 characters, no blanks or '/')");
-        return std::nullopt;
-    }
-    return k;
 }
 
 class IkedParser {

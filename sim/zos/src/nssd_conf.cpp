@@ -7,34 +7,12 @@ namespace nsslab::zos {
 
 using detail::check_values;
 using detail::read_choice;
+using detail::read_key_ring;
 using detail::read_name;
 using detail::read_uint;
 using detail::read_yes_no;
 
 namespace {
-
-std::optional<KeyRingName> read_nss_key_ring(Token const& t, DiagnosticSink& sink) {
-    std::string const expected = "userid/ringname or ringname (ring name 1-237 characters)";
-    KeyRingName k;
-    auto slash = t.text.find('/');
-    if (slash == std::string::npos) {
-        k.ring_name = t.text;
-    } else {
-        k.user_id = t.text.substr(0, slash);
-        k.ring_name = t.text.substr(slash + 1);
-        if (k.user_id.empty() || k.user_id.size() > 8) {
-            sink.error(t.where, "KeyRing user ID '" + k.user_id + "' must have 1-8 characters",
-                       expected);
-            return std::nullopt;
-        }
-    }
-    if (k.ring_name.empty() || k.ring_name.size() > 237 ||
-        k.ring_name.find_first_of(" /") != std::string::npos) {
-        sink.error(t.where, "KeyRing ring name '" + k.ring_name + "' is not valid", expected);
-        return std::nullopt;
-    }
-    return k;
-}
 
 bool read_url(Token const& t, std::string_view param, DiagnosticSink& sink) {
     if (t.text.size() < 8 || !iequals(t.text.substr(0, 7), "http://")) {
@@ -60,7 +38,8 @@ void nss_config(ConfigStatement const& st, NssConfig& c, DiagnosticSink& sink) {
                     c.syslog_level = *v;
         } else if (iequals(k, "KeyRing")) {
             if (one("KeyRing userid/ringname|ringname"))
-                if (auto v = read_nss_key_ring(p.values[0], sink))
+                if (bool none = false;
+                    auto v = read_key_ring(p.values[0], "KeyRing", false, none, sink))
                     c.key_ring = std::move(*v);
         } else if (iequals(k, "Discipline")) {
             if (check_values(p, 2, 2, "Discipline IPSec|XMLAppliance Enable|Disable", sink)) {
