@@ -24,6 +24,7 @@
 //     the step, with service_time at most outstanding_per_connection_max stay unanswered;
 //     undrained events ≤ events_max; management tickets are answered exactly once and at most
 //     mgmt_pending_max are pending;
+//   - after Close or a fatal ErrorReply the server closes the connection in the same step;
 //   - after handle_timeout(now), next_timeout() is later than now (no busy loop);
 //   - an untouched TLS connection the server kept open completes its handshake;
 //   - at the end, two hours of virtual time later, every connection is closed and every
@@ -282,6 +283,7 @@ struct Slot {
     // Requests the server has seen (from the mirror) and not yet answered, by request id.
     std::multimap<std::uint32_t, wn::Body> unanswered;
     // Registration as confirmed by RegisterReply ok.
+    bool close_announced{false};  // the server sent Close or a fatal ErrorReply
     bool registered{false};
     bool cert_granted{false};
     std::string client_name;
@@ -690,6 +692,10 @@ class Run {
             std::holds_alternative<wn::MgmtReply>(body) ||
             std::holds_alternative<wn::Keepalive>(body))
             violated("server sent a client-only message", std::string(wn::message_name(body)));
+        if (auto const* err = std::get_if<wn::ErrorReply>(&body); err != nullptr && err->fatal)
+            s.close_announced = true;
+        if (std::holds_alternative<wn::Close>(body))
+            s.close_announced = true;
         if (std::holds_alternative<wn::MgmtRequest>(body)) {
             s.last_mgmt_request = m.request_id;
             return;
@@ -740,6 +746,8 @@ class Run {
         std::size_t open = 0;
         for (auto const& s : slots_) {
             open += s.open ? 1 : 0;
+            if (s.open && s.close_announced)
+                violated("Close / fatal ErrorReply sent but the connection stays open");
             if (!s.open || s.mirror_dead || s.tampered || !s.tls)
                 continue;
             // Inline service answers every request within the step; with service_time the
