@@ -602,6 +602,9 @@ void NssServer::handle_message(ConnId conn, wn::Message const& message, TimePoin
 
 void NssServer::run_queue(TimePoint now) {
     auto const& lim = options_.limits;
+    // Replies are flushed once per connection after the pass, so a burst of pipelined requests
+    // gives one data Transmit (one send for the driver) rather than one per reply.
+    std::vector<std::pair<ConnId, std::uint64_t>> served;
     while (!queue_.empty()) {
         auto& head = queue_.front();
         bool costly = std::holds_alternative<wn::SignRequest>(head.message.body) ||
@@ -623,12 +626,16 @@ void NssServer::run_queue(TimePoint now) {
         if ((c = find(item.conn)) != nullptr && c->info.conn_number == item.conn_number) {
             if (!c->doom_reason.empty()) {
                 std::string why = c->doom_reason;
+                flush(*c);  // the replies before the failed send, as when flushed one by one
                 close_connection(item.conn, why, false, now);
-            } else {
-                flush(*c);
+            } else if (served.empty() || served.back().first != item.conn) {
+                served.emplace_back(item.conn, item.conn_number);
             }
         }
     }
+    for (auto const& [conn, number] : served)
+        if (auto* c = find(conn); c != nullptr && c->info.conn_number == number)
+            flush(*c);
 }
 
 void NssServer::process_request(Connection& c, wn::Message const& message, TimePoint now) {
