@@ -207,6 +207,17 @@ bool NssServer::needs_frame_timer(Connection const& c) {
            !c.info.registered || c.reader.buffered() > 0;
 }
 
+void NssServer::index_connection(Connection& c, bool present) {
+    received_index_.erase({c.indexed_at, c.id});
+    frame_index_.erase({c.indexed_at, c.id});
+    if (!present)
+        return;
+    c.indexed_at = c.last_received_at;
+    received_index_.insert({c.indexed_at, c.id});
+    if (needs_frame_timer(c))
+        frame_index_.insert({c.indexed_at, c.id});
+}
+
 std::optional<TimePoint> NssServer::next_timeout() const {
     std::optional<TimePoint> best;
     auto consider = [&](TimePoint t) {
@@ -214,12 +225,10 @@ std::optional<TimePoint> NssServer::next_timeout() const {
             best = t;
     };
     auto const& lim = options_.limits;
-    for (auto const& [id, c] : connections_) {
-        if (needs_frame_timer(c))
-            consider(c.last_received_at + lim.frame_timeout);
-        if (lim.idle_timeout > Duration::zero())
-            consider(c.last_received_at + lim.idle_timeout);
-    }
+    if (!frame_index_.empty())
+        consider(frame_index_.begin()->first + lim.frame_timeout);
+    if (lim.idle_timeout > Duration::zero() && !received_index_.empty())
+        consider(received_index_.begin()->first + lim.idle_timeout);
     for (auto const& [t, p] : mgmt_pending_)
         consider(p.deadline);
     if (!queue_.empty()) {
@@ -252,9 +261,8 @@ void NssServer::handle_accepted(ConnId conn, Endpoint const& remote, Endpoint co
     }
     std::string label;
     auto cfg = server_tls_config(label);
-    Result<tls::Channel> channel =
-        cfg ? tls::Channel::server(lib_, std::move(*cfg), &tls_contexts_)
-            : Result<tls::Channel>(cfg.error());
+    Result<tls::Channel> channel = cfg ? tls::Channel::server(lib_, std::move(*cfg), &tls_contexts_)
+                                       : Result<tls::Channel>(cfg.error());
     if (!channel) {
         emit(Event("nssd.tls.failed")
                  .with("conn", number)
@@ -272,7 +280,7 @@ void NssServer::handle_accepted(ConnId conn, Endpoint const& remote, Endpoint co
     c.last_received_at = now;
     c.reader = wn::FrameReader(options_.limits.frame_body_max);
     c.channel.emplace(std::move(*channel));
-    connections_.emplace(conn, std::move(c));
+    index_connection(connections_.emplace(conn, std::move(c)).first->second, true);
     emit(std::move(ev.with("certificate", label)));
 }
 
@@ -322,6 +330,7 @@ void NssServer::forget(ConnId conn, std::string const& reason, TimePoint now) {
              .with("remote", c->info.remote.to_string())
              .with("reason", reason));
     std::string client = c->info.client_name;
+    index_connection(*c, false);
     connections_.erase(conn);
     for (auto const& p : orphans) {
         MgmtResult r;
@@ -402,6 +411,8 @@ void NssServer::handle_received(ConnId conn, ByteView bytes, TimePoint now) {
         }
     }
     run_queue(now);
+    if ((c = find(conn)) != nullptr)
+        index_connection(*c, true);
 }
 
 void NssServer::process_plaintext(ConnId conn, TimePoint now) {
@@ -503,6 +514,10 @@ void NssServer::handle_timeout(TimePoint now) {
         finish_mgmt(p, std::move(r), now);
     }
     run_queue(now);
+    received_index_.clear();
+    frame_index_.clear();
+    for (auto& [id, c] : connections_)
+        index_connection(c, true);
 }
 
 // ---- messages and the request queue ----

@@ -30,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -223,6 +224,7 @@ class NssServer {
         std::optional<tls::Channel> channel;
         wire_nss::FrameReader reader;
         TimePoint last_received_at{};
+        TimePoint indexed_at{};        // last_received_at as the timer indexes hold it
         bool tls_reported{false};      // the handshake outcome was traced
         bool version_mismatch{false};  // registered with a different API version
         std::size_t outstanding{0};    // queued requests not yet answered
@@ -255,6 +257,8 @@ class NssServer {
     // Drops the connection's state (client name, pending management) without any transmit.
     void forget(ConnId conn, std::string const& reason, TimePoint now);
     static bool needs_frame_timer(Connection const& c);
+    // Keeps the timer indexes of `c` up to date (present = false: removes it).
+    void index_connection(Connection& c, bool present);
     wire_nss::Body refusal_for(wire_nss::Body const& request, wire_nss::ResultCode code,
                                std::string reason);
     void fatal_error(Connection& c, wire_nss::ResultCode code, std::string const& reason,
@@ -302,6 +306,12 @@ class NssServer {
     tls::ContextCache tls_contexts_;
 
     std::map<ConnId, Connection> connections_;
+    // Timer indexes, (last_received_at, conn), so that next_timeout() is not a scan of every
+    // connection: all connections (idle_timeout), and those needing the frame timer. The second
+    // may hold a connection that no longer needs it (an early, harmless wake-up; handle_timeout
+    // rebuilds both), never miss one that does.
+    std::set<std::pair<TimePoint, ConnId>> received_index_;
+    std::set<std::pair<TimePoint, ConnId>> frame_index_;
     std::map<std::string, ConnId, std::less<>> clients_;  // registered ClientName -> conn
     std::uint64_t next_conn_number_{1};
     std::deque<Work> queue_;
