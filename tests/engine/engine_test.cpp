@@ -365,3 +365,50 @@ TEST(Host, StoppingAProcessWithPendingWorkIsSafe) {
 
 }  // namespace
 }  // namespace nsslab::engine
+
+namespace nsslab::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Client;
+using testing::EchoServer;
+
+std::size_t count_events(MemoryTrace const& trace, std::string_view name) {
+    std::size_t n = 0;
+    for (auto const& r : trace.records())
+        if (r.event.name == name)
+            ++n;
+    return n;
+}
+
+// A listener holds at most accept_backlog half-open connections: a SYN beyond is dropped and
+// admitted when the client retransmits it (1 s later).
+TEST_F(TwoHosts, SynBeyondTheBacklogIsDroppedAndRetransmitted) {
+    sim.network().tcp_params().accept_backlog = 2;
+    EchoServer& s = server();
+    Client& c = client();
+    sim.run_for(1ms);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(c.rt.connect(Endpoint{ip("10.0.0.2"), 7}));
+    sim.run_for(100ms);
+    EXPECT_EQ(s.accepted, 2);
+    EXPECT_EQ(count_events(trace, "tcp.backlog_full"), 1u);
+    sim.run_for(1s);
+    EXPECT_EQ(s.accepted, 3);
+}
+
+// The default backlog admits a herd of a thousand connections arriving at once.
+TEST_F(TwoHosts, DefaultBacklogAdmitsAThousandSimultaneousConnects) {
+    EXPECT_EQ(sim.network().tcp_params().accept_backlog, 4096u);
+    EchoServer& s = server();
+    Client& c = client();
+    sim.run_for(1ms);
+    for (int i = 0; i < 1000; ++i)
+        ASSERT_TRUE(c.rt.connect(Endpoint{ip("10.0.0.2"), 7}));
+    sim.run_for(100ms);
+    EXPECT_EQ(s.accepted, 1000);
+    EXPECT_EQ(count_events(trace, "tcp.backlog_full"), 0u);
+}
+
+}  // namespace
+}  // namespace nsslab::engine

@@ -64,7 +64,12 @@ struct TcpParams {
     std::uint32_t window{65535};
     std::size_t send_buffer_limit{8u << 20};
     std::size_t out_of_order_limit{1u << 20};
-    std::size_t accept_backlog{128};
+    // Half-open (SYN received, handshake not complete) connections per listener; a SYN beyond
+    // it is dropped (tcp.backlog_full) and the client retransmits. Like Linux's SYN queue
+    // (tcp_max_syn_backlog) rather than the accept queue, which is always empty here: the
+    // application is given each connection when its handshake completes. 4096 lets a
+    // thousand stacks fail over to one NSS server at once (docs/simulation.md "TCP").
+    std::size_t accept_backlog{4096};
     Duration time_wait{std::chrono::seconds(60)};
 };
 
