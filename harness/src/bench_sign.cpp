@@ -2,6 +2,8 @@
 // bench_sign_full.cpp. See nsslab/harness/bench_sign.hpp and docs/benchmarks.md.
 #include "nsslab/harness/bench_sign.hpp"
 
+#include <time.h>
+
 #include <array>
 #include <cstdio>
 #include <ostream>
@@ -44,6 +46,13 @@ constexpr std::array<AlgorithmInfo, 4> algorithms{{
 
 AlgorithmInfo const& info(SignAlgorithm a) {
     return algorithms[static_cast<std::size_t>(a)];
+}
+
+double thread_cpu_now() {
+    timespec ts{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 double seconds_since(SteadyClock::time_point start) {
@@ -116,6 +125,14 @@ std::optional<double> full_path_target(SignAlgorithm algorithm) {
 
 double BenchSignResult::core_ratio() const {
     return raw.per_second() > 0 ? core.per_second() / raw.per_second() : 0;
+}
+
+double BenchSignResult::core_cpu_ratio() const {
+    return raw.per_cpu_second() > 0 ? core.per_cpu_second() / raw.per_cpu_second() : 0;
+}
+
+double BenchSignResult::full_cpu_ratio() const {
+    return raw.per_cpu_second() > 0 ? full.per_cpu_second() / raw.per_cpu_second() : 0;
 }
 
 double BenchSignResult::full_ratio() const {
@@ -411,6 +428,7 @@ Result<std::size_t> CoreSignPair::sign_batch(SignAlgorithm algorithm, ByteView o
 Result<SignRate> measure_raw(crypto::PrivateKey const& key, SignAlgorithm algorithm,
                              ByteView octets, std::chrono::milliseconds duration) {
     SignRate rate;
+    double const cpu0 = thread_cpu_now();
     auto const start = SteadyClock::now();
     auto const end = start + duration;
     std::size_t batch = 1;
@@ -426,6 +444,7 @@ Result<SignRate> measure_raw(crypto::PrivateKey const& key, SignAlgorithm algori
             batch = std::min<std::size_t>(batch * 2, 4096);
     } while (SteadyClock::now() < end);
     rate.seconds = seconds_since(start);
+    rate.cpu_seconds = thread_cpu_now() - cpu0;
     return rate;
 }
 
@@ -443,6 +462,7 @@ Result<SignRate> measure_core(SignBenchWorld& world, SignAlgorithm algorithm, By
     std::size_t const batch = std::clamp<std::size_t>(options.batch, 1, 64);
     auto run = [&](std::chrono::milliseconds d) -> Result<SignRate> {
         SignRate rate;
+        double const cpu0 = thread_cpu_now();
         auto const start = SteadyClock::now();
         auto const end = start + d;
         do {
@@ -452,6 +472,7 @@ Result<SignRate> measure_core(SignBenchWorld& world, SignAlgorithm algorithm, By
             rate.signatures += *n;
         } while (SteadyClock::now() < end);
         rate.seconds = seconds_since(start);
+        rate.cpu_seconds = thread_cpu_now() - cpu0;
         return rate;
     };
     if (auto warm = run(options.warmup); !warm)
@@ -530,6 +551,13 @@ std::string format_bench_sign(std::vector<BenchSignResult> const& results,
         std::snprintf(line.data(), line.size(), "%-8s ratio  (b)/(a) %.2f  (c)/(a) %.2f  %s\n",
                       std::string(to_string(r.algorithm)).c_str(), r.core_ratio(), r.full_ratio(),
                       verdict.c_str());
+        out << line.data();
+        std::snprintf(line.data(), line.size(),
+                      "%-8s per CPU-second of the signing thread  (a) %.0f  (b) %.0f  (c) %.0f  "
+                      "(b)/(a) %.2f  (c)/(a) %.2f\n",
+                      std::string(to_string(r.algorithm)).c_str(), r.raw.per_cpu_second(),
+                      r.core.per_cpu_second(), r.full.per_cpu_second(), r.core_cpu_ratio(),
+                      r.full_cpu_ratio());
         out << line.data();
     }
     return out.str();

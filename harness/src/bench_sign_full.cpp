@@ -387,6 +387,7 @@ Result<SignRate> measure_full(SignBenchWorld& world, SignAlgorithm algorithm, By
     rate.signatures = app.completed_ok() - before;
     rate.seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
     rate.server_cpu_seconds = thread_cpu_seconds(server_thread.native_handle()) - server_cpu0;
+    rate.cpu_seconds = rate.server_cpu_seconds;
     rate.client_cpu_seconds = thread_cpu_seconds(pthread_self()) - client_cpu0;
     rate.server_runqueue_seconds = runqueue_seconds(server_tid.load()) - server_wait0;
     rate.client_runqueue_seconds = runqueue_seconds(this_tid()) - client_wait0;

@@ -91,9 +91,15 @@ TEST(BenchSign, FullPathOverLoopbackCompletesSignatures) {
 TEST(BenchSign, FormatPrintsFiguresAndRatios) {
     BenchSignResult r;
     r.algorithm = SignAlgorithm::rsa2048;
-    r.raw = SignRate{1000, 1.0};
-    r.core = SignRate{950, 1.0};
-    r.full = SignRate{920, 1.0};
+    r.raw.signatures = 1000;
+    r.raw.seconds = 1.0;
+    r.raw.cpu_seconds = 0.5;
+    r.core.signatures = 950;
+    r.core.seconds = 1.0;
+    r.core.cpu_seconds = 0.5;
+    r.full.signatures = 920;
+    r.full.seconds = 1.0;
+    r.full.cpu_seconds = 0.46;
     BenchSignOptions options;
     auto text = format_bench_sign({r}, options);
     EXPECT_NE(text.find("rsa2048  signatures/s  (a) raw       1000  (b) core        950  (c) full "
@@ -103,7 +109,11 @@ TEST(BenchSign, FormatPrintsFiguresAndRatios) {
     EXPECT_NE(text.find("rsa2048  ratio  (b)/(a) 0.95  (c)/(a) 0.92  target 0.90 met"),
               std::string::npos)
         << text;
-    r.full = SignRate{800, 1.0};
+    EXPECT_NE(text.find("rsa2048  per CPU-second of the signing thread  (a) 2000  (b) 1900  (c) "
+                        "2000  (b)/(a) 0.95  (c)/(a) 1.00"),
+              std::string::npos)
+        << text;
+    r.full.signatures = 800;
     EXPECT_NE(format_bench_sign({r}, options).find("target 0.90 MISSED"), std::string::npos);
 }
 

@@ -141,6 +141,13 @@ struct SignRate {
     // values mean the machine was busy with other work and the figures are not meaningful.
     double server_runqueue_seconds{0};
     double client_runqueue_seconds{0};
+    // CPU time of the thread that signed: the calling thread for (a) and (b), the server
+    // thread for (c) (= server_cpu_seconds).
+    double cpu_seconds{0};
+    // Signatures per CPU-second of the signing thread: the machine's other load mostly cancels.
+    double per_cpu_second() const {
+        return cpu_seconds > 0 ? static_cast<double>(signatures) / cpu_seconds : 0;
+    }
     double per_second() const {
         return seconds > 0 ? static_cast<double>(signatures) / seconds : 0;
     }
@@ -153,6 +160,9 @@ struct BenchSignResult {
     SignRate full;              // (c)
     double core_ratio() const;  // (b)/(a)
     double full_ratio() const;  // (c)/(a)
+    // The same ratios per CPU-second of the signing thread (diagnostic on a loaded machine).
+    double core_cpu_ratio() const;
+    double full_cpu_ratio() const;
 };
 
 // (a) for `duration`: sign_repeatedly in batches until the time is up.
