@@ -7,12 +7,13 @@
 // Topology (docs/benchmarks.md "bench failover"): one IKED per z/OS system serves that system's
 // stacks, as on z/OS (IKED is one daemon per system; Common INET runs at most 8 TCP/IP stacks per
 // system), so N stacks are spread over ceil(N / stacks_per_system) IKED systems SYS00001, ...,
-// each with its own address, clock-less local RACF (PTKTDATA NSSD) and iked.conf with one
-// NssStackConfig per stack. The servers are NSSPRI (9.1.1.1, primary) and NSSBKP (9.1.1.2,
-// backup), each with its own RACF database (one user per stack, generic SERVAUTH profiles
-// EZB.NSS.<sys>.*.IPSEC.CERT/NETMGMT permitted to the clients' group) and a key ring whose
-// server certificate a shared CA signed. Odd-numbered stacks register with a password, even ones
-// with a PassTicket.
+// each with its own address, local RACF (PTKTDATA NSSD) and iked.conf with one NssStackConfig
+// per stack; they share one seeded OpenSSL library context (OpenSSL 3.0 takes pthread keys per
+// context, which bounds a process to about 500 contexts). The servers are NSSPRI (9.1.1.1, primary)
+// and NSSBKP (9.1.1.2, backup), each with its own RACF database (one user per stack, generic
+// SERVAUTH profiles EZB.NSS.<sys>.*.IPSEC.CERT/NETMGMT permitted to the clients' group) and a key
+// ring whose server certificate a shared CA signed. Odd-numbered stacks register with a password,
+// even ones with a PassTicket.
 //
 // Everything derives from the seed; the figures that depend on the machine are wall time and
 // peak memory only.
@@ -48,6 +49,7 @@ struct BenchFailoverResult {
     std::uint64_t packets{0};               // packets the simulated network carried
     double wall_seconds{0};                 // the whole run, set-up included
     double setup_wall_seconds{0};           // building systems, RACF and configuration
+    double cpu_seconds{0};                  // user + system CPU time of the process (getrusage)
     std::uint64_t peak_rss_bytes{0};        // getrusage(RUSAGE_SELF).ru_maxrss
     bool ok() const { return stacks > 0 && failed_over == stacks; }
 };
