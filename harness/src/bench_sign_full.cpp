@@ -18,6 +18,7 @@
 
 #include "nsslab/asio/loop.hpp"
 #include "nsslab/harness/bench_sign.hpp"
+#include "nsslab/iked/iked_daemon.hpp"
 #include "nsslab/nss/nss_client.hpp"
 #include "nsslab/nssd/nssd_daemon.hpp"
 #include "nsslab/zos/iked_conf.hpp"
@@ -65,22 +66,6 @@ class DaemonShell final : public runtime::Application {
         daemon->on_stream_closed(s, why, now);
     }
 };
-
-nss::CloseReason close_reason(runtime::StreamEnd why) {
-    switch (why) {
-        case runtime::StreamEnd::eof:
-            return nss::CloseReason::eof;
-        case runtime::StreamEnd::reset:
-            return nss::CloseReason::reset;
-        case runtime::StreamEnd::refused:
-            return nss::CloseReason::refused;
-        case runtime::StreamEnd::timed_out:
-            return nss::CloseReason::timed_out;
-        case runtime::StreamEnd::unreachable:
-            return nss::CloseReason::unreachable;
-    }
-    return nss::CloseReason::reset;
-}
 
 // N NssClient cores (one per bench stack) driven by one runtime, keeping `window` sign
 // requests outstanding per client while `issuing`.
@@ -139,7 +124,7 @@ class BenchClients final : public runtime::Application {
         auto link = it->second;
         links_.erase(it);
         sockets_.erase(link);
-        clients_[link.first]->handle_closed(link.second, close_reason(why), now);
+        clients_[link.first]->handle_closed(link.second, iked::close_reason(why), now);
         drain(now);
     }
 

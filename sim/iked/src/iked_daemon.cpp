@@ -2,18 +2,12 @@
 
 #include <sstream>
 
+#include "nsslab/base/text.hpp"
 #include "nsslab/nss/client_display.hpp"
 #include "nsslab/zos/operator_text.hpp"
 
 namespace nsslab::iked {
 namespace {
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
 
 using zos::split_words;
 
@@ -24,6 +18,17 @@ std::vector<std::string> split_lines(std::string const& text) {
         lines.push_back(l);
     return lines;
 }
+
+std::optional<wire_nss::SignatureScheme> scheme_from(std::string_view name) {
+    for (int i = 1; i <= 10; ++i) {
+        auto s = static_cast<wire_nss::SignatureScheme>(i);
+        if (wire_nss::to_string(s) == name)
+            return s;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
 
 nss::CloseReason close_reason(runtime::StreamEnd why) {
     switch (why) {
@@ -40,17 +45,6 @@ nss::CloseReason close_reason(runtime::StreamEnd why) {
     }
     return nss::CloseReason::reset;
 }
-
-std::optional<wire_nss::SignatureScheme> scheme_from(std::string_view name) {
-    for (int i = 1; i <= 10; ++i) {
-        auto s = static_cast<wire_nss::SignatureScheme>(i);
-        if (wire_nss::to_string(s) == name)
-            return s;
-    }
-    return std::nullopt;
-}
-
-}  // namespace
 
 IkedDaemon::IkedDaemon(runtime::Runtime& rt, IkedOptions options, crypto::LibContext& lib)
     : rt_(rt), options_(std::move(options)), lib_(lib) {}
@@ -194,7 +188,7 @@ void IkedDaemon::on_stream_closed(runtime::SocketId stream, runtime::StreamEnd w
 }
 
 nss::NssClient* IkedDaemon::client(std::string_view stack_name) {
-    auto it = stacks_.find(upper(stack_name));
+    auto it = stacks_.find(ascii_upper(stack_name));
     return it == stacks_.end() ? nullptr : it->second.client.get();
 }
 
@@ -206,7 +200,7 @@ std::vector<std::string> IkedDaemon::stack_names() const {
 }
 
 void IkedDaemon::set_managed_stack(std::string_view stack_name, nss::ManagedStack* stack) {
-    managed_[upper(stack_name)] = stack;
+    managed_[ascii_upper(stack_name)] = stack;
     if (nss::NssClient* c = client(stack_name))
         c->set_managed_stack(stack);
 }
@@ -214,9 +208,9 @@ void IkedDaemon::set_managed_stack(std::string_view stack_name, nss::ManagedStac
 void IkedDaemon::set_managed_stack(std::string_view stack_name, StackManagement* stack) {
     set_managed_stack(stack_name, static_cast<nss::ManagedStack*>(stack));
     if (stack != nullptr)
-        local_stacks_[upper(stack_name)] = &stack->stack();
+        local_stacks_[ascii_upper(stack_name)] = &stack->stack();
     else
-        local_stacks_.erase(upper(stack_name));
+        local_stacks_.erase(ascii_upper(stack_name));
 }
 
 std::optional<nss::RequestHandle> IkedDaemon::sign(std::string_view stack_name, std::string label,
@@ -227,7 +221,7 @@ std::optional<nss::RequestHandle> IkedDaemon::sign(std::string_view stack_name, 
         return std::nullopt;
     auto handle = c->request_sign(std::move(label), scheme, std::move(data), now);
     rt_.emit(Event("iked.nss_request")
-                 .with("stack", upper(stack_name))
+                 .with("stack", ascii_upper(stack_name))
                  .with("handle", handle)
                  .with("kind", "sign"));
     drain(now);
@@ -333,7 +327,7 @@ OperatorReply IkedDaemon::operator_command(std::string_view requester, std::stri
         drain(now);
         return reply;
     };
-    std::string joined = upper(command);
+    std::string joined = ascii_upper(command);
     if (joined.rfind("MODIFY IKED,REFRESH", 0) == 0 || joined.rfind("F IKED,REFRESH", 0) == 0) {
         auto config = load_config();
         if (!config)

@@ -7,25 +7,12 @@
 // "Verifying filter action"), with nsslab's Usable field. docs/nss-client.md §10.
 #include <sstream>
 
+#include "nsslab/base/text.hpp"
 #include "nsslab/iked/iked_daemon.hpp"
 #include "nsslab/zos/ipsec_display.hpp"
 
 namespace nsslab::iked {
 namespace {
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // "Name:" padded to column 32, then the value (the display layout of docs/tcpip-stack.md).
 std::string field(std::string_view name, std::string_view value) {
@@ -38,7 +25,7 @@ std::string field(std::string_view name, std::string_view value) {
 }
 
 std::optional<std::uint8_t> protocol_from(std::string_view text) {
-    std::string p = lower(text);
+    std::string p = ascii_lower(text);
     if (p == "tcp")
         return zos::ip_protocol_tcp;
     if (p == "udp")
@@ -72,20 +59,20 @@ OperatorReply IkedDaemon::local_ipsec(std::string_view requester, std::vector<st
     std::string stack_name;
     for (std::size_t i = 1; i + 1 < w.size(); ++i) {
         if (w[i] == "-p") {
-            stack_name = upper(w[i + 1]);
+            stack_name = ascii_upper(w[i + 1]);
             w.erase(w.begin() + static_cast<std::ptrdiff_t>(i),
                     w.begin() + static_cast<std::ptrdiff_t>(i) + 2);
             break;
         }
     }
     std::string const option = w.size() > 1 ? w[1] : "";
-    std::string const function = option == "-t" || w.size() < 3 ? "" : lower(w[2]);
+    std::string const function = option == "-t" || w.size() < 3 ? "" : ascii_lower(w[2]);
     std::string const shown = "ipsec " + option + (function.empty() ? "" : " " + function);
     auto answer = [&](bool ok, std::vector<std::string> lines, std::string const& stack,
                       zos::TcpipStack const* model) {
         Event ev("iked.local_ipsec");
         ev.with("stack", stack)
-            .with("user", upper(requester))
+            .with("user", ascii_upper(requester))
             .with("command", shown)
             .with("ok", ok);
         if (model != nullptr)
@@ -125,7 +112,8 @@ OperatorReply IkedDaemon::local_ipsec(std::string_view requester, std::vector<st
     auto decision = options_.racf->check(requester, "SERVAUTH", *profile, zos::RacfAccess::read);
     if (!decision.allowed)
         return answer(
-            false, {"EZD0906I Not authorized: " + upper(requester) + " lacks READ to " + *profile},
+            false,
+            {"EZD0906I Not authorized: " + ascii_upper(requester) + " lacks READ to " + *profile},
             stack_name, &stack);
 
     auto result = [&](zos::ManagementResult r) {
@@ -158,7 +146,7 @@ OperatorReply IkedDaemon::local_ipsec(std::string_view requester, std::vector<st
         auto proto = protocol_from(w[4]);
         auto sport = port_from(w[5]);
         auto dport = port_from(w[6]);
-        std::string dir = w.size() == 8 ? lower(w[7]) : "out";
+        std::string dir = w.size() == 8 ? ascii_lower(w[7]) : "out";
         if (src && dst && proto && sport && dport && (dir == "in" || dir == "out")) {
             zos::PacketTuple packet;
             packet.source = *src;
@@ -176,8 +164,8 @@ OperatorReply IkedDaemon::local_ipsec(std::string_view requester, std::vector<st
             lines.push_back("Primary: IP Traffic Test  Function: Display  Format: Detail");
             lines.push_back("Source: " + std::string(zos::to_string(d.source)) +
                             "  Scope: n/a  TotAvail: 1");
-            lines.push_back("TestData: " + w[2] + " " + w[3] + " " + lower(w[4]) + " " + w[5] +
-                            " " + w[6] + " " + dir);
+            lines.push_back("TestData: " + w[2] + " " + w[3] + " " + ascii_lower(w[4]) + " " +
+                            w[5] + " " + w[6] + " " + dir);
             lines.push_back("");
             lines.push_back(field("FilterName", d.rule_name));
             lines.push_back(field("VpnActionName", ipsec ? d.action_name : "n/a"));
@@ -202,10 +190,10 @@ OperatorReply IkedDaemon::add_sa(std::vector<std::string> const& w, TimePoint no
     };
     if (w.size() < 6)
         return usage("sa add: missing arguments");
-    auto found = local_stacks_.find(upper(w[2]));
+    auto found = local_stacks_.find(ascii_upper(w[2]));
     if (found == local_stacks_.end() || found->second == nullptr)
-        return usage("sa add: stack " + upper(w[2]) + " has no IP filter policy model");
-    std::string const kind = lower(w[3]);
+        return usage("sa add: stack " + ascii_upper(w[2]) + " has no IP filter policy model");
+    std::string const kind = ascii_lower(w[3]);
     auto local = IpAddress::parse(w[4]);
     auto peer = IpAddress::parse(w[5]);
     if (!local || !peer)
@@ -224,7 +212,7 @@ OperatorReply IkedDaemon::add_sa(std::vector<std::string> const& w, TimePoint no
     if (!id)
         return usage(id.error().message);
     rt_.emit(Event("iked.sa_added")
-                 .with("stack", upper(w[2]))
+                 .with("stack", ascii_upper(w[2]))
                  .with("id", *id)
                  .with("kind", kind)
                  .with("rule", spec.rule_name));

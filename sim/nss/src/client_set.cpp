@@ -4,16 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
-namespace nsslab::nss {
+#include "nsslab/base/text.hpp"
 
-namespace {
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
-}  // namespace
+namespace nsslab::nss {
 
 NssClientSet::NssClientSet(std::string system_name, ClientTlsPolicy tls, crypto::LibContext& ctx,
                            NssClientOptions options)
@@ -39,7 +32,7 @@ Result<std::vector<std::string>> NssClientSet::apply(zos::IkedConfig const& conf
         }
     }
     for (auto const& [key, stack] : config.nss_stacks) {
-        std::string const k = upper(key);
+        std::string const k = ascii_upper(key);
         auto it = clients_.find(k);
         if (it == clients_.end()) {
             NssClientOptions o = options_;
@@ -77,7 +70,7 @@ void NssClientSet::stop(TimePoint now) {
 }
 
 NssClient* NssClientSet::client(std::string_view stack_name) {
-    auto it = clients_.find(upper(stack_name));
+    auto it = clients_.find(ascii_upper(stack_name));
     return it == clients_.end() ? nullptr : it->second.client.get();
 }
 

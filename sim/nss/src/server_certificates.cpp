@@ -4,6 +4,7 @@
 // CertificateRequest. docs/nss-server.md "Certificate service".
 #include <string>
 
+#include "nsslab/base/text.hpp"
 #include "nsslab/crypto/signature.hpp"
 #include "nsslab/crypto/x509_verify.hpp"
 #include "nsslab/nss/nss_server.hpp"
@@ -42,14 +43,6 @@ crypto::SignatureScheme to_crypto(wn::SignatureScheme scheme) {
     return crypto::SignatureScheme::ecdsa_sha256;
 }
 
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out)
-        if (ch >= 'a' && ch <= 'z')
-            ch = static_cast<char>(ch - 'a' + 'A');
-    return out;
-}
-
 }  // namespace
 
 std::optional<std::pair<wn::ResultCode, std::string>> NssServer::cert_service_refusal(
@@ -67,8 +60,8 @@ std::optional<std::pair<wn::ResultCode, std::string>> NssServer::cert_service_re
                              c.info.client_name};
     // Checked again before every request (DESIGN.md §1: "before every service"), so a
     // PERMIT ... DELETE takes effect without a reconnect.
-    auto d = check_servauth(c.info.user_id, "EZB.NSS." + upper(options_.system_name) + "." +
-                                                upper(c.info.client_name) + ".IPSEC.CERT");
+    auto d = check_servauth(c.info.user_id, "EZB.NSS." + ascii_upper(options_.system_name) + "." +
+                                                ascii_upper(c.info.client_name) + ".IPSEC.CERT");
     if (!d.allowed)
         return std::pair{
             wn::ResultCode::not_authorized,
@@ -77,8 +70,8 @@ std::optional<std::pair<wn::ResultCode, std::string>> NssServer::cert_service_re
 }
 
 std::string NssServer::nsscert_profile(std::string_view label, std::string_view kind) const {
-    return "EZB.NSSCERT." + upper(options_.system_name) + "." + options_.label_mapper(label) + "." +
-           std::string(kind);
+    return "EZB.NSSCERT." + ascii_upper(options_.system_name) + "." + options_.label_mapper(label) +
+           "." + std::string(kind);
 }
 
 void NssServer::on_sign(Connection& c, std::uint32_t id, wn::SignRequest const& req,
@@ -219,9 +212,9 @@ void NssServer::on_verify(Connection& c, std::uint32_t id, wn::VerifyRequest con
     for (auto& ca : allowed_cas(c))
         vr.trust_anchors.push_back(std::move(ca.certificate));
     if (vr.trust_anchors.empty()) {
-        answer(wn::ResultCode::verify_failed, "no CERTAUTH certificate on the NSS key ring that " +
-                                                  c.info.user_id + " may use (EZB.NSSCERT." +
-                                                  upper(options_.system_name) + ".*.CERTAUTH)");
+        answer(wn::ResultCode::verify_failed,
+               "no CERTAUTH certificate on the NSS key ring that " + c.info.user_id +
+                   " may use (EZB.NSSCERT." + ascii_upper(options_.system_name) + ".*.CERTAUTH)");
         return;
     }
     for (auto const& crl : options_.crls)

@@ -5,6 +5,7 @@
 // docs/nss-server.md "Remote management".
 #include <string>
 
+#include "nsslab/base/text.hpp"
 #include "nsslab/nss/nss_server.hpp"
 
 namespace nsslab::nss {
@@ -12,14 +13,6 @@ namespace nsslab::nss {
 namespace wn = wire_nss;
 
 namespace {
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out)
-        if (ch >= 'a' && ch <= 'z')
-            ch = static_cast<char>(ch - 'a' + 'A');
-    return out;
-}
 
 bool is_display(wn::MgmtCommand command) {
     return command == wn::MgmtCommand::display_filters ||
@@ -39,7 +32,7 @@ MgmtTicket NssServer::request_management(std::string_view requester, std::string
                                          wn::MgmtCommand command, std::string_view target,
                                          TimePoint now) {
     MgmtTicket ticket = next_ticket_++;
-    std::string user = upper(requester);
+    std::string user = ascii_upper(requester);
     std::string client(client_name);
     emit(Event("nssd.mgmt.request")
              .with("ticket", ticket)
@@ -63,8 +56,9 @@ MgmtTicket NssServer::request_management(std::string_view requester, std::string
         return immediate(wn::ResultCode::client_not_connected,
                          "ENXIO: no NSS client named '" + client + "'");
     }
-    std::string resource = "EZB.NETMGMT." + upper(options_.system_name) + "." + upper(client) +
-                           ".IPSEC." + (is_display(command) ? "DISPLAY" : "CONTROL");
+    std::string resource = "EZB.NETMGMT." + ascii_upper(options_.system_name) + "." +
+                           ascii_upper(client) + ".IPSEC." +
+                           (is_display(command) ? "DISPLAY" : "CONTROL");
     auto d = check_servauth(user, resource);
     if (!d.allowed) {
         return immediate(
@@ -84,8 +78,9 @@ MgmtTicket NssServer::request_management(std::string_view requester, std::string
                 std::string(c->info.requested.remote_mgmt ? "granted to " : "requested by ") +
                 client);
     }
-    auto netmgmt = check_servauth(c->info.user_id, "EZB.NSS." + upper(options_.system_name) + "." +
-                                                       upper(client) + ".IPSEC.NETMGMT");
+    auto netmgmt =
+        check_servauth(c->info.user_id, "EZB.NSS." + ascii_upper(options_.system_name) + "." +
+                                            ascii_upper(client) + ".IPSEC.NETMGMT");
     if (!netmgmt.allowed) {
         return immediate(wn::ResultCode::service_not_granted,
                          "NSS client " + client + " (" + c->info.user_id +
@@ -156,7 +151,7 @@ void NssServer::finish_mgmt(PendingMgmt const& pending, MgmtResult result, TimeP
 Result<std::vector<std::string>> NssServer::nssctl_display(std::string_view requester,
                                                            std::string_view client_name,
                                                            TimePoint now) {
-    std::string sys = upper(options_.system_name);
+    std::string sys = ascii_upper(options_.system_name);
     auto d = check_servauth(requester, "EZB.NETMGMT." + sys + "." + sys + ".NSS.DISPLAY");
     if (!d.allowed) {
         return fail(Errc::permission_denied,
@@ -200,7 +195,7 @@ Result<std::vector<std::string>> NssServer::nssctl_display(std::string_view requ
 
 Result<std::vector<std::string>> NssServer::ipsec_client_display(std::string_view requester,
                                                                  TimePoint now) {
-    std::string sys = upper(options_.system_name);
+    std::string sys = ascii_upper(options_.system_name);
     auto d = check_servauth(requester, "EZB.NETMGMT." + sys + "." + sys + ".NSS.DISPLAY");
     if (!d.allowed) {
         return fail(Errc::permission_denied,

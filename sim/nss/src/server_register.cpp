@@ -4,6 +4,7 @@
 // (zos-nss-facts.md §3). docs/nss-server.md "Registration".
 #include <string>
 
+#include "nsslab/base/text.hpp"
 #include "nsslab/nss/nss_server.hpp"
 
 namespace nsslab::nss {
@@ -27,14 +28,6 @@ bool valid_client_name(std::string_view name) {
     return true;
 }
 
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out)
-        if (ch >= 'a' && ch <= 'z')
-            ch = static_cast<char>(ch - 'a' + 'A');
-    return out;
-}
-
 // A reason must never carry the secret, whatever RACF put into it.
 std::string scrub(std::string text, std::string_view secret) {
     if (secret.empty())
@@ -52,7 +45,7 @@ void NssServer::on_register(Connection& c, std::uint32_t id, wn::RegisterRequest
     reply.server_api_version = wn::api_version;
     reply.server_system_name = options_.system_name;
     reply.connection_id = c.info.conn_number;
-    std::string user = upper(req.user_id);
+    std::string user = ascii_upper(req.user_id);
     Event ev("nssd.register");
     ev.with("conn", c.info.conn_number)
         .with("client", req.client_name)
@@ -124,8 +117,8 @@ void NssServer::on_register(Connection& c, std::uint32_t id, wn::RegisterRequest
     }
     ev.with("logon", zos::to_string(logon.method));
 
-    std::string base =
-        "EZB.NSS." + upper(options_.system_name) + "." + upper(req.client_name) + ".IPSEC.";
+    std::string base = "EZB.NSS." + ascii_upper(options_.system_name) + "." +
+                       ascii_upper(req.client_name) + ".IPSEC.";
     if (req.services.cert) {
         auto d = check_servauth(user, base + "CERT");
         reply.granted.cert = d.allowed;

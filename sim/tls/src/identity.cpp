@@ -11,21 +11,15 @@
 #include <cctype>
 
 #include "certificate_info.hpp"
+#include "nsslab/base/text.hpp"
 #include "nsslab/crypto/openssl_error.hpp"
 
 namespace nsslab::tls {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 bool iequal(std::string_view a, std::string_view b) {
-    return lower(a) == lower(b);
+    return ascii_lower(a) == ascii_lower(b);
 }
 
 std::string_view trim(std::string_view s) {
@@ -70,12 +64,12 @@ std::vector<std::string> dn_attributes(std::string_view dn) {
         auto const eq = item.find('=');
         if (eq == std::string_view::npos) {
             if (!item.empty())
-                out.push_back(lower(item));
+                out.push_back(ascii_lower(item));
         } else {
             std::string type(trim(item.substr(0, eq)));
             for (char& c : type)
                 c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            out.push_back(type + "=" + lower(trim(item.substr(eq + 1))));
+            out.push_back(type + "=" + ascii_lower(trim(item.substr(eq + 1))));
         }
         current.clear();
     };

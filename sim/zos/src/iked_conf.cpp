@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "config_lexer_detail.hpp"
+#include "nsslab/base/text.hpp"
 
 namespace nsslab::zos {
 
@@ -37,14 +38,6 @@ std::string_view to_string(NssServiceType type) {
 }
 
 namespace {
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'a' && c <= 'z')
-            c = static_cast<char>(c - 'a' + 'A');
-    return out;
-}
 
 bool is_host_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -114,7 +107,7 @@ class IkedParser {
                                 "in IkeConfig",
                             "NetworkSecurityServer host in IkeConfig");
             // The last NssStackConfig for a stack wins (facts §1.3).
-            config.nss_stacks[upper(s.stack_name)] = std::move(s);
+            config.nss_stacks[ascii_upper(s.stack_name)] = std::move(s);
         }
         return config;
     }
@@ -388,7 +381,7 @@ class IkedParser {
 }  // namespace
 
 NssStackConfig const* IkedConfig::find_stack(std::string_view stack_name) const {
-    auto it = nss_stacks.find(upper(stack_name));
+    auto it = nss_stacks.find(ascii_upper(stack_name));
     return it == nss_stacks.end() ? nullptr : &it->second;
 }
 

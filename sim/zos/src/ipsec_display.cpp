@@ -7,32 +7,16 @@
 #include <cstdio>
 #include <map>
 
+#include "nsslab/base/text.hpp"
+
 namespace nsslab::zos {
 
 std::string_view to_string(IpsecCmdAccess access) {
     return access == IpsecCmdAccess::display ? "DISPLAY" : "CONTROL";
 }
 
-namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
-
-}  // namespace
-
 Result<IpsecCmdAccess> ipseccmd_access(std::string_view option, std::string_view function) {
-    std::string const f = lower(function);
+    std::string const f = ascii_lower(function);
     auto const bad = [&]() -> Result<IpsecCmdAccess> {
         return fail(Errc::invalid_argument,
                     "ipsec: option " + std::string(option) +
@@ -68,7 +52,7 @@ Result<std::string> ipseccmd_profile(std::string_view system_name, std::string_v
     auto access = ipseccmd_access(option, function);
     if (!access)
         return access.error();
-    return "EZB.IPSECCMD." + upper(system_name) + "." + upper(stack_name) + "." +
+    return "EZB.IPSECCMD." + ascii_upper(system_name) + "." + ascii_upper(stack_name) + "." +
            std::string(to_string(*access));
 }
 

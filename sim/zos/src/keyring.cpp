@@ -4,16 +4,11 @@
 #include <cctype>
 #include <cstdio>
 
+#include "nsslab/base/text.hpp"
+
 namespace nsslab::zos {
 
 namespace {
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::string quoted_label(CertOwner const& owner, std::string_view label) {
     return "LABEL('" + std::string(label) + "') " + owner.to_string();
@@ -40,7 +35,7 @@ Result<void> check_userid(std::string_view id, char const* what) {
 }  // namespace
 
 CertOwner CertOwner::user(std::string_view id) {
-    return CertOwner{Kind::user, upper(id)};
+    return CertOwner{Kind::user, ascii_upper(id)};
 }
 
 std::string CertOwner::to_string() const {
@@ -68,7 +63,7 @@ std::string_view to_string(CertUsage usage) {
 }
 
 std::optional<CertUsage> cert_usage_from_string(std::string_view name) {
-    auto const u = upper(name);
+    auto const u = ascii_upper(name);
     if (u == "PERSONAL")
         return CertUsage::personal;
     if (u == "CERTAUTH")
@@ -112,7 +107,7 @@ Result<RingId> RingId::make(std::string_view owner, std::string_view name) {
         if (std::iscntrl(static_cast<unsigned char>(c)) || c == ' ' || c == '/')
             return fail(Errc::invalid_argument, "key ring name '" + std::string(name) +
                                                     "' contains a blank, '/' or control character");
-    return RingId{upper(owner), std::string(name)};
+    return RingId{ascii_upper(owner), std::string(name)};
 }
 
 Result<RingId> RingId::parse(std::string_view text) {
@@ -323,7 +318,7 @@ Result<void> KeyRingStore::remove(RingId const& ring, CertOwner const& cert_owne
 
 std::vector<KeyRing const*> KeyRingStore::rings_of(std::string_view owner) const {
     std::vector<KeyRing const*> out;
-    std::string const u = upper(owner);
+    std::string const u = ascii_upper(owner);
     for (auto const& [id, ring] : rings_)
         if (id.owner == u)
             out.push_back(&ring);

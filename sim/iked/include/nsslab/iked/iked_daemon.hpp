@@ -51,6 +51,9 @@ struct OperatorReply {
     std::vector<std::string> lines;
 };
 
+// How a runtime stream ended, as the NSS client core's CloseReason (for any driver of NssClient).
+nss::CloseReason close_reason(runtime::StreamEnd why);
+
 class IkedDaemon final : public runtime::Application {
   public:
     IkedDaemon(runtime::Runtime& rt, IkedOptions options, crypto::LibContext& lib);
