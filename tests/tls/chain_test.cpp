@@ -125,9 +125,9 @@ TEST_P(ChainTest, SendingTheRootToo) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, ChainTest, ::testing::Values(Version::tls1_2, Version::tls1_3),
-                         [](auto const& info) {
-                             return info.param == Version::tls1_2 ? std::string("tls12")
-                                                                  : std::string("tls13");
+                         [](auto const& param_info) {
+                             return param_info.param == Version::tls1_2 ? std::string("tls12")
+                                                                        : std::string("tls13");
                          });
 
 }  // namespace
