@@ -33,6 +33,22 @@ std::pair<std::string, std::string> split_user(std::string_view command,
     return {fallback, std::string(command)};
 }
 
+// "racf PERMIT ..." typed at the system's console: the RACF command (RACF script syntax,
+// docs/racf.md) runs on the system's RACF database and key rings, as a security administrator
+// would at run time. Returns nullopt when `text` is not a RACF command.
+std::optional<OperatorResult> racf_command(zos::ZosSystem& system, std::string const& text,
+                                           TimePoint now) {
+    if (text.rfind("racf ", 0) != 0)
+        return std::nullopt;
+    std::string script = text.substr(5);
+    std::vector<std::string> messages;
+    auto ok = system.run_script(script, "operator", now, &messages);
+    OperatorResult out{static_cast<bool>(ok), std::move(messages)};
+    if (!ok)
+        out.lines.push_back(ok.error().message);
+    return out;
+}
+
 // A z/OS system built from RACF scripts in the folder.
 Result<std::shared_ptr<zos::ZosSystem>> make_system(
     DaemonInputs const& in, std::vector<std::filesystem::path> const& scripts) {
@@ -133,6 +149,8 @@ NssdApplication::NssdApplication(runtime::Runtime& rt, nss::NssServerOptions opt
 
 OperatorResult NssdApplication::operator_command(std::string_view command, TimePoint now) {
     auto [user, text] = split_user(command, user_);
+    if (auto racf = racf_command(*system_, text, now))
+        return *racf;
     auto reply = daemon_.operator_command(user, text, now);
     OperatorResult out{reply.ok, reply.lines};
     if (reply.pending)
@@ -217,6 +235,8 @@ void IkedApplication::on_start(TimePoint now) {
 
 OperatorResult IkedApplication::operator_command(std::string_view command, TimePoint now) {
     auto [user, text] = split_user(command, user_);
+    if (auto racf = racf_command(*world_->system, text, now))
+        return *racf;
     // MODIFY IKED,REFRESH,FILE=name: install another iked.conf from the folder, then refresh.
     auto file_at = text.find(",FILE=");
     if (file_at != std::string::npos) {
