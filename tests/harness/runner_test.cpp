@@ -170,6 +170,82 @@ after = "5s"
     EXPECT_EQ(r->expectations[0].time, 2s);
 }
 
+// `racf COMMAND` at a daemon's console: a good command changes RACF and returns RACF's messages;
+// a command RACF rejects fails with the reason, changes nothing, and the daemon keeps serving.
+TEST(Runner, RacfConsoleCommandAppliesOrRejectsWithTheReason) {
+    auto s = parse_scenario(R"T(
+[scenario]
+name = "racf-console"
+duration = "10s"
+
+[[system]]
+name = "SYSTEMB"
+addresses = ["9.1.1.1"]
+
+  [[system.process]]
+  type = "nssd"
+  name = "NSSD"
+  config = ["nssd.conf", "nssd-SYSTEMB.racf"]
+
+[[step]]
+at = "1s"
+action = "operator"
+system = "SYSTEMB"
+process = "NSSD"
+command = "racf PERMIT EZB.NSSCERT.SYSTEMB.OTHER_CERT.HOST CLASS(SERVAUTH) ID(A1S1) ACCESS(READ)"
+
+[[step]]
+at = "2s"
+action = "operator"
+system = "SYSTEMB"
+process = "NSSD"
+command = "racf FROBNICATE A1S1"
+
+[[step]]
+at = "3s"
+action = "operator"
+system = "SYSTEMB"
+process = "NSSD"
+command = "nssctl -d"
+
+[[expect]]
+name = "PERMIT on a RACLISTed class answers ICH10006I"
+output_contains = "ICH10006I"
+command = "racf PERMIT EZB.NSSCERT.SYSTEMB.OTHER_CERT.HOST CLASS(SERVAUTH) ID(A1S1) ACCESS(READ)"
+
+[[expect]]
+name = "the PERMIT succeeded"
+event = "operator.result"
+details = { command = "racf PERMIT EZB.NSSCERT.SYSTEMB.OTHER_CERT.HOST CLASS(SERVAUTH) ID(A1S1) ACCESS(READ)", ok = true }
+count = 1
+
+[[expect]]
+name = "an unknown RACF command fails"
+event = "operator.result"
+details = { command = "racf FROBNICATE A1S1", ok = false }
+count = 1
+
+[[expect]]
+name = "the failure names the command"
+event = "operator.output"
+details = { command = "racf FROBNICATE A1S1" }
+contains = { line = "FROBNICATE" }
+min = 1
+
+[[expect]]
+name = "the daemon keeps serving"
+event = "operator.result"
+details = { command = "nssctl -d", ok = true }
+count = 1
+)T",
+                            "inline.toml", source("scenarios/nss/nsscert-host-denied"),
+                            &ProcessRegistry::builtin());
+    ASSERT_TRUE(s) << s.error().message;
+    auto r = run_scenario(*s, RunOptions{});
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->passed) << r->describe();
+}
+
 TEST(Runner, UnknownProcessTypeFailsTheRunClearly) {
     auto s = parse_scenario(two_systems, "inline.toml", ".");  // not checked at load
     ASSERT_TRUE(s);
