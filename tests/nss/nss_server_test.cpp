@@ -329,6 +329,43 @@ TEST(NssServerSignErrors, CertProfileIsCheckedAgainBeforeEveryRequest) {
     EXPECT_TRUE(r->signature.empty());
 }
 
+// The connection remembers its SERVAUTH decisions while RACF is unchanged: a repeated request
+// is logged again (DBG0032I) but traced once; any RACF change makes the next request ask again.
+TEST(NssServerSignErrors, ServauthDecisionsAreReusedUntilRacfChanges) {
+    Pair p;
+    ConnId id = p.connect_registered();
+    auto sign = [&] {
+        auto rid = p.send(id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {7}});
+        auto r = p.clients.at(id).reply<wn::SignReply>(rid);
+        EXPECT_TRUE(r.has_value());
+        return r.value_or(wn::SignReply{RC::internal_error, "no reply", {}}).result;
+    };
+    std::string const host = "EZB.NSSCERT.SYSTEMB.A1S1_CERT.HOST";
+    auto traced = [&](std::string const& resource) {
+        std::size_t n = 0;
+        for (auto const& e : p.events)
+            n += e.name == "nssd.servauth" && e.text("resource") == resource ? 1 : 0;
+        return n;
+    };
+    auto log_lines = [&](std::string const& resource) {
+        std::size_t n = 0;
+        for (auto const& e : p.events)
+            n += e.name == "nssd.log" && contains(e.text("line"), resource) ? 1 : 0;
+        return n;
+    };
+    EXPECT_EQ(sign(), RC::ok);
+    EXPECT_EQ(sign(), RC::ok);
+    EXPECT_EQ(traced(host), 1u);
+    EXPECT_EQ(log_lines(host), 2u);
+    // PERMIT ... DELETE in a class that is not RACLISTed takes effect at the next request.
+    ok(p.system.racf.permit("SERVAUTH", host, {"A1S1"}, std::nullopt), "unpermit");
+    EXPECT_EQ(sign(), RC::not_authorized);
+    EXPECT_EQ(traced(host), 2u);
+    ok(p.system.racf.permit("SERVAUTH", host, {"A1S1"}, zos::RacfAccess::read), "permit");
+    EXPECT_EQ(sign(), RC::ok);
+    EXPECT_EQ(traced(host), 3u);
+}
+
 TEST(NssServerSignErrors, CustomLabelMapperIsUsed) {
     auto o = default_options();
     o.label_mapper = [](std::string_view label) {

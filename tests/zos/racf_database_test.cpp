@@ -361,6 +361,58 @@ TEST_F(Racf, RaclistedChangesNeedRefresh) {
     EXPECT_TRUE(check("USER1", "EZB.Z").allowed);
 }
 
+// Every mutator changes generation(), so decisions kept on it are never stale; a logon does
+// not (check() reads no logon state).
+TEST_F(Racf, GenerationChangesWithEveryMutator) {
+    std::uint64_t last = db.generation();
+    auto changed = [&](char const* what) {
+        EXPECT_NE(db.generation(), last) << what;
+        last = db.generation();
+    };
+    ASSERT_TRUE(db.add_group("G1"));
+    changed("add_group");
+    ASSERT_TRUE(db.add_user("U1", {}));
+    changed("add_user");
+    RacfUserChange pw;
+    pw.password = std::string("SECRET1");
+    ASSERT_TRUE(db.alter_user("U1", pw));
+    changed("alter_user");
+    ASSERT_TRUE(db.connect("U1", "G1"));
+    changed("connect");
+    ASSERT_TRUE(db.remove("U1", "G1"));
+    changed("remove");
+    ASSERT_TRUE(db.set_class_active("SERVAUTH", true));
+    changed("set_class_active");
+    ASSERT_TRUE(db.set_class_generic("SERVAUTH", true));
+    changed("set_class_generic");
+    ASSERT_TRUE(db.set_class_gencmd("SERVAUTH", true));
+    changed("set_class_gencmd");
+    ASSERT_TRUE(db.define_profile("SERVAUTH", "EZB.A", {}));
+    changed("define_profile");
+    RacfProfileChange uacc;
+    uacc.uacc = RacfAccess::read;
+    ASSERT_TRUE(db.alter_profile("SERVAUTH", "EZB.A", uacc));
+    changed("alter_profile");
+    ASSERT_TRUE(db.permit("SERVAUTH", "EZB.A", {"U1"}, RacfAccess::none));
+    changed("permit");
+    ASSERT_TRUE(db.set_class_raclisted("SERVAUTH", true));
+    changed("set_class_raclisted");
+    ASSERT_TRUE(db.refresh_raclist("SERVAUTH"));
+    changed("refresh_raclist");
+    ASSERT_TRUE(db.delete_profile("SERVAUTH", "EZB.A"));
+    changed("delete_profile");
+    ASSERT_TRUE(db.set_password_revoke(3));
+    changed("set_password_revoke");
+    EXPECT_FALSE(db.add_user("U1", {}));  // fails: already defined; a change is still counted
+    changed("failed add_user");
+    (void)db.authenticate("U1", "NSSD", "SECRET1", 0);
+    EXPECT_EQ(db.generation(), last) << "authenticate";
+    ASSERT_TRUE(db.delete_user("U1"));
+    changed("delete_user");
+    ASSERT_TRUE(db.delete_group("G1"));
+    changed("delete_group");
+}
+
 TEST_F(Racf, SetroptsErrors) {
     EXPECT_EQ(run_error("SETROPTS REFRESH"),
               "t.racf:1:10: SETROPTS: REFRESH needs RACLIST(class ...) or GENERIC(class ...)");

@@ -164,11 +164,15 @@ void NssServer::log(std::uint32_t level_bit, std::string line) {
     emit(Event("nssd.log").with("level", level_bit).with("line", std::move(line)));
 }
 
+void NssServer::log_servauth_check(zos::RacfAccessDecision const& decision) {
+    if ((options_.config.nss.syslog_level & syslog_verbose) != 0)  // format only when logged
+        log(syslog_verbose, zos::format_servauth_check_log(decision));
+}
+
 zos::RacfAccessDecision NssServer::check_servauth(std::string_view user,
                                                   std::string const& resource) {
     auto d = racf_.check(user, "SERVAUTH", resource, zos::RacfAccess::read);
-    if ((options_.config.nss.syslog_level & syslog_verbose) != 0)  // format only when logged
-        log(syslog_verbose, zos::format_servauth_check_log(d));
+    log_servauth_check(d);
     emit(Event("nssd.servauth")
              .with("user", d.user)
              .with("resource", d.resource)

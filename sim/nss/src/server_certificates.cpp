@@ -45,8 +45,31 @@ crypto::SignatureScheme to_crypto(wn::SignatureScheme scheme) {
 
 }  // namespace
 
+zos::RacfAccessDecision const& NssServer::connection_servauth(Connection& c, std::string_view kind,
+                                                              std::string_view label) {
+    auto& memo = c.servauth_memo;
+    if (c.servauth_generation != racf_.generation()) {
+        memo.clear();
+        c.servauth_generation = racf_.generation();
+    }
+    for (auto const& m : memo) {
+        if (m.kind == kind && m.label == label) {
+            log_servauth_check(m.decision);
+            return m.decision;
+        }
+    }
+    std::string resource = kind == "CERT" ? "EZB.NSS." + ascii_upper(options_.system_name) + "." +
+                                                ascii_upper(c.info.client_name) + ".IPSEC.CERT"
+                                          : nsscert_profile(label, kind);
+    auto decision = check_servauth(c.info.user_id, resource);
+    if (memo.size() >= servauth_memo_max)
+        memo.erase(memo.begin());
+    memo.push_back(ServauthMemo{std::string(kind), std::string(label), std::move(decision)});
+    return memo.back().decision;
+}
+
 std::optional<std::pair<wn::ResultCode, std::string>> NssServer::cert_service_refusal(
-    Connection const& c) {
+    Connection& c) {
     if (c.version_mismatch)
         return std::pair{wn::ResultCode::version_mismatch,
                          std::string("API version mismatch: no NSS services on this connection")};
@@ -59,9 +82,8 @@ std::optional<std::pair<wn::ResultCode, std::string>> NssServer::cert_service_re
                              std::string(c.info.requested.cert ? "granted to " : "requested by ") +
                              c.info.client_name};
     // Checked again before every request (DESIGN.md §1: "before every service"), so a
-    // PERMIT ... DELETE takes effect without a reconnect.
-    auto d = check_servauth(c.info.user_id, "EZB.NSS." + ascii_upper(options_.system_name) + "." +
-                                                ascii_upper(c.info.client_name) + ".IPSEC.CERT");
+    // PERMIT ... DELETE takes effect without a reconnect (in a RACLISTed class, at the refresh).
+    auto const& d = connection_servauth(c, "CERT", {});
     if (!d.allowed)
         return std::pair{
             wn::ResultCode::not_authorized,
@@ -77,6 +99,7 @@ std::string NssServer::nsscert_profile(std::string_view label, std::string_view 
 void NssServer::on_sign(Connection& c, std::uint32_t id, wn::SignRequest const& req,
                         TimePoint /*now*/) {
     Event ev("nssd.sign");
+    ev.fields.reserve(8);  // the six below, result and reason
     ev.with("conn", c.info.conn_number)
         .with("client", c.info.client_name)
         .with("user", c.info.user_id)
@@ -114,7 +137,7 @@ void NssServer::on_sign(Connection& c, std::uint32_t id, wn::SignRequest const& 
         answer(wn::ResultCode::unknown_label, "certificate '" + req.label + "' has no private key");
         return;
     }
-    auto d = check_servauth(c.info.user_id, nsscert_profile(req.label, "HOST"));
+    auto const& d = connection_servauth(c, "HOST", req.label);
     if (!d.allowed) {
         answer(wn::ResultCode::not_authorized,
                c.info.user_id + " is not authorized to " + d.resource + ": " + d.reason);
@@ -136,7 +159,7 @@ void NssServer::on_sign(Connection& c, std::uint32_t id, wn::SignRequest const& 
     answer(wn::ResultCode::ok, {}, std::move(*signature));
 }
 
-std::vector<NssServer::AllowedCa> NssServer::allowed_cas(Connection const& c) {
+std::vector<NssServer::AllowedCa> NssServer::allowed_cas(Connection& c) {
     std::vector<AllowedCa> out;
     auto ring = nss_ring();
     if (!ring)
@@ -149,7 +172,7 @@ std::vector<NssServer::AllowedCa> NssServer::allowed_cas(Connection const& c) {
             continue;
         if (rc.stored->trust == zos::CertTrust::notrust)
             continue;
-        auto d = check_servauth(c.info.user_id, nsscert_profile(rc.label(), "CERTAUTH"));
+        auto const& d = connection_servauth(c, "CERTAUTH", rc.label());
         if (d.allowed)
             out.push_back(AllowedCa{rc.label(), rc.certificate()});
     }
@@ -268,7 +291,7 @@ void NssServer::on_certificates(Connection& c, std::uint32_t id, wn::Certificate
                                                       "' on key ring " + ring->to_string());
             return;
         }
-        auto d = check_servauth(c.info.user_id, nsscert_profile(req.label, "HOST"));
+        auto const& d = connection_servauth(c, "HOST", req.label);
         if (!d.allowed) {
             answer(wn::ResultCode::not_authorized,
                    c.info.user_id + " is not authorized to " + d.resource + ": " + d.reason);

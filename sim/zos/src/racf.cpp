@@ -309,6 +309,7 @@ Result<void> RacfDatabase::check_add_user(std::string_view name_in,
 }
 
 Result<void> RacfDatabase::add_user(std::string_view name_in, RacfUserChange const& options) {
+    ++generation_;
     auto ok = check_add_user(name_in, options);
     if (!ok)
         return ok;
@@ -352,6 +353,7 @@ Result<void> RacfDatabase::check_alter_user(std::string_view name_in,
 }
 
 Result<void> RacfDatabase::alter_user(std::string_view name_in, RacfUserChange const& change) {
+    ++generation_;
     auto ok = check_alter_user(name_in, change);
     if (!ok)
         return ok;
@@ -381,6 +383,7 @@ Result<void> RacfDatabase::check_delete_user(std::string_view name_in) const {
 }
 
 Result<void> RacfDatabase::delete_user(std::string_view name_in) {
+    ++generation_;
     auto ok = check_delete_user(name_in);
     if (!ok)
         return ok;
@@ -403,6 +406,7 @@ Result<void> RacfDatabase::check_add_group(std::string_view name_in) const {
 }
 
 Result<void> RacfDatabase::add_group(std::string_view name_in) {
+    ++generation_;
     auto ok = check_add_group(name_in);
     if (!ok)
         return ok;
@@ -430,6 +434,7 @@ Result<void> RacfDatabase::check_delete_group(std::string_view name_in) const {
 }
 
 Result<void> RacfDatabase::delete_group(std::string_view name_in) {
+    ++generation_;
     auto ok = check_delete_group(name_in);
     if (!ok)
         return ok;
@@ -448,6 +453,7 @@ Result<void> RacfDatabase::check_connect(std::string_view user_in,
 }
 
 Result<void> RacfDatabase::connect(std::string_view user_in, std::string_view group_in) {
+    ++generation_;
     auto ok = check_connect(user_in, group_in);
     if (!ok)
         return ok;
@@ -472,6 +478,7 @@ Result<void> RacfDatabase::check_remove(std::string_view user_in, std::string_vi
 }
 
 Result<void> RacfDatabase::remove(std::string_view user_in, std::string_view group_in) {
+    ++generation_;
     auto ok = check_remove(user_in, group_in);
     if (!ok)
         return ok;
@@ -554,6 +561,7 @@ Result<void> RacfDatabase::check_define_profile(std::string_view class_in, std::
 
 Result<void> RacfDatabase::define_profile(std::string_view class_in, std::string_view name_in,
                                           RacfProfileChange const& options) {
+    ++generation_;
     auto ok = check_define_profile(class_in, name_in, options);
     if (!ok)
         return ok;
@@ -584,6 +592,7 @@ Result<void> RacfDatabase::check_alter_profile(std::string_view class_in, std::s
 
 Result<void> RacfDatabase::alter_profile(std::string_view class_in, std::string_view name_in,
                                          RacfProfileChange const& change) {
+    ++generation_;
     auto ok = check_alter_profile(class_in, name_in, change);
     if (!ok)
         return ok;
@@ -606,6 +615,7 @@ Result<void> RacfDatabase::check_delete_profile(std::string_view class_in,
 }
 
 Result<void> RacfDatabase::delete_profile(std::string_view class_in, std::string_view name_in) {
+    ++generation_;
     auto ok = check_delete_profile(class_in, name_in);
     if (!ok)
         return ok;
@@ -643,6 +653,7 @@ Result<void> RacfDatabase::check_permit(std::string_view class_in, std::string_v
 Result<void> RacfDatabase::permit(std::string_view class_in, std::string_view name_in,
                                   std::vector<std::string> const& ids,
                                   std::optional<RacfAccess> access) {
+    ++generation_;
     auto ok = check_permit(class_in, name_in, ids, access);
     if (!ok)
         return ok;
@@ -670,6 +681,7 @@ Result<void> RacfDatabase::permit(std::string_view class_in, std::string_view na
 // ---- SETROPTS ----
 
 Result<void> RacfDatabase::set_class_active(std::string_view class_in, bool active) {
+    ++generation_;
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -678,6 +690,7 @@ Result<void> RacfDatabase::set_class_active(std::string_view class_in, bool acti
 }
 
 Result<void> RacfDatabase::set_class_raclisted(std::string_view class_in, bool raclisted) {
+    ++generation_;
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -693,6 +706,7 @@ Result<void> RacfDatabase::set_class_raclisted(std::string_view class_in, bool r
 }
 
 Result<void> RacfDatabase::refresh_raclist(std::string_view class_in) {
+    ++generation_;
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -703,6 +717,7 @@ Result<void> RacfDatabase::refresh_raclist(std::string_view class_in) {
 }
 
 Result<void> RacfDatabase::set_class_gencmd(std::string_view class_in, bool gencmd) {
+    ++generation_;
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -711,6 +726,7 @@ Result<void> RacfDatabase::set_class_gencmd(std::string_view class_in, bool genc
 }
 
 Result<void> RacfDatabase::set_class_generic(std::string_view class_in, bool generic) {
+    ++generation_;
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -719,6 +735,7 @@ Result<void> RacfDatabase::set_class_generic(std::string_view class_in, bool gen
 }
 
 Result<void> RacfDatabase::set_password_revoke(std::optional<std::uint32_t> attempts) {
+    ++generation_;
     if (attempts && (*attempts < 1 || *attempts > 255)) {
         return invalid("PASSWORD(REVOKE(n)) needs n from 1 to 255");
     }

@@ -218,6 +218,14 @@ class NssServer {
     void handle_message(ConnId conn, wire_nss::Message const& message, TimePoint now);
 
   private:
+    // One remembered SERVAUTH decision: `kind` is CERT (the client's
+    // EZB.NSS.sysname.clientname.IPSEC.CERT), HOST or CERTAUTH (EZB.NSSCERT.sysname.label.kind).
+    struct ServauthMemo {
+        std::string kind;
+        std::string label;
+        zos::RacfAccessDecision decision;
+    };
+    static constexpr std::size_t servauth_memo_max = 8;  // per connection; oldest replaced
     struct Connection {
         ConnId id{0};
         ClientInfo info;
@@ -230,6 +238,10 @@ class NssServer {
         std::size_t outstanding{0};    // queued requests not yet answered
         std::string doom_reason;       // set when a send failed: the connection is aborted
         bool register_queued{false};   // a RegisterRequest waits in the queue
+        // The certificate service's SERVAUTH decisions for this connection's user, valid while
+        // the RACF database's generation() is servauth_generation (connection_servauth()).
+        std::vector<ServauthMemo> servauth_memo;
+        std::uint64_t servauth_generation{0};
     };
     struct Work {
         ConnId conn{0};
@@ -269,6 +281,13 @@ class NssServer {
     void log(std::uint32_t level_bit, std::string line);
     // RACROUTE REQUEST=AUTH for SERVAUTH READ, logged (DBG0032I at SyslogLevel 2) and traced.
     zos::RacfAccessDecision check_servauth(std::string_view user, std::string const& resource);
+    // The decision check_servauth() would give the connection's user for a certificate-service
+    // profile (see ServauthMemo), remembered while the RACF database is unchanged: a repeated
+    // request is logged (DBG0032I) again but not asked of RACF or traced again. The reference
+    // is valid until the next call.
+    zos::RacfAccessDecision const& connection_servauth(Connection& c, std::string_view kind,
+                                                       std::string_view label);
+    void log_servauth_check(zos::RacfAccessDecision const& decision);
     std::optional<zos::RingId> nss_ring() const;
 
     // requests (server_register.cpp / server_certificates.cpp / server_mgmt.cpp)
@@ -284,15 +303,14 @@ class NssServer {
                        TimePoint now);
     // not_registered / version_mismatch / service_not_granted, not_authorized (the CERT
     // profile is checked again), or nullopt when the certificate service may be used.
-    std::optional<std::pair<wire_nss::ResultCode, std::string>> cert_service_refusal(
-        Connection const& c);
+    std::optional<std::pair<wire_nss::ResultCode, std::string>> cert_service_refusal(Connection& c);
     struct AllowedCa {
         std::string label;
         crypto::Certificate certificate;
     };
     // The ring's CERTAUTH certificates (not NOTRUST) the client's user may READ through
     // EZB.NSSCERT.sysname.mappedlabel.CERTAUTH (each check logged).
-    std::vector<AllowedCa> allowed_cas(Connection const& c);
+    std::vector<AllowedCa> allowed_cas(Connection& c);
     // "EZB.NSSCERT.<SYSNAME>.<mappedlabel>.<kind>".
     std::string nsscert_profile(std::string_view label, std::string_view kind) const;
     void finish_mgmt(PendingMgmt const& pending, MgmtResult result, TimePoint now);

@@ -259,6 +259,11 @@ class RacfDatabase {
 
     PassTicketValidator& passticket_validator() { return validator_; }
 
+    // Changes with every call of a mutator above (successful or not): while it stays the same,
+    // check() gives the same decision for the same arguments, so a caller may keep decisions
+    // keyed on it. authenticate() does not change it (check() reads no logon state).
+    std::uint64_t generation() const { return generation_; }
+
   private:
     struct ClassProfiles {
         std::map<std::string, RacfProfile, std::less<>> discrete;
@@ -280,6 +285,7 @@ class RacfDatabase {
     std::optional<std::uint32_t> revoke_attempts_;
     bool mixed_case_passwords_{false};
     PassTicketValidator validator_;
+    std::uint64_t generation_{0};
 };
 
 }  // namespace nsslab::zos
