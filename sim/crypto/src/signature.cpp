@@ -114,10 +114,11 @@ Result<Bytes> sign(PrivateKey const& key, SignatureScheme scheme, ByteView messa
     if (si.pss)
         if (auto r = set_pss(pctx, "sign: PSS parameters"); !r)
             return r.error();
-    std::size_t len = 0;
-    if (EVP_DigestSign(md.get(), nullptr, &len, message.data(), message.size()) != 1)
+    int const max_size = EVP_PKEY_get_size(pkey);  // an upper bound for every scheme here
+    if (max_size <= 0)
         return openssl_failure("sign: size");
-    Bytes sig(len);
+    Bytes sig(static_cast<std::size_t>(max_size));
+    std::size_t len = sig.size();
     if (EVP_DigestSign(md.get(), sig.data(), &len, message.data(), message.size()) != 1)
         return openssl_failure("sign: " + std::string(si.name));
     sig.resize(len);

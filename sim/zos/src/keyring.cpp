@@ -351,12 +351,16 @@ Result<std::vector<RingCertificate>> KeyRingStore::ring_certificates(RingId cons
 
 Result<RingCertificate> KeyRingStore::ring_certificate(RingId const& ring,
                                                        std::string_view label) const {
-    auto all = ring_certificates(ring);
-    if (!all)
-        return all.error();
-    for (auto const& rc : *all)
-        if (rc.label() == label)
-            return rc;
+    KeyRing const* r = find_ring(ring);
+    if (r == nullptr)
+        return fail(Errc::not_found, "key ring " + ring.to_string() + " not found");
+    for (auto const& c : r->connections) {
+        if (c.label != label)
+            continue;
+        StoredCertificate const* s = find_certificate(c.cert_owner, c.label);
+        NSSLAB_ASSERT(s != nullptr, "ring connection to a deleted certificate");
+        return RingCertificate{s, c.usage, c.is_default};
+    }
     return fail(Errc::not_found, "no certificate labelled '" + std::string(label) +
                                      "' on key ring " + ring.to_string());
 }
