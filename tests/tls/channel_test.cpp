@@ -320,6 +320,32 @@ TEST_F(ChannelTest, UnsentPlaintextIsBounded) {
     EXPECT_TRUE(client.send(as_bytes("x")).has_value());  // room again
 }
 
+// Sends between two drains share TLS records: three small sends come out as one record (TLS
+// 1.3: 5-octet header, the data, the content-type octet and a 16-octet tag), in order.
+TEST_F(ChannelTest, SendsBetweenDrainsShareARecord) {
+    Channel client = make_client();
+    Channel server = make_server();
+    pump(client, server);
+    ASSERT_EQ(server.state(), State::established) << server.failure_reason();
+    ASSERT_TRUE(server.send(as_bytes("one,")).has_value());
+    ASSERT_TRUE(server.send(as_bytes("two,")).has_value());
+    ASSERT_TRUE(server.send(as_bytes("three")).has_value());
+    Bytes wire;
+    for (Bytes b; !(b = server.take_ciphertext()).empty();)
+        wire.insert(wire.end(), b.begin(), b.end());
+    EXPECT_EQ(wire.size(), 5u + 13u + 1u + 16u);
+    client.handle_ciphertext(wire);
+    EXPECT_EQ(text(client.take_plaintext()), "one,two,three");
+    // Past the bound on an established channel, what is queued is encrypted first: no error.
+    Bytes const block(default_max_unsent_plaintext - 2, 0x33);
+    ASSERT_TRUE(server.send(block).has_value());
+    ASSERT_TRUE(server.send(as_bytes("tail")).has_value());
+    pump(client, server);
+    Bytes got = client.take_plaintext();
+    ASSERT_EQ(got.size(), block.size() + 4);
+    EXPECT_EQ(text(Bytes(got.end() - 4, got.end())), "tail");
+}
+
 TEST_F(ChannelTest, LargeTransferBothWays) {
     Channel client = make_client();
     Channel server = make_server();

@@ -518,15 +518,17 @@ Result<void> Channel::send(ByteView plaintext) {
         return fail(Errc::closed, "tls::Channel::send: the channel failed: " + c.failure);
     if (c.state == State::closed)
         return fail(Errc::closed, "tls::Channel::send: the channel is closed");
+    if (plaintext.size() > c.max_unsent - c.unsent.size()) {
+        c.flush_unsent();  // established: encrypt what is queued so far (a no-op otherwise)
+        if (c.state == State::failed)
+            return fail(Errc::crypto_error, c.failure);
+    }
     if (plaintext.size() > c.max_unsent - c.unsent.size())
         return fail(Errc::limit_exceeded, "tls::Channel::send: more than " +
                                               std::to_string(c.max_unsent) +
                                               " bytes of plaintext would wait for the handshake");
     c.unsent.insert(c.unsent.end(), plaintext.begin(), plaintext.end());
-    c.flush_unsent();
-    if (c.state == State::failed)
-        return fail(Errc::crypto_error, c.failure);
-    return {};
+    return {};  // encrypted by the next take_ciphertext()
 }
 
 void Channel::close() {
@@ -545,6 +547,7 @@ void Channel::close() {
 
 Bytes Channel::take_ciphertext() {
     Impl& c = *impl_;
+    c.flush_unsent();  // the sends since the last drain, in as few records as fit
     Bytes out;
     std::size_t const pending = BIO_ctrl_pending(c.wbio);
     if (pending == 0)

@@ -120,16 +120,21 @@ class Channel {
     // fails the channel ("connection closed by peer without close_notify" / "... during
     // handshake").
     void handle_transport_closed();
-    // Queues application data; it is encrypted as soon as the handshake is complete.
+    // Queues application data; it is encrypted at the next take_ciphertext() once the handshake
+    // is complete, so the sends between two drains share TLS records (a burst of pipelined
+    // replies costs one record's overhead, not one per reply). A send that would take the queue
+    // past max_unsent_plaintext on an established channel encrypts the queue first.
     // Errors: closed (closed or failed channel), limit_exceeded (more than max_unsent_plaintext
-    // queued but not yet encrypted).
+    // waiting for the handshake), crypto_error (encrypting failed; the channel failed).
     Result<void> send(ByteView plaintext);
     // Sends close_notify (if established); state becomes closed. Received data is still
     // delivered until the peer's close_notify. Idempotent.
     void close();
 
-    Bytes take_ciphertext();  // bytes to send to the peer; drain until empty
-    Bytes take_plaintext();   // application data received
+    // Bytes to send to the peer (queued application data encrypted first); drain until empty.
+    // An encryption failure fails the channel (state() failed, an alert may follow).
+    Bytes take_ciphertext();
+    Bytes take_plaintext();  // application data received
     // SSLKEYLOGFILE lines ("CLIENT_RANDOM ..." / "CLIENT_HANDSHAKE_TRAFFIC_SECRET ..." etc.).
     std::vector<std::string> take_keylog_lines();
 
