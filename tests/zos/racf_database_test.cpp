@@ -411,6 +411,13 @@ TEST_F(Racf, GenerationChangesWithEveryMutator) {
     changed("delete_user");
     ASSERT_TRUE(db.delete_group("G1"));
     changed("delete_group");
+    // Another database never shares a generation with this one; a copy does, until it changes.
+    RacfDatabase other;
+    EXPECT_NE(other.generation(), db.generation());
+    RacfDatabase copy = db;
+    EXPECT_EQ(copy.generation(), db.generation());
+    ASSERT_TRUE(copy.add_group("G2"));
+    EXPECT_NE(copy.generation(), db.generation());
 }
 
 TEST_F(Racf, SetroptsErrors) {

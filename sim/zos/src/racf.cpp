@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 
 #include "nsslab/zos/racf_script.hpp"
 
@@ -274,6 +275,14 @@ std::string format_servauth_check_log(RacfAccessDecision const& decision) {
 
 RacfDatabase::RacfDatabase() {
     groups_.emplace("SYS1", RacfGroup{"SYS1"});
+    new_generation();
+}
+
+void RacfDatabase::new_generation() {
+    // Process-wide, so two databases (or one and a copy of another) share a generation only
+    // when one is a copy of the other's current state. Compared for equality, never printed.
+    static std::atomic<std::uint64_t> last{0};
+    generation_ = last.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 std::string RacfDatabase::fold_password(std::string_view secret) const {
@@ -309,7 +318,7 @@ Result<void> RacfDatabase::check_add_user(std::string_view name_in,
 }
 
 Result<void> RacfDatabase::add_user(std::string_view name_in, RacfUserChange const& options) {
-    ++generation_;
+    new_generation();
     auto ok = check_add_user(name_in, options);
     if (!ok)
         return ok;
@@ -353,7 +362,7 @@ Result<void> RacfDatabase::check_alter_user(std::string_view name_in,
 }
 
 Result<void> RacfDatabase::alter_user(std::string_view name_in, RacfUserChange const& change) {
-    ++generation_;
+    new_generation();
     auto ok = check_alter_user(name_in, change);
     if (!ok)
         return ok;
@@ -383,7 +392,7 @@ Result<void> RacfDatabase::check_delete_user(std::string_view name_in) const {
 }
 
 Result<void> RacfDatabase::delete_user(std::string_view name_in) {
-    ++generation_;
+    new_generation();
     auto ok = check_delete_user(name_in);
     if (!ok)
         return ok;
@@ -406,7 +415,7 @@ Result<void> RacfDatabase::check_add_group(std::string_view name_in) const {
 }
 
 Result<void> RacfDatabase::add_group(std::string_view name_in) {
-    ++generation_;
+    new_generation();
     auto ok = check_add_group(name_in);
     if (!ok)
         return ok;
@@ -434,7 +443,7 @@ Result<void> RacfDatabase::check_delete_group(std::string_view name_in) const {
 }
 
 Result<void> RacfDatabase::delete_group(std::string_view name_in) {
-    ++generation_;
+    new_generation();
     auto ok = check_delete_group(name_in);
     if (!ok)
         return ok;
@@ -453,7 +462,7 @@ Result<void> RacfDatabase::check_connect(std::string_view user_in,
 }
 
 Result<void> RacfDatabase::connect(std::string_view user_in, std::string_view group_in) {
-    ++generation_;
+    new_generation();
     auto ok = check_connect(user_in, group_in);
     if (!ok)
         return ok;
@@ -478,7 +487,7 @@ Result<void> RacfDatabase::check_remove(std::string_view user_in, std::string_vi
 }
 
 Result<void> RacfDatabase::remove(std::string_view user_in, std::string_view group_in) {
-    ++generation_;
+    new_generation();
     auto ok = check_remove(user_in, group_in);
     if (!ok)
         return ok;
@@ -561,7 +570,7 @@ Result<void> RacfDatabase::check_define_profile(std::string_view class_in, std::
 
 Result<void> RacfDatabase::define_profile(std::string_view class_in, std::string_view name_in,
                                           RacfProfileChange const& options) {
-    ++generation_;
+    new_generation();
     auto ok = check_define_profile(class_in, name_in, options);
     if (!ok)
         return ok;
@@ -592,7 +601,7 @@ Result<void> RacfDatabase::check_alter_profile(std::string_view class_in, std::s
 
 Result<void> RacfDatabase::alter_profile(std::string_view class_in, std::string_view name_in,
                                          RacfProfileChange const& change) {
-    ++generation_;
+    new_generation();
     auto ok = check_alter_profile(class_in, name_in, change);
     if (!ok)
         return ok;
@@ -615,7 +624,7 @@ Result<void> RacfDatabase::check_delete_profile(std::string_view class_in,
 }
 
 Result<void> RacfDatabase::delete_profile(std::string_view class_in, std::string_view name_in) {
-    ++generation_;
+    new_generation();
     auto ok = check_delete_profile(class_in, name_in);
     if (!ok)
         return ok;
@@ -653,7 +662,7 @@ Result<void> RacfDatabase::check_permit(std::string_view class_in, std::string_v
 Result<void> RacfDatabase::permit(std::string_view class_in, std::string_view name_in,
                                   std::vector<std::string> const& ids,
                                   std::optional<RacfAccess> access) {
-    ++generation_;
+    new_generation();
     auto ok = check_permit(class_in, name_in, ids, access);
     if (!ok)
         return ok;
@@ -681,7 +690,7 @@ Result<void> RacfDatabase::permit(std::string_view class_in, std::string_view na
 // ---- SETROPTS ----
 
 Result<void> RacfDatabase::set_class_active(std::string_view class_in, bool active) {
-    ++generation_;
+    new_generation();
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -690,7 +699,7 @@ Result<void> RacfDatabase::set_class_active(std::string_view class_in, bool acti
 }
 
 Result<void> RacfDatabase::set_class_raclisted(std::string_view class_in, bool raclisted) {
-    ++generation_;
+    new_generation();
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -706,7 +715,7 @@ Result<void> RacfDatabase::set_class_raclisted(std::string_view class_in, bool r
 }
 
 Result<void> RacfDatabase::refresh_raclist(std::string_view class_in) {
-    ++generation_;
+    new_generation();
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -717,7 +726,7 @@ Result<void> RacfDatabase::refresh_raclist(std::string_view class_in) {
 }
 
 Result<void> RacfDatabase::set_class_gencmd(std::string_view class_in, bool gencmd) {
-    ++generation_;
+    new_generation();
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -726,7 +735,7 @@ Result<void> RacfDatabase::set_class_gencmd(std::string_view class_in, bool genc
 }
 
 Result<void> RacfDatabase::set_class_generic(std::string_view class_in, bool generic) {
-    ++generation_;
+    new_generation();
     std::string cls = racf_upper(class_in);
     if (!is_valid_racf_class_name(cls))
         return invalid("'" + cls + "' is not a valid class name");
@@ -735,7 +744,7 @@ Result<void> RacfDatabase::set_class_generic(std::string_view class_in, bool gen
 }
 
 Result<void> RacfDatabase::set_password_revoke(std::optional<std::uint32_t> attempts) {
-    ++generation_;
+    new_generation();
     if (attempts && (*attempts < 1 || *attempts > 255)) {
         return invalid("PASSWORD(REVOKE(n)) needs n from 1 to 255");
     }

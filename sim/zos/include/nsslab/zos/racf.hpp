@@ -259,9 +259,10 @@ class RacfDatabase {
 
     PassTicketValidator& passticket_validator() { return validator_; }
 
-    // Changes with every call of a mutator above (successful or not): while it stays the same,
-    // check() gives the same decision for the same arguments, so a caller may keep decisions
-    // keyed on it. authenticate() does not change it (check() reads no logon state).
+    // Changes with every call of a mutator above (successful or not) to a value no database in
+    // the process had before: while it stays the same, check() gives the same decision for the
+    // same arguments, so a caller may keep decisions keyed on it. authenticate() does not change
+    // it (check() reads no logon state).
     std::uint64_t generation() const { return generation_; }
 
   private:
@@ -275,6 +276,7 @@ class RacfDatabase {
     void record_failure(RacfUser& user, RacfLogonResult& result);
     std::string fold_password(std::string_view secret) const;
     void mark_changed(std::string const& class_name);
+    void new_generation();
 
     std::map<std::string, RacfUser, std::less<>> users_;
     std::map<std::string, RacfGroup, std::less<>> groups_;
