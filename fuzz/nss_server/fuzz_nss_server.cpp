@@ -19,7 +19,8 @@
 //     equals the driver's count of open connections, and never exceeds connections_max;
 //   - no SignReply ok unless the connection registered successfully with the Cert service and
 //     its user has READ to EZB.NSS.SYSTEMB.<client>.IPSEC.CERT and to
-//     EZB.NSSCERT.SYSTEMB.<mappedlabel>.HOST for the label signed;
+//     EZB.NSSCERT.SYSTEMB.<mappedlabel>.HOST for the label signed, as RACF stands when the
+//     reply is made (operations change RACF between requests: PERMIT, PERMIT DELETE, RACLIST);
 //   - bounded queues: with inline service every request the server decoded is answered within
 //     the step, with service_time at most outstanding_per_connection_max stay unanswered;
 //     undrained events ≤ events_max; management tickets are answered exactly once and at most
@@ -320,7 +321,7 @@ class Run {
     void step(Input& in) {
         std::uint8_t op = in.u8();
         Slot& s = slots_[op & 3];
-        switch ((op >> 2) % 12) {
+        switch ((op >> 2) % 13) {
             case 0: {
                 std::uint8_t b = in.u8();
                 connect(s, (b & 7) != 0, (b & 8) != 0);
@@ -380,6 +381,9 @@ class Run {
                     (void)server_->nssctl_display(requester, in.pick(client_names), now_);
                 break;
             }
+            case 12:
+                change_racf(in);
+                break;
         }
         drain();
         check();
@@ -395,6 +399,40 @@ class Run {
     }
 
   private:
+    // A security administrator's change between requests: PERMIT or PERMIT ... DELETE of a
+    // user on a CERT or HOST profile, SETROPTS RACLIST / NORACLIST / RACLIST REFRESH of
+    // SERVAUTH. The server keeps SERVAUTH decisions per connection (docs/nss-server.md §4);
+    // the signature invariant checks each reply against RACF as it is when the reply is made.
+    void change_racf(Input& in) {
+        static constexpr std::array<char const*, 6> profiles{
+            "EZB.NSS.SYSTEMB.SYSTEMA_STACK1.IPSEC.CERT",
+            "EZB.NSS.SYSTEMB.SYSTEMA_STACK2.IPSEC.CERT",
+            "EZB.NSSCERT.SYSTEMB.A1S1_CERT.HOST",
+            "EZB.NSSCERT.SYSTEMB.RSA_CERT.HOST",
+            "EZB.NSSCERT.SYSTEMB.ED_CERT.HOST",
+            "EZB.NSS.SYSTEMB.*.IPSEC.CERT"};
+        std::uint8_t const b = in.u8();
+        char const* profile = in.pick(profiles);
+        char const* user = in.pick(users);
+        switch (b % 5) {
+            case 0:
+                (void)racf_.permit("SERVAUTH", profile, {user}, zos::RacfAccess::read);
+                break;
+            case 1:
+                (void)racf_.permit("SERVAUTH", profile, {user}, std::nullopt);
+                break;
+            case 2:
+                (void)racf_.set_class_raclisted("SERVAUTH", true);
+                break;
+            case 3:
+                (void)racf_.set_class_raclisted("SERVAUTH", false);
+                break;
+            case 4:
+                (void)racf_.refresh_raclist("SERVAUTH");
+                break;
+        }
+    }
+
     // reuse_id: the new connection gets the slot's previous ConnId (a driver may reuse a
     // handle once the core has forgotten it).
     void connect(Slot& s, bool use_tls, bool reuse_id) {

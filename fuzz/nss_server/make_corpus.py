@@ -6,8 +6,8 @@ The input format is the one fuzz_nss_server.cpp reads: byte 0 = options, then op
 """
 import os
 
-CONNECT, SEND, SPLIT, REST, GARBAGE, RAW, ADVANCE, DISCONNECT, TLS_CLOSE, MGMT, DISPLAY = (
-    0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+CONNECT, SEND, SPLIT, REST, GARBAGE, RAW, ADVANCE, DISCONNECT, TLS_CLOSE, MGMT, DISPLAY, RACF = (
+    0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 
 
 def op(kind, slot=0):
@@ -52,6 +52,12 @@ def advance(index):
     return op(ADVANCE) + bytes([index])
 
 
+# RACF change: 0 PERMIT READ, 1 PERMIT DELETE, 2 RACLIST, 3 NORACLIST, 4 RACLIST REFRESH;
+# profile and user are indexes into the target's tables (2 = A1S1_CERT.HOST, 0 = A1S1).
+def racf(change, profile=2, user=0):
+    return op(RACF) + bytes([change, profile, user])
+
+
 seeds = {
     "register_sign": bytes([0]) + connect() + send(register()) + send(sign()) +
     send(sign(label=1, scheme=3)) + send(certs()) + send(verify()) + send(KEEPALIVE) +
@@ -73,6 +79,9 @@ seeds = {
     "credentials": bytes([4]) + connect() + send(register(cred=1)) + connect(1) +
     send(register(cred=0), 1) + send(register(api_ok=False), 1) + connect(2) +
     send(register(services=3), 2) + send(sign(), 2) + op(RAW, 1) + bytes([5]) + b"\x17\x03\x03\x00\x01",
+    "racf_changes": bytes([0]) + connect() + send(register()) + send(sign()) + racf(1) +
+    send(sign()) + racf(2) + racf(0) + send(sign()) + racf(4) + send(sign()) + racf(1, 0) +
+    racf(4) + send(sign()),
     "reuse_conn_id": bytes([0]) + connect() + send(register()) + op(DISCONNECT) +
     op(RAW) + bytes([3]) + b"abc" + op(DISCONNECT) + connect(reuse_id=True) +
     send(register()) + send(sign()) + connect(0, tls=False, reuse_id=True) + advance(3),
