@@ -289,6 +289,23 @@ std::string RacfDatabase::fold_password(std::string_view secret) const {
     return mixed_case_passwords_ ? std::string(secret) : racf_upper(secret);
 }
 
+namespace {
+
+// PASSWORD / PHRASE text and REVOKE with RESUME, the same for ADDUSER and ALTUSER.
+Result<void> check_logon_options(RacfUserChange const& change) {
+    if (change.password && *change.password && !valid_password_text(**change.password)) {
+        return invalid("a password is 1 to 8 characters without blanks");
+    }
+    if (change.phrase && *change.phrase && !valid_phrase_text(**change.phrase)) {
+        return invalid("a password phrase is 9 to 100 characters");
+    }
+    if (change.revoke && change.resume)
+        return invalid("REVOKE and RESUME exclude each other");
+    return {};
+}
+
+}  // namespace
+
 Result<void> RacfDatabase::check_add_user(std::string_view name_in,
                                           RacfUserChange const& options) const {
     std::string name = racf_upper(name_in);
@@ -306,15 +323,7 @@ Result<void> RacfDatabase::check_add_user(std::string_view name_in,
     if (groups_.count(dfltgrp) == 0) {
         return fail(Errc::not_found, "default group " + dfltgrp + " is not defined");
     }
-    if (options.password && *options.password && !valid_password_text(**options.password)) {
-        return invalid("a password is 1 to 8 characters without blanks");
-    }
-    if (options.phrase && *options.phrase && !valid_phrase_text(**options.phrase)) {
-        return invalid("a password phrase is 9 to 100 characters");
-    }
-    if (options.revoke && options.resume)
-        return invalid("REVOKE and RESUME exclude each other");
-    return {};
+    return check_logon_options(options);
 }
 
 Result<void> RacfDatabase::add_user(std::string_view name_in, RacfUserChange const& options) {
@@ -350,15 +359,7 @@ Result<void> RacfDatabase::check_alter_user(std::string_view name_in,
                         "user " + name + " is not connected to group " + g + " (CONNECT it first)");
         }
     }
-    if (change.password && *change.password && !valid_password_text(**change.password)) {
-        return invalid("a password is 1 to 8 characters without blanks");
-    }
-    if (change.phrase && *change.phrase && !valid_phrase_text(**change.phrase)) {
-        return invalid("a password phrase is 9 to 100 characters");
-    }
-    if (change.revoke && change.resume)
-        return invalid("REVOKE and RESUME exclude each other");
-    return {};
+    return check_logon_options(change);
 }
 
 Result<void> RacfDatabase::alter_user(std::string_view name_in, RacfUserChange const& change) {
