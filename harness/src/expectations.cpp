@@ -1,7 +1,6 @@
 #include "nsslab/harness/expectations.hpp"
 
-#include <regex>
-
+#include "nsslab/base/std_regex.hpp"
 #include "nsslab/harness/scenario.hpp"
 
 namespace nsslab::harness {

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 
+#include "nsslab/base/std_regex.hpp"
 #include "nsslab/reports/html_report.hpp"
 #include "nsslab/reports/json_summary.hpp"
 #include "nsslab/reports/junit.hpp"

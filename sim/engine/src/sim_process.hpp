@@ -75,7 +75,6 @@ class SimProcess final : public runtime::Runtime {
     std::uint64_t incarnation_;          // the host epoch this process belongs to
     std::optional<TimePoint> deadline_;  // in this node's clock
     std::uint64_t deadline_gen_{0};
-    bool deadline_missed_while_paused_{false};
     Rng rng_;
     runtime::SocketId next_id_{1};
     std::map<runtime::SocketId, Socket> sockets_;

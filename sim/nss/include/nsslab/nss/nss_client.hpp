@@ -302,7 +302,6 @@ class NssClient {
     std::uint32_t keepalive_wire_id_{0};
     TimePoint keepalive_deadline_{};
     TimePoint failback_at_{};
-    bool was_registered_on_other_{false};
     std::optional<std::size_t> last_registered_index_;
 
     // Registration results (ipsec -w).
