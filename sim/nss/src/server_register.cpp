@@ -87,6 +87,7 @@ void NssServer::on_register(Connection& c, std::uint32_t id, wn::RegisterRequest
     }
     c.info.client_name = req.client_name;
     c.info.user_id = user;
+    c.servauth_memo.clear();  // decisions are the user's and the client name's
     c.info.system_name = req.system_name;
     c.info.stack_name = req.stack_name;
     c.info.client_api_version = req.client_api_version;
