@@ -769,6 +769,54 @@ TEST(NssServerHardening, ServiceTimeQueuesSignaturesUntilTheirDeadline) {
     ASSERT_TRUE(p.clients.at(id).reply<wn::SignReply>(rid).has_value());
 }
 
+// handshake_time and register_time: one simulated CPU, first come first served. Two clients
+// connecting at once finish their handshakes 20 ms and 40 ms later; a registration then costs
+// 5 ms, and a plain-TCP client is not charged a handshake.
+TEST(NssServerHardening, HandshakeAndRegisterTimeAreChargedOnOneCpu) {
+    auto o = default_options();
+    o.limits.handshake_time = std::chrono::milliseconds{20};
+    o.limits.register_time = std::chrono::milliseconds{5};
+    Pair p(o);
+    TimePoint const t0 = p.now;
+    ConnId a = p.connect();
+    ConnId b = p.connect(true, 50001);
+    EXPECT_FALSE(p.established(a));
+    EXPECT_FALSE(p.established(b));
+    ASSERT_EQ(p.server->next_timeout(), t0 + std::chrono::milliseconds{20});
+    p.advance(std::chrono::milliseconds{20});
+    EXPECT_TRUE(p.established(a));
+    EXPECT_FALSE(p.established(b));
+    p.advance(std::chrono::milliseconds{20});
+    EXPECT_TRUE(p.established(b));
+    auto rid = p.send(a, p.register_request());
+    EXPECT_FALSE(p.clients.at(a).reply<wn::RegisterReply>(rid).has_value());
+    ASSERT_EQ(p.server->next_timeout(), t0 + std::chrono::milliseconds{45});
+    p.advance(std::chrono::milliseconds{5});
+    auto reply = p.clients.at(a).reply<wn::RegisterReply>(rid);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::ok) << reply->reason;
+    // Not TLS: rejected at once, no CPU charged (nothing waits in the server).
+    ConnId plain = p.connect(false, 50002);
+    p.send_raw(plain, to_bytes("GET / HTTP/1.0\r\n\r\n"));
+    EXPECT_TRUE(p.clients.at(plain).closed);
+}
+
+// A client that keeps sending while its handshake waits for the CPU is bounded.
+TEST(NssServerHardening, BytesHeldDuringAChargedHandshakeAreBounded) {
+    auto o = default_options();
+    o.limits.handshake_time = std::chrono::milliseconds{20};
+    Pair p(o);
+    ConnId a = p.connect();
+    ConnId b = p.connect(true, 50001);  // waits behind a
+    ASSERT_FALSE(p.established(b));
+    p.server->handle_received(b, Bytes(70 * 1024, 0x17), p.now);  // on the wire, not TLS
+    p.drain();
+    EXPECT_TRUE(p.clients.at(b).closed);
+    EXPECT_FALSE(p.clients.at(a).closed);
+    p.advance(std::chrono::milliseconds{20});
+    EXPECT_TRUE(p.established(a));
+}
+
 TEST(NssServerHardening, ClientStalledMidFrameIsClosedByTheFrameTimeout) {
     Pair p;
     ConnId stalled = p.connect_registered("SYSTEMA_STACK1", "A1S1", "A1S1PW", 50000);

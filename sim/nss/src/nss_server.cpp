@@ -235,16 +235,28 @@ std::optional<TimePoint> NssServer::next_timeout() const {
         consider(received_index_.begin()->first + lim.idle_timeout);
     for (auto const& [t, p] : mgmt_pending_)
         consider(p.deadline);
+    if (!held_index_.empty())
+        consider(held_index_.begin()->first);
     if (!queue_.empty()) {
         auto const& w = queue_.front();
-        bool costly = std::holds_alternative<wn::SignRequest>(w.message.body) ||
-                      std::holds_alternative<wn::VerifyRequest>(w.message.body);
-        if (costly && lim.service_time > Duration::zero())
-            consider(std::max(cpu_free_at_, w.ready_at) + lim.service_time);
+        Duration const cost = cost_of(w);
+        if (cost > Duration::zero())
+            consider(std::max(cpu_free_at_, w.ready_at) + cost);
         else
             consider(w.ready_at);
     }
     return best;
+}
+
+Duration NssServer::cost_of(Work const& work) const {
+    auto const& body = work.message.body;
+    auto const& lim = options_.limits;
+    if (std::holds_alternative<wn::SignRequest>(body) ||
+        std::holds_alternative<wn::VerifyRequest>(body))
+        return lim.service_time;
+    if (std::holds_alternative<wn::RegisterRequest>(body))
+        return lim.register_time;
+    return Duration::zero();
 }
 
 // ---- transport ----
@@ -335,6 +347,8 @@ void NssServer::forget(ConnId conn, std::string const& reason, TimePoint now) {
              .with("reason", reason));
     std::string client = c->info.client_name;
     index_connection(*c, false);
+    if (c->held_until)
+        held_index_.erase({*c->held_until, conn});
     connections_.erase(conn);
     for (auto const& p : orphans) {
         MgmtResult r;
@@ -377,6 +391,37 @@ void NssServer::handle_received(ConnId conn, ByteView bytes, TimePoint now) {
     if (c == nullptr || !c->channel)
         return;  // already closed by the server
     c->last_received_at = now;
+    auto const& lim = options_.limits;
+    if (c->held_until) {  // the CPU has not done this connection's handshake yet
+        if (bytes.size() > held_max - c->held.size()) {
+            close_connection(conn,
+                             "more than " + std::to_string(held_max) +
+                                 " bytes before the TLS handshake was answered",
+                             false, now);
+            return;
+        }
+        c->held.insert(c->held.end(), bytes.begin(), bytes.end());
+        index_connection(*c, true);
+        return;
+    }
+    // A TLS handshake record (type 22) opening the connection: charge the handshake.
+    if (lim.handshake_time > Duration::zero() && !c->handshake_charged && !bytes.empty() &&
+        bytes[0] == 0x16 && c->channel->state() == tls::Channel::State::handshaking) {
+        c->handshake_charged = true;
+        cpu_free_at_ = std::max(cpu_free_at_, now) + lim.handshake_time;
+        c->held_until = cpu_free_at_;
+        c->held.assign(bytes.begin(), bytes.end());
+        held_index_.insert({cpu_free_at_, conn});
+        index_connection(*c, true);
+        return;
+    }
+    read_ciphertext(conn, bytes, now);
+}
+
+void NssServer::read_ciphertext(ConnId conn, ByteView bytes, TimePoint now) {
+    auto* c = find(conn);
+    if (c == nullptr || !c->channel)
+        return;
     c->channel->handle_ciphertext(bytes);
     auto state = c->channel->state();
     if (state == tls::Channel::State::failed) {
@@ -476,11 +521,35 @@ void NssServer::handle_closed(ConnId conn, TimePoint now) {
 
 void NssServer::handle_timeout(TimePoint now) {
     auto const& lim = options_.limits;
-    std::vector<ConnId> ids;
-    ids.reserve(connections_.size());
-    for (auto const& [id, c] : connections_)
-        ids.push_back(id);
-    for (ConnId id : ids) {
+    // Handshakes whose CPU time is over: read what the client sent meanwhile.
+    while (!held_index_.empty() && held_index_.begin()->first <= now) {
+        auto const [until, id] = *held_index_.begin();
+        held_index_.erase(held_index_.begin());
+        auto* c = find(id);
+        if (c == nullptr || c->held_until != until)
+            continue;
+        c->held_until.reset();
+        Bytes bytes = std::exchange(c->held, Bytes{});
+        read_ciphertext(id, bytes, now);
+    }
+    // Only the connections whose timers the indexes say are due (an index entry may be older
+    // than the connection's last input: such a one is checked and indexed again).
+    std::vector<ConnId> due;
+    for (auto const& [at, id] : frame_index_) {
+        if (at + lim.frame_timeout > now)
+            break;
+        due.push_back(id);
+    }
+    if (lim.idle_timeout > Duration::zero()) {
+        for (auto const& [at, id] : received_index_) {
+            if (at + lim.idle_timeout > now)
+                break;
+            due.push_back(id);
+        }
+    }
+    std::sort(due.begin(), due.end());  // ConnId order, as a scan of every connection gave
+    due.erase(std::unique(due.begin(), due.end()), due.end());
+    for (ConnId id : due) {
         auto* c = find(id);
         if (c == nullptr)
             continue;
@@ -497,7 +566,9 @@ void NssServer::handle_timeout(TimePoint now) {
         if (lim.idle_timeout > Duration::zero() && now >= c->last_received_at + lim.idle_timeout) {
             send(*c, wn::Message{0, wn::Close{"idle timeout"}});
             close_connection(id, "idle timeout", true, now);
+            continue;
         }
+        index_connection(*c, true);
     }
     std::vector<PendingMgmt> expired;
     for (auto it = mgmt_pending_.begin(); it != mgmt_pending_.end();) {
@@ -518,10 +589,6 @@ void NssServer::handle_timeout(TimePoint now) {
         finish_mgmt(p, std::move(r), now);
     }
     run_queue(now);
-    received_index_.clear();
-    frame_index_.clear();
-    for (auto& [id, c] : connections_)
-        index_connection(c, true);
 }
 
 // ---- messages and the request queue ----
@@ -620,16 +687,13 @@ void NssServer::handle_message(ConnId conn, wn::Message const& message, TimePoin
 }
 
 void NssServer::run_queue(TimePoint now) {
-    auto const& lim = options_.limits;
     // Replies are flushed once per connection after the pass, so a burst of pipelined requests
     // gives one data Transmit (one send for the driver) rather than one per reply.
     std::vector<std::pair<ConnId, std::uint64_t>> served;
     while (!queue_.empty()) {
         auto& head = queue_.front();
-        bool costly = std::holds_alternative<wn::SignRequest>(head.message.body) ||
-                      std::holds_alternative<wn::VerifyRequest>(head.message.body);
-        if (costly && lim.service_time > Duration::zero()) {
-            TimePoint done = std::max(cpu_free_at_, head.ready_at) + lim.service_time;
+        if (Duration const cost = cost_of(head); cost > Duration::zero()) {
+            TimePoint done = std::max(cpu_free_at_, head.ready_at) + cost;
             if (done > now)
                 break;
             cpu_free_at_ = done;

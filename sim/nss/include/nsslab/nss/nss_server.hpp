@@ -97,6 +97,11 @@ struct NssServerLimits {
     std::size_t events_max{65536};  // undrained events beyond this are dropped (counted)
     // Simulated CPU time charged per sign/verify (DESIGN.md §3); zero: answered inline.
     Duration service_time{0};
+    // Simulated CPU time charged per TLS handshake (when the ClientHello arrives: the server's
+    // key exchange and signature) and per RegisterRequest (RACROUTE VERIFY), on the same one
+    // CPU, first come first served, as service_time; zero: none.
+    Duration handshake_time{0};
+    Duration register_time{0};
 };
 
 // What to do when a ClientName registers while another connection holds it (IBM: one
@@ -242,7 +247,14 @@ class NssServer {
         // the RACF database's generation() is servauth_generation (connection_servauth()).
         std::vector<ServauthMemo> servauth_memo;
         std::uint64_t servauth_generation{0};
+        // handshake_time: bytes received while the CPU is still to work on the handshake,
+        // read when it is done (held_until).
+        bool handshake_charged{false};
+        std::optional<TimePoint> held_until;
+        Bytes held;
     };
+    // Bytes a client may send before the server has answered its ClientHello (held above).
+    static constexpr std::size_t held_max = std::size_t{64} * 1024;
     struct Work {
         ConnId conn{0};
         std::uint64_t conn_number{0};
@@ -276,6 +288,10 @@ class NssServer {
     void fatal_error(Connection& c, wire_nss::ResultCode code, std::string const& reason,
                      TimePoint now);
     void process_plaintext(ConnId conn, TimePoint now);
+    // handle_received() once the bytes may be read (after a charged handshake's CPU time).
+    void read_ciphertext(ConnId conn, ByteView bytes, TimePoint now);
+    // The simulated CPU time of a queued request (service_time, register_time or none).
+    Duration cost_of(Work const& work) const;
     void run_queue(TimePoint now);
     void emit(Event event);
     void log(std::uint32_t level_bit, std::string line);
@@ -324,12 +340,15 @@ class NssServer {
     tls::ContextCache tls_contexts_;
 
     std::map<ConnId, Connection> connections_;
-    // Timer indexes, (last_received_at, conn), so that next_timeout() is not a scan of every
-    // connection: all connections (idle_timeout), and those needing the frame timer. The second
-    // may hold a connection that no longer needs it (an early, harmless wake-up; handle_timeout
-    // rebuilds both), never miss one that does.
+    // Timer indexes, (last_received_at, conn), so that next_timeout() and handle_timeout() are
+    // not scans of every connection: all connections (idle_timeout), and those needing the
+    // frame timer. An entry may be older than the connection's last input or stand for a
+    // connection that no longer needs the frame timer (an early, harmless wake-up: handle_timeout
+    // checks it and indexes it again); a connection that needs a timer is never missing (every
+    // input ends with index_connection()).
     std::set<std::pair<TimePoint, ConnId>> received_index_;
     std::set<std::pair<TimePoint, ConnId>> frame_index_;
+    std::set<std::pair<TimePoint, ConnId>> held_index_;   // (held_until, conn)
     std::map<std::string, ConnId, std::less<>> clients_;  // registered ClientName -> conn
     std::uint64_t next_conn_number_{1};
     std::deque<Work> queue_;
