@@ -2,9 +2,13 @@
 // primary NSS server to the backup (harness/bench_failover.hpp, docs/benchmarks.md
 // "bench failover"). Exit status 1 when not every stack registered with the backup.
 #include <iostream>
+#include <memory>
+#include <string>
+#include <tuple>
 
 #include "command.hpp"
 #include "nsslab/harness/bench_failover.hpp"
+#include "nsslab/harness/scenario.hpp"
 
 namespace {
 
@@ -25,7 +29,27 @@ void add_bench_failover(CLI::App& app) {
                     "TCP/IP stacks per z/OS system, each system running one IKED")
         ->check(CLI::Range(1u, 8u))
         ->capture_default_str();
-    cmd->callback([options] {
+    auto handshake = std::make_shared<std::string>("0s");
+    auto registration = std::make_shared<std::string>("0s");
+    cmd->add_option("--server-handshake-time", *handshake,
+                    "Simulated CPU time an NSS server spends per TLS handshake (\"800us\")")
+        ->capture_default_str();
+    cmd->add_option("--server-register-time", *registration,
+                    "Simulated CPU time an NSS server spends per registration (\"200us\")")
+        ->capture_default_str();
+    cmd->callback([options, handshake, registration] {
+        for (auto [flag, text, out] : {std::tuple{"--server-handshake-time", handshake.get(),
+                                                  &options->server_handshake_time},
+                                       std::tuple{"--server-register-time", registration.get(),
+                                                  &options->server_register_time}}) {
+            auto d = nsslab::harness::parse_duration(*text);
+            if (!d || *d < nsslab::Duration::zero()) {
+                std::cerr << "nsslab bench failover: " << flag << " '" << *text
+                          << "' is not a duration (\"800us\", \"1ms\")\n";
+                throw CLI::RuntimeError(2);
+            }
+            *out = *d;
+        }
         auto result = nsslab::harness::run_bench_failover(*options);
         if (!result) {
             std::cerr << "nsslab bench failover: " << result.error().what() << "\n";

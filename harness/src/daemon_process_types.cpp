@@ -4,8 +4,9 @@
 //   nssd  files: nssd.conf (any *.conf), RACF command scripts (*.racf, applied in order at the
 //         start of the run; RACDCERT ADD('x') reads x from the scenario folder)
 //         args:  operator (SAF user of operator commands, default OPER1), tls_label (AT-TLS
-//                CertificateLabel; default: the ring's default certificate), service_time
-//                (simulated CPU time per sign/verify, "2s"; default 0: answered at once)
+//                CertificateLabel; default: the ring's default certificate), service_time,
+//                handshake_time, register_time (simulated CPU time per sign/verify, per TLS
+//                handshake, per registration, "2s"; default 0: none)
 //   iked  files: iked.conf (*.conf, copied to /etc/security/iked.conf; other *.conf files are
 //         copied beside it for MODIFY IKED,REFRESH,FILE=name), RACF scripts (*.racf: IKED's
 //         local RACF: PTKTDATA NSSD key, EZB.NETMGMT...IKED.DISPLAY), trust anchors (*.pem: the
@@ -51,21 +52,32 @@ DaemonInputs inputs(ProcessContext const& ctx) {
 }
 
 Result<engine::AppFactory> nssd_factory(ProcessContext const& ctx) {
-    if (auto ok = check_args(ctx, {"operator", "tls_label", "service_time"}); !ok)
+    if (auto ok = check_args(
+            ctx, {"operator", "tls_label", "service_time", "handshake_time", "register_time"});
+        !ok)
         return ok.error();
     auto setup = load_nssd_setup(inputs(ctx));
     if (!setup)
         return setup.error();
     nss::NssServerOptions options = setup->options;
     options.tls.certificate_label = arg(ctx, "tls_label", "");
-    if (auto it = ctx.args.find("service_time"); it != ctx.args.end()) {
+    auto cpu_time = [&](char const* name, Duration& out) -> Result<void> {
+        auto it = ctx.args.find(name);
+        if (it == ctx.args.end())
+            return {};
         auto d = parse_duration(it->second);
         if (!d || *d < Duration::zero())
-            return fail(Errc::invalid_argument, "nssd process " + ctx.process_name +
-                                                    ": service_time '" + it->second +
-                                                    "' is not a duration (\"2s\")");
-        options.limits.service_time = *d;
-    }
+            return fail(Errc::invalid_argument, "nssd process " + ctx.process_name + ": " + name +
+                                                    " '" + it->second +
+                                                    "' is not a duration (\"2s\", \"500us\")");
+        out = *d;
+        return {};
+    };
+    for (auto [name, out] : {std::pair{"service_time", &options.limits.service_time},
+                             std::pair{"handshake_time", &options.limits.handshake_time},
+                             std::pair{"register_time", &options.limits.register_time}})
+        if (auto ok = cpu_time(name, *out); !ok)
+            return ok.error();
     std::string user = arg(ctx, "operator", "OPER1");
     std::shared_ptr<zos::ZosSystem> sys = setup->system;
     return engine::AppFactory{

@@ -40,6 +40,38 @@ TEST(BenchFailover, SameSeedSameVirtualFigures) {
     EXPECT_TRUE(a->ok());
 }
 
+// With server CPU time charged, the backup's one CPU serves the herd one handshake and one
+// registration after another: 16 stacks x (100 ms + 25 ms) take 2 s of virtual time.
+TEST(BenchFailover, ServerCpuTimeSpreadsTheHerd) {
+    BenchFailoverOptions options;
+    options.stacks = 16;
+    options.server_handshake_time = std::chrono::milliseconds{100};
+    options.server_register_time = std::chrono::milliseconds{25};
+    auto r = run_bench_failover(options);
+    ASSERT_TRUE(r) << r.error().what();
+    EXPECT_TRUE(r->ok());
+    EXPECT_EQ(r->connected_to_primary, 16u);
+    EXPECT_GE(r->time_to_backup, std::chrono::milliseconds{2000});
+    EXPECT_LT(r->time_to_backup, std::chrono::milliseconds{2500});
+    EXPECT_NE(describe(*r).find("100000 us per TLS handshake, 25000 us per registration"),
+              std::string::npos)
+        << describe(*r);
+}
+
+// A primary too slow for IKED's wait limits: the last stacks register with the backup before
+// the crash, and count as failed over once it happens.
+TEST(BenchFailover, StacksThePrimaryDidNotServeInTimeAreOnTheBackupAlready) {
+    BenchFailoverOptions options;
+    options.stacks = 3;
+    options.server_handshake_time = std::chrono::seconds{4};
+    auto r = run_bench_failover(options);
+    ASSERT_TRUE(r) << r.error().what();
+    EXPECT_EQ(r->connected_to_primary + r->on_backup_before_crash, 3u);
+    EXPECT_GT(r->on_backup_before_crash, 0u);
+    EXPECT_TRUE(r->ok()) << describe(*r);
+    EXPECT_NE(describe(*r).find("registered with the backup before the crash"), std::string::npos);
+}
+
 TEST(BenchFailover, NotEveryStackFailingOverIsNotOk) {
     BenchFailoverResult r;
     r.stacks = 10;

@@ -172,21 +172,18 @@ after = "5s"
 
 // `racf COMMAND` at a daemon's console: a good command changes RACF and returns RACF's messages;
 // a command RACF rejects fails with the reason, changes nothing, and the daemon keeps serving.
+// A scenario with one NSS server, SYSTEMB's NSSD, from the nsscert-host-denied files; `args`
+// is a TOML inline table or empty.
+std::string nssd_scenario(char const* name, char const* duration, std::string const& args = {}) {
+    return std::string("[scenario]\nname = \"") + name + "\"\nduration = \"" + duration +
+           "\"\n\n[[system]]\nname = \"SYSTEMB\"\naddresses = [\"9.1.1.1\"]\n\n"
+           "  [[system.process]]\n  type = \"nssd\"\n  name = \"NSSD\"\n"
+           "  config = [\"nssd.conf\", \"nssd-SYSTEMB.racf\"]\n" +
+           (args.empty() ? std::string() : "  args = " + args + "\n");
+}
+
 TEST(Runner, RacfConsoleCommandAppliesOrRejectsWithTheReason) {
-    auto s = parse_scenario(R"T(
-[scenario]
-name = "racf-console"
-duration = "10s"
-
-[[system]]
-name = "SYSTEMB"
-addresses = ["9.1.1.1"]
-
-  [[system.process]]
-  type = "nssd"
-  name = "NSSD"
-  config = ["nssd.conf", "nssd-SYSTEMB.racf"]
-
+    auto s = parse_scenario(nssd_scenario("racf-console", "10s") + R"T(
 [[step]]
 at = "1s"
 action = "operator"
@@ -244,6 +241,26 @@ count = 1
     auto r = run_scenario(*s, RunOptions{});
     ASSERT_TRUE(r);
     EXPECT_TRUE(r->passed) << r->describe();
+}
+
+// The nssd CPU-time args: a value that is not a duration fails the run naming the process,
+// the argument and the value.
+TEST(Runner, NssdCpuTimeArgumentsAreDurations) {
+    auto run = [&](char const* args) {
+        auto s = parse_scenario(nssd_scenario("nssd-cpu", "1s", args), "inline.toml",
+                                source("scenarios/nss/nsscert-host-denied"),
+                                &ProcessRegistry::builtin());
+        EXPECT_TRUE(s) << s.error().message;
+        auto r = run_scenario(*s, RunOptions{});
+        EXPECT_TRUE(r);
+        return *r;
+    };
+    EXPECT_TRUE(run(R"({ handshake_time = "800us", register_time = "200us" })").passed);
+    auto bad = run(R"({ handshake_time = "fast" })");
+    EXPECT_FALSE(bad.passed);
+    EXPECT_NE(bad.failure.find("nssd process NSSD: handshake_time 'fast' is not a duration"),
+              std::string::npos)
+        << bad.failure;
 }
 
 TEST(Runner, UnknownProcessTypeFailsTheRunClearly) {

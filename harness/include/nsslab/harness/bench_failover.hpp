@@ -36,21 +36,29 @@ struct BenchFailoverOptions {
     // crash; beyond them the run stops and the stacks not yet registered count as failed.
     Duration register_limit{std::chrono::seconds(120)};
     Duration failover_limit{std::chrono::seconds(600)};
+    // Simulated CPU time each NSS server spends per TLS handshake and per registration
+    // (NssServerLimits::handshake_time / register_time, one CPU per server); zero: none, so the
+    // virtual figures are link delays only.
+    Duration server_handshake_time{0};
+    Duration server_register_time{0};
 };
 
 struct BenchFailoverResult {
     std::uint32_t stacks{0};
-    std::uint32_t systems{0};               // IKED systems
-    std::uint32_t connected_to_primary{0};  // stacks registered with the primary before the crash
-    std::uint32_t failed_over{0};           // stacks registered with the backup after the crash
-    Duration time_to_primary{0};            // virtual: start until the last primary registration
-    Duration time_to_backup{0};             // virtual: crash until the last backup registration
-    std::uint64_t events{0};                // simulation events executed
-    std::uint64_t packets{0};               // packets the simulated network carried
-    double wall_seconds{0};                 // the whole run, set-up included
-    double setup_wall_seconds{0};           // building systems, RACF and configuration
-    double cpu_seconds{0};                  // user + system CPU time of the process (getrusage)
-    std::uint64_t peak_rss_bytes{0};        // getrusage(RUSAGE_SELF).ru_maxrss
+    std::uint32_t systems{0};                 // IKED systems
+    std::uint32_t connected_to_primary{0};    // stacks registered with the primary before the crash
+    std::uint32_t on_backup_before_crash{0};  // stacks the primary did not serve in time
+    std::uint32_t failed_over{0};             // stacks registered with the backup after the crash
+    Duration time_to_primary{0};  // virtual: start until the last registration (either server)
+    Duration time_to_backup{0};   // virtual: crash until the last backup registration
+    Duration server_handshake_time{0};  // the options' simulated server CPU times
+    Duration server_register_time{0};
+    std::uint64_t events{0};          // simulation events executed
+    std::uint64_t packets{0};         // packets the simulated network carried
+    double wall_seconds{0};           // the whole run, set-up included
+    double setup_wall_seconds{0};     // building systems, RACF and configuration
+    double cpu_seconds{0};            // user + system CPU time of the process (getrusage)
+    std::uint64_t peak_rss_bytes{0};  // getrusage(RUSAGE_SELF).ru_maxrss
     bool ok() const { return stacks > 0 && failed_over == stacks; }
 };
 
