@@ -79,6 +79,9 @@ seeds = {
     "credentials": bytes([4]) + connect() + send(register(cred=1)) + connect(1) +
     send(register(cred=0), 1) + send(register(api_ok=False), 1) + connect(2) +
     send(register(services=3), 2) + send(sign(), 2) + op(RAW, 1) + bytes([5]) + b"\x17\x03\x03\x00\x01",
+    "cpu_model": bytes([9]) + connect() + connect(1) + send(register()) +
+    send(register(client=1, user=1), 1) + send(sign()) + send(sign(), 1) + advance(1) +
+    connect(2) + send(register(services=3), 2) + advance(2),
     "racf_changes": bytes([0]) + connect() + send(register()) + send(sign()) + racf(1) +
     send(sign()) + racf(2) + racf(0) + send(sign()) + racf(4) + send(sign()) + racf(1, 0) +
     racf(4) + send(sign()),
