@@ -171,6 +171,8 @@ void NssClient::console(std::string msgid, std::string text) {
 }
 
 std::optional<ClientAction> NssClient::poll_action() {
+    if (tls_pending_)
+        flush_tls();  // the messages sent since the last poll, in as few TLS records as fit
     if (actions_.empty())
         return std::nullopt;
     ClientAction a = std::move(actions_.front());
@@ -432,6 +434,7 @@ void NssClient::handle_connected(ConnId conn, TimePoint now, Endpoint local) {
 }
 
 void NssClient::flush_tls() {
+    tls_pending_ = false;
     if (!channel_)
         return;
     for (;;) {
@@ -580,7 +583,7 @@ bool NssClient::send_message(wn::Message const& message, TimePoint now) {
     }
     last_sent_ = now;
     time_last_message_ = now;
-    flush_tls();
+    tls_pending_ = true;  // encrypted and queued at the next poll_action()
     return true;
 }
 

@@ -211,7 +211,7 @@ class NssClient {
     std::optional<TimePoint> next_timeout() const;
     // True while an action, event or completion waits to be polled.
     bool has_output() const {
-        return !actions_.empty() || !events_.empty() || !completions_.empty();
+        return tls_pending_ || !actions_.empty() || !events_.empty() || !completions_.empty();
     }
 
     // --- state ---
@@ -320,6 +320,9 @@ class NssClient {
     std::map<std::uint32_t, RequestHandle> in_flight_;  // wire id -> handle (current conn)
 
     std::deque<ClientAction> actions_;
+    // Messages were sent since the last flush_tls(): poll_action() encrypts them first, so the
+    // requests a driver issues between two polls share TLS records.
+    bool tls_pending_{false};
     std::deque<Event> events_;
     std::deque<Completion> completions_;
     std::uint64_t events_dropped_{0};
