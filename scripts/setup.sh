@@ -8,7 +8,7 @@ packages=(
   libssl-dev libboost1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   tshark
   chromium
 )

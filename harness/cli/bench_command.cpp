@@ -6,8 +6,9 @@
 namespace {
 
 void add_bench(CLI::App& app) {
-    auto* cmd = app.add_subcommand("bench", "Benchmarks that print figures and ratios against a "
-                                            "baseline measured in the same run");
+    auto* cmd = app.add_subcommand("bench",
+                                   "Benchmarks that print figures and ratios against a "
+                                   "baseline measured in the same run");
     cmd->require_subcommand(1);
 }
 

@@ -24,6 +24,6 @@ void add_registered_commands(CLI::App& app);
 
 #define NSSLAB_CONCAT_INNER(a, b) a##b
 #define NSSLAB_CONCAT(a, b) NSSLAB_CONCAT_INNER(a, b)
-#define NSSLAB_COMMAND(order, name, adder)                            \
-    static ::nsslab::cli::CommandRegistration NSSLAB_CONCAT(          \
-        nsslab_command_registration_, __LINE__)(order, name, adder)
+#define NSSLAB_COMMAND(order, name, adder)                                                \
+    static ::nsslab::cli::CommandRegistration NSSLAB_CONCAT(nsslab_command_registration_, \
+                                                            __LINE__)(order, name, adder)

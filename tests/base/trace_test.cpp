@@ -9,11 +9,13 @@ namespace {
 
 TEST(Trace, JsonLineShape) {
     TimePoint origin = time_from_unix_seconds(1767225600);
-    TraceRecord r{origin + std::chrono::milliseconds(1500), "SYSTEMA",
-                  Event("nss.connect").with("server", "9.1.1.1:4159").with("attempt", 2).with("tls", true)};
-    EXPECT_EQ(JsonlTraceWriter::format(r, origin),
-              "{\"t\":\"1.500000000\",\"t_ns\":1500000000,\"node\":\"SYSTEMA\",\"event\":\"nss.connect\","
-              "\"details\":{\"server\":\"9.1.1.1:4159\",\"attempt\":2,\"tls\":true}}\n");
+    TraceRecord r{
+        origin + std::chrono::milliseconds(1500), "SYSTEMA",
+        Event("nss.connect").with("server", "9.1.1.1:4159").with("attempt", 2).with("tls", true)};
+    EXPECT_EQ(
+        JsonlTraceWriter::format(r, origin),
+        "{\"t\":\"1.500000000\",\"t_ns\":1500000000,\"node\":\"SYSTEMA\",\"event\":\"nss.connect\","
+        "\"details\":{\"server\":\"9.1.1.1:4159\",\"attempt\":2,\"tls\":true}}\n");
 }
 
 TEST(Trace, EscapesControlCharacters) {
@@ -37,7 +39,8 @@ TEST(Trace, WriterHashDependsOnContent) {
 
 TEST(Trace, MemoryTraceIsBounded) {
     MemoryTrace t(2);
-    for (int i = 0; i < 3; ++i) t.record(TraceRecord{TimePoint{}, "N", Event("e")});
+    for (int i = 0; i < 3; ++i)
+        t.record(TraceRecord{TimePoint{}, "N", Event("e")});
     EXPECT_EQ(t.records().size(), 2u);
     EXPECT_TRUE(t.overflowed());
     EXPECT_EQ(t.count("e"), 2u);

@@ -1,7 +1,6 @@
 #include "nsslab/runtime/file_system.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -41,7 +40,8 @@ TEST(FileSystem, MemoryIsBounded) {
 }
 
 TEST(FileSystem, Directory) {
-    auto root = std::filesystem::temp_directory_path() / ("nsslab-fs-" + std::to_string(::getpid()));
+    auto root =
+        std::filesystem::temp_directory_path() / ("nsslab-fs-" + std::to_string(::getpid()));
     std::filesystem::remove_all(root);
     {
         DirectoryFileSystem fs(root);

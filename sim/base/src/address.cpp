@@ -49,12 +49,14 @@ Result<IpAddress> IpAddress::parse(std::string_view text) {
 
 bool IpAddress::is_unspecified() const {
     for (std::size_t i = 0; i < size(); ++i)
-        if (bytes_[i] != 0) return false;
+        if (bytes_[i] != 0)
+            return false;
     return true;
 }
 
 std::uint32_t IpAddress::v4_host_order() const {
-    return static_cast<std::uint32_t>(bytes_[0]) << 24 | static_cast<std::uint32_t>(bytes_[1]) << 16 |
+    return static_cast<std::uint32_t>(bytes_[0]) << 24 |
+           static_cast<std::uint32_t>(bytes_[1]) << 16 |
            static_cast<std::uint32_t>(bytes_[2]) << 8 | bytes_[3];
 }
 
@@ -65,7 +67,8 @@ std::string IpAddress::to_string() const {
 }
 
 std::string Endpoint::to_string() const {
-    if (address.is_v6()) return "[" + address.to_string() + "]:" + std::to_string(port);
+    if (address.is_v6())
+        return "[" + address.to_string() + "]:" + std::to_string(port);
     return address.to_string() + ":" + std::to_string(port);
 }
 
@@ -85,17 +88,20 @@ Result<Endpoint> Endpoint::parse(std::string_view text) {
         port_text = text.substr(colon + 1);
     }
     auto address = IpAddress::parse(host);
-    if (!address) return address.error();
+    if (!address)
+        return address.error();
     unsigned port = 0;
     auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || port > 65535)
-        return fail(Errc::parse_error, "'" + std::string(port_text) + "' is not a port number (0-65535)");
+        return fail(Errc::parse_error,
+                    "'" + std::string(port_text) + "' is not a port number (0-65535)");
     return Endpoint{*address, static_cast<std::uint16_t>(port)};
 }
 
 std::size_t IpAddressHash::operator()(IpAddress const& a) const noexcept {
     std::string_view view(reinterpret_cast<const char*>(a.raw().data()), a.size());
-    return static_cast<std::size_t>(fnv1a64(view, 0xcbf29ce484222325ULL ^ static_cast<std::uint64_t>(a.family())));
+    return static_cast<std::size_t>(
+        fnv1a64(view, 0xcbf29ce484222325ULL ^ static_cast<std::uint64_t>(a.family())));
 }
 
 std::size_t EndpointHash::operator()(Endpoint const& e) const noexcept {

@@ -12,7 +12,9 @@ std::uint64_t splitmix64(std::uint64_t& x) {
     return z ^ (z >> 31);
 }
 
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k) {
+    return (x << k) | (x >> (64 - k));
+}
 
 }  // namespace
 
@@ -27,7 +29,8 @@ std::uint64_t fnv1a64(std::string_view text, std::uint64_t basis) {
 
 Rng::Rng(std::uint64_t seed) : origin_(seed) {
     std::uint64_t x = seed;
-    for (auto& word : s_) word = splitmix64(x);
+    for (auto& word : s_)
+        word = splitmix64(x);
 }
 
 Rng Rng::stream(std::uint64_t seed, std::string_view name) {
@@ -36,7 +39,9 @@ Rng Rng::stream(std::uint64_t seed, std::string_view name) {
     return Rng(mixed);
 }
 
-Rng Rng::derive(std::string_view name) const { return stream(origin_, name); }
+Rng Rng::derive(std::string_view name) const {
+    return stream(origin_, name);
+}
 
 std::uint64_t Rng::next_u64() {
     const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
@@ -51,7 +56,8 @@ std::uint64_t Rng::next_u64() {
 }
 
 std::uint64_t Rng::below(std::uint64_t bound) {
-    if (bound <= 1) return 0;
+    if (bound <= 1)
+        return 0;
     const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound);
     std::uint64_t v;
     do {
@@ -60,7 +66,9 @@ std::uint64_t Rng::below(std::uint64_t bound) {
     return v % bound;
 }
 
-double Rng::unit() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+double Rng::unit() {
+    return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
 
 void Rng::fill(std::span<std::uint8_t> out) {
     std::size_t i = 0;

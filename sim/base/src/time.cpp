@@ -44,8 +44,13 @@ Civil civil_from_time(TimePoint t) {
     const unsigned mp = (5 * doy + 2) / 153;
     const unsigned d = doy - (153 * mp + 2) / 5 + 1;
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    return Civil{y + (m <= 2), m, d, static_cast<unsigned>(rem / 3600),
-                 static_cast<unsigned>((rem % 3600) / 60), static_cast<unsigned>(rem % 60), frac};
+    return Civil{y + (m <= 2),
+                 m,
+                 d,
+                 static_cast<unsigned>(rem / 3600),
+                 static_cast<unsigned>((rem % 3600) / 60),
+                 static_cast<unsigned>(rem % 60),
+                 frac};
 }
 
 }  // namespace
@@ -62,15 +67,16 @@ std::string format_iso8601(TimePoint t) {
 std::string format_zos(TimePoint t) {
     Civil c = civil_from_time(t);
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04lld/%02u/%02u %02u:%02u:%02u", static_cast<long long>(c.year),
-                  c.month, c.day, c.hour, c.minute, c.second);
+    std::snprintf(buf, sizeof buf, "%04lld/%02u/%02u %02u:%02u:%02u",
+                  static_cast<long long>(c.year), c.month, c.day, c.hour, c.minute, c.second);
     return buf;
 }
 
 std::string format_seconds(Duration d) {
     std::int64_t ns = d.count();
     const char* sign = ns < 0 ? "-" : "";
-    std::uint64_t abs = ns < 0 ? static_cast<std::uint64_t>(-(ns + 1)) + 1 : static_cast<std::uint64_t>(ns);
+    std::uint64_t abs =
+        ns < 0 ? static_cast<std::uint64_t>(-(ns + 1)) + 1 : static_cast<std::uint64_t>(ns);
     char buf[48];
     std::snprintf(buf, sizeof buf, "%s%llu.%09llu", sign,
                   static_cast<unsigned long long>(abs / 1'000'000'000ULL),
@@ -81,9 +87,11 @@ std::string format_seconds(Duration d) {
 bool parse_iso8601(std::string const& text, TimePoint& out) {
     int y, mo, d, h, mi, s;
     int consumed = 0;
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6)
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
+                    &consumed) != 6)
         return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+        return false;
     std::size_t pos = static_cast<std::size_t>(consumed);
     std::int64_t frac_ns = 0;
     if (pos < text.size() && text[pos] == '.') {
@@ -98,7 +106,8 @@ bool parse_iso8601(std::string const& text, TimePoint& out) {
             ++pos;
             ++digits;
         }
-        if (digits == 0) return false;
+        if (digits == 0)
+            return false;
     }
     std::int64_t offset_s = 0;
     if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
@@ -112,7 +121,8 @@ bool parse_iso8601(std::string const& text, TimePoint& out) {
     } else {
         return false;
     }
-    if (pos != text.size()) return false;
+    if (pos != text.size())
+        return false;
     std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
     std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_s;
     out = TimePoint{std::chrono::seconds{secs} + std::chrono::nanoseconds{frac_ns}};

@@ -22,14 +22,17 @@ Event& Event::with(std::string key, double value) {
 
 FieldValue const* Event::find(std::string_view key) const {
     for (auto const& f : fields)
-        if (f.key == key) return &f.value;
+        if (f.key == key)
+            return &f.value;
     return nullptr;
 }
 
 std::string Event::text(std::string_view key) const {
     FieldValue const* v = find(key);
-    if (v == nullptr) return {};
-    if (auto const* s = std::get_if<std::string>(v)) return *s;
+    if (v == nullptr)
+        return {};
+    if (auto const* s = std::get_if<std::string>(v))
+        return *s;
     std::string out;
     append_json_value(out, *v);
     return out;
@@ -40,11 +43,21 @@ void append_json_string(std::string& out, std::string_view text) {
     for (char c : text) {
         auto u = static_cast<unsigned char>(c);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (u < 0x20) {
                     char buf[8];
@@ -64,7 +77,8 @@ void append_json_value(std::string& out, FieldValue const& value) {
             using T = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<T, bool>) {
                 out += v ? "true" : "false";
-            } else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::uint64_t>) {
+            } else if constexpr (std::is_same_v<T, std::int64_t> ||
+                                 std::is_same_v<T, std::uint64_t>) {
                 out += std::to_string(v);
             } else if constexpr (std::is_same_v<T, double>) {
                 if (!std::isfinite(v)) {
@@ -96,7 +110,8 @@ std::string JsonlTraceWriter::format(TraceRecord const& record, TimePoint origin
     line += ",\"details\":{";
     bool first = true;
     for (auto const& f : record.event.fields) {
-        if (!first) line.push_back(',');
+        if (!first)
+            line.push_back(',');
         first = false;
         append_json_string(line, f.key);
         line.push_back(':');
@@ -110,7 +125,8 @@ void JsonlTraceWriter::record(TraceRecord const& record) {
     std::string line = format(record, origin_);
     hash_ = fnv1a64(line, hash_);
     ++lines_;
-    if (out_ != nullptr) out_->write(line.data(), static_cast<std::streamsize>(line.size()));
+    if (out_ != nullptr)
+        out_->write(line.data(), static_cast<std::streamsize>(line.size()));
 }
 
 void MemoryTrace::record(TraceRecord const& record) {
@@ -124,7 +140,8 @@ void MemoryTrace::record(TraceRecord const& record) {
 std::size_t MemoryTrace::count(std::string_view event_name) const {
     std::size_t n = 0;
     for (auto const& r : records_)
-        if (r.event.name == event_name) ++n;
+        if (r.event.name == event_name)
+            ++n;
     return n;
 }
 

@@ -1,11 +1,11 @@
 // ipsec -w display formatting (zos-nss-facts.md §9; docs/nss-client.md "ipsec -w").
 #include "nsslab/nss/client_display.hpp"
 
-#include "nsslab/zos/ipsec_display.hpp"
-
 #include <array>
 #include <chrono>
 #include <cstdio>
+
+#include "nsslab/zos/ipsec_display.hpp"
 
 namespace nsslab::nss {
 
@@ -27,7 +27,9 @@ StackDisplay StackDisplay::not_nss(std::string stack_name) {
     return d;
 }
 
-std::string format_ipsec_date(TimePoint t) { return zos::format_ipsec_header_date(t); }
+std::string format_ipsec_date(TimePoint t) {
+    return zos::format_ipsec_header_date(t);
+}
 
 namespace {
 

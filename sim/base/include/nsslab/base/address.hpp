@@ -13,7 +13,7 @@
 namespace nsslab {
 
 class IpAddress {
-public:
+  public:
     enum class Family : std::uint8_t { v4 = 4, v6 = 6 };
 
     IpAddress() = default;  // 0.0.0.0
@@ -34,7 +34,7 @@ public:
 
     auto operator<=>(IpAddress const&) const = default;
 
-private:
+  private:
     Family family_{Family::v4};
     std::array<std::uint8_t, 16> bytes_{};  // v4 uses the first 4 bytes
 };

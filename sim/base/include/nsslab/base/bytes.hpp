@@ -22,7 +22,9 @@ inline ByteView as_bytes(std::string_view s) {
 inline std::string_view as_chars(ByteView b) {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
-inline Bytes to_bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline Bytes to_bytes(std::string_view s) {
+    return Bytes(s.begin(), s.end());
+}
 
 std::string to_hex(ByteView data, bool upper = false);
 // Accepts upper or lower case; spaces are ignored. Error names the offending offset.
@@ -30,7 +32,7 @@ Result<Bytes> from_hex(std::string_view hex);
 
 // Appends big-endian integers and byte strings to a Bytes buffer.
 class ByteWriter {
-public:
+  public:
     explicit ByteWriter(Bytes& out) : out_(out) {}
     void u8(std::uint8_t v) { out_.push_back(v); }
     void u16(std::uint16_t v);
@@ -42,14 +44,14 @@ public:
     void patch_u32(std::size_t at, std::uint32_t v);
     std::size_t size() const { return out_.size(); }
 
-private:
+  private:
     Bytes& out_;
 };
 
 // Reads big-endian integers from a view; each read fails with Errc::truncated, naming the
 // offset, instead of reading past the end.
 class ByteReader {
-public:
+  public:
     explicit ByteReader(ByteView in) : in_(in) {}
     Result<std::uint8_t> u8();
     Result<std::uint16_t> u16();
@@ -61,7 +63,7 @@ public:
     std::size_t offset() const { return pos_; }
     bool empty() const { return pos_ == in_.size(); }
 
-private:
+  private:
     Result<ByteView> take(std::size_t n);
     ByteView in_;
     std::size_t pos_{0};

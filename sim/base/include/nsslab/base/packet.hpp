@@ -24,18 +24,18 @@ inline constexpr std::uint8_t ack = 0x10;
 }  // namespace tcp_flags
 
 struct PacketRecord {
-    TimePoint time;          // virtual time at which the sender transmitted it
+    TimePoint time;  // virtual time at which the sender transmitted it
     Transport transport{Transport::udp};
-    Endpoint src;            // src.address and dst.address have the same family
+    Endpoint src;  // src.address and dst.address have the same family
     Endpoint dst;
     // TCP only:
     std::uint32_t seq{0};
     std::uint32_t ack{0};
     std::uint8_t flags{0};
     std::uint16_t window{65535};
-    std::uint16_t mss{0};    // emitted as the MSS option on SYN segments when non-zero
+    std::uint16_t mss{0};  // emitted as the MSS option on SYN segments when non-zero
     Bytes payload;
-    std::string comment;     // optional pcapng packet comment (e.g. "lost on link A->B")
+    std::string comment;  // optional pcapng packet comment (e.g. "lost on link A->B")
 };
 
 }  // namespace nsslab

@@ -14,26 +14,26 @@ namespace nsslab {
 
 // What went wrong, coarse enough for callers to branch on.
 enum class Errc {
-    invalid_argument,   // a caller passed a value outside the documented domain
-    parse_error,        // a text input (config, script, scenario) is not in the grammar
-    decode_error,       // a binary input (frame, packet) is malformed
-    truncated,          // a binary input ended before a complete unit
-    oversized,          // an input exceeds a documented bound
-    unknown_type,       // a type code this version does not know
-    not_found,          // a named thing does not exist
-    already_exists,     // a named thing exists and may not be created again
-    permission_denied,  // an access check said no
-    auth_failed,        // credentials were rejected
-    connection_refused, // nothing listens at the remote endpoint
-    connection_reset,   // the peer reset the connection
-    timed_out,          // a bounded wait expired
-    unreachable,        // no route, host down or partitioned
-    closed,             // the object was closed
-    limit_exceeded,     // a bounded queue or buffer is full
-    state_error,        // the request is not valid in the current state
-    crypto_error,       // OpenSSL reported an error
-    io_error,           // the operating system reported an error
-    unsupported,        // valid, but not implemented by this emulation
+    invalid_argument,    // a caller passed a value outside the documented domain
+    parse_error,         // a text input (config, script, scenario) is not in the grammar
+    decode_error,        // a binary input (frame, packet) is malformed
+    truncated,           // a binary input ended before a complete unit
+    oversized,           // an input exceeds a documented bound
+    unknown_type,        // a type code this version does not know
+    not_found,           // a named thing does not exist
+    already_exists,      // a named thing exists and may not be created again
+    permission_denied,   // an access check said no
+    auth_failed,         // credentials were rejected
+    connection_refused,  // nothing listens at the remote endpoint
+    connection_reset,    // the peer reset the connection
+    timed_out,           // a bounded wait expired
+    unreachable,         // no route, host down or partitioned
+    closed,              // the object was closed
+    limit_exceeded,      // a bounded queue or buffer is full
+    state_error,         // the request is not valid in the current state
+    crypto_error,        // OpenSSL reported an error
+    io_error,            // the operating system reported an error
+    unsupported,         // valid, but not implemented by this emulation
 };
 
 // Name of an error code, for messages and traces.
@@ -53,14 +53,17 @@ template <class T>
 using Result = boost::system::result<T, Error>;
 
 // Shorthand for returning an error: `return fail(Errc::parse_error, "x.conf:3:1: ...");`
-inline Error fail(Errc code, std::string message) { return Error{code, std::move(message)}; }
+inline Error fail(Errc code, std::string message) {
+    return Error{code, std::move(message)};
+}
 
 [[noreturn]] void assertion_failed(char const* expr, char const* file, int line, char const* msg);
 
 }  // namespace nsslab
 
 // Invariant check that stays on in release builds (TigerBeetle style).
-#define NSSLAB_ASSERT(expr, msg)                                          \
-    do {                                                                  \
-        if (!(expr)) ::nsslab::assertion_failed(#expr, __FILE__, __LINE__, msg); \
+#define NSSLAB_ASSERT(expr, msg)                                        \
+    do {                                                                \
+        if (!(expr))                                                    \
+            ::nsslab::assertion_failed(#expr, __FILE__, __LINE__, msg); \
     } while (false)

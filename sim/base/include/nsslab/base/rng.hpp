@@ -15,7 +15,7 @@
 namespace nsslab {
 
 class Rng {
-public:
+  public:
     explicit Rng(std::uint64_t seed);
     // Independent stream for `name`, derived from a run seed.
     static Rng stream(std::uint64_t seed, std::string_view name);
@@ -30,7 +30,7 @@ public:
     bool chance(double probability) { return probability > 0 && unit() < probability; }
     void fill(std::span<std::uint8_t> out);
 
-private:
+  private:
     std::array<std::uint64_t, 4> s_{};
     std::uint64_t origin_{0};  // seed material this stream was built from, for derive()
 };

@@ -30,8 +30,12 @@ inline constexpr TimePoint time_from_unix_seconds(std::int64_t seconds) {
 inline constexpr std::int64_t unix_seconds(TimePoint t) {
     return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }
-inline constexpr std::int64_t nanos(Duration d) { return d.count(); }
-inline constexpr std::int64_t nanos(TimePoint t) { return t.time_since_epoch().count(); }
+inline constexpr std::int64_t nanos(Duration d) {
+    return d.count();
+}
+inline constexpr std::int64_t nanos(TimePoint t) {
+    return t.time_since_epoch().count();
+}
 
 // "2026-01-01T00:00:00.000000000Z"
 std::string format_iso8601(TimePoint t);

@@ -33,13 +33,16 @@ struct Event {
     explicit Event(std::string event_name) : name(std::move(event_name)) {}
 
     Event& with(std::string key, std::string value);
-    Event& with(std::string key, char const* value) { return with(std::move(key), std::string(value)); }
-    Event& with(std::string key, std::string_view value) { return with(std::move(key), std::string(value)); }
+    Event& with(std::string key, char const* value) {
+        return with(std::move(key), std::string(value));
+    }
+    Event& with(std::string key, std::string_view value) {
+        return with(std::move(key), std::string(value));
+    }
     Event& with(std::string key, bool value);
     Event& with(std::string key, double value);
     template <class Int>
-        requires std::is_integral_v<Int>
-    Event& with(std::string key, Int value) {
+    requires std::is_integral_v<Int> Event& with(std::string key, Int value) {
         if constexpr (std::is_signed_v<Int>)
             fields.push_back({std::move(key), static_cast<std::int64_t>(value)});
         else
@@ -60,7 +63,7 @@ struct TraceRecord {
 };
 
 class TraceSink {
-public:
+  public:
     virtual ~TraceSink() = default;
     virtual void record(TraceRecord const& record) = 0;
 };
@@ -74,14 +77,14 @@ void append_json_value(std::string& out, FieldValue const& value);
 // where t is the time since `origin`. Also keeps a running FNV-1a hash of everything written,
 // so a run's trace can be compared with another's without keeping it.
 class JsonlTraceWriter final : public TraceSink {
-public:
+  public:
     JsonlTraceWriter(std::ostream* out, TimePoint origin) : out_(out), origin_(origin) {}
     void record(TraceRecord const& record) override;
     std::uint64_t hash() const { return hash_; }
     std::uint64_t lines() const { return lines_; }
     static std::string format(TraceRecord const& record, TimePoint origin);
 
-private:
+  private:
     std::ostream* out_;  // may be null: hash only
     TimePoint origin_;
     std::uint64_t hash_{0xcbf29ce484222325ULL};
@@ -91,14 +94,14 @@ private:
 // Keeps records in memory for checks. Bounded: records past max_records are not kept and
 // overflowed() turns true, so a checker can refuse to judge an incomplete trace.
 class MemoryTrace final : public TraceSink {
-public:
+  public:
     explicit MemoryTrace(std::size_t max_records = 1'000'000) : max_(max_records) {}
     void record(TraceRecord const& record) override;
     std::vector<TraceRecord> const& records() const { return records_; }
     bool overflowed() const { return overflowed_; }
     std::size_t count(std::string_view event_name) const;
 
-private:
+  private:
     std::size_t max_;
     std::vector<TraceRecord> records_;
     bool overflowed_{false};
@@ -106,13 +109,14 @@ private:
 
 // Sends each record to several sinks.
 class TeeTrace final : public TraceSink {
-public:
+  public:
     void add(TraceSink* sink) { sinks_.push_back(sink); }
     void record(TraceRecord const& record) override {
-        for (auto* s : sinks_) s->record(record);
+        for (auto* s : sinks_)
+            s->record(record);
     }
 
-private:
+  private:
     std::vector<TraceSink*> sinks_;
 };
 

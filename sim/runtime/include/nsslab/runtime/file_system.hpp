@@ -16,7 +16,7 @@
 namespace nsslab::runtime {
 
 class FileSystem {
-public:
+  public:
     virtual ~FileSystem() = default;
     virtual Result<std::string> read(std::string_view path) const = 0;
     virtual Result<void> write(std::string_view path, std::string_view content) = 0;
@@ -29,7 +29,7 @@ public:
 
 // Paths must be absolute ("/..."); total content is bounded (Errc::limit_exceeded).
 class MemoryFileSystem final : public FileSystem {
-public:
+  public:
     explicit MemoryFileSystem(std::size_t max_total_bytes = 64u << 20) : max_(max_total_bytes) {}
     Result<std::string> read(std::string_view path) const override;
     Result<void> write(std::string_view path, std::string_view content) override;
@@ -37,7 +37,7 @@ public:
     bool exists(std::string_view path) const override;
     std::vector<std::string> list(std::string_view prefix) const override;
 
-private:
+  private:
     std::map<std::string, std::string, std::less<>> files_;
     std::size_t max_;
     std::size_t total_{0};
@@ -45,7 +45,7 @@ private:
 
 // Maps "/etc/x" to "<root>/etc/x"; ".." components are refused.
 class DirectoryFileSystem final : public FileSystem {
-public:
+  public:
     explicit DirectoryFileSystem(std::filesystem::path root) : root_(std::move(root)) {}
     Result<std::string> read(std::string_view path) const override;
     Result<void> write(std::string_view path, std::string_view content) override;
@@ -53,7 +53,7 @@ public:
     bool exists(std::string_view path) const override;
     std::vector<std::string> list(std::string_view prefix) const override;
 
-private:
+  private:
     Result<std::filesystem::path> map(std::string_view path) const;
     std::filesystem::path root_;
 };

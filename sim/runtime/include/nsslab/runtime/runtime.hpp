@@ -49,7 +49,7 @@ struct StreamInfo {
 
 // What a runtime drives. All methods default to doing nothing.
 class Application {
-public:
+  public:
     virtual ~Application() = default;
     virtual void on_start(TimePoint /*now*/) {}
     // Orderly stop (SIGTERM, scenario `stop`): close connections; the driver tears down after.
@@ -64,7 +64,7 @@ public:
 };
 
 class Runtime {
-public:
+  public:
     virtual ~Runtime() = default;
 
     // This node's clock (virtual time plus the node's offset and drift in the simulator).
