@@ -1,6 +1,6 @@
 // NSS certificate-service microbenchmarks (issue 4 §7; docs/benchmarks.md): encode and decode of
 // SignRequest / SignReply frames, the NssServer core serving pipelined sign requests from a
-// registered in-process AT-TLS client (harness::CoreSignPair, the (b) of `nsslab bench sign`),
+// registered in-process AT-TLS client (bench::CoreSignPair, the (b) of `nsslab bench sign`),
 // and raw OpenSSL signing (crypto::sign_repeatedly, the (a) baseline), per algorithm.
 // items_per_second is frames or signatures per second.
 #include <benchmark/benchmark.h>
@@ -8,11 +8,11 @@
 #include <chrono>
 #include <memory>
 
+#include "nsslab/bench/sign.hpp"
 #include "nsslab/crypto/sign_baseline.hpp"
-#include "nsslab/harness/bench_sign.hpp"
 #include "nsslab/wire_nss/codec.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::bench {
 namespace {
 
 // Built once: RSA-3072 key generation is slow.
@@ -139,6 +139,6 @@ BENCHMARK(BM_RawSign)->Apply(algorithms)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CoreSign)->Apply(algorithms)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
-}  // namespace nsslab::harness
+}  // namespace nsslab::bench
 
 BENCHMARK_MAIN();

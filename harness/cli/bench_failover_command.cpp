@@ -1,5 +1,5 @@
 // `nsslab bench failover --stacks N [--seed S]`: N simulated stacks fail over from a crashed
-// primary NSS server to the backup (harness/bench_failover.hpp, docs/benchmarks.md
+// primary NSS server to the backup (bench/tools: nsslab/bench/failover.hpp, docs/benchmarks.md
 // "bench failover"). Exit status 1 when not every stack registered with the backup.
 #include <iostream>
 #include <memory>
@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "command.hpp"
-#include "nsslab/harness/bench_failover.hpp"
+#include "nsslab/bench/failover.hpp"
 #include "nsslab/harness/scenario.hpp"
 
 namespace {
@@ -19,7 +19,7 @@ void add_bench_failover(CLI::App& app) {
         "Simulated stacks (one IKED per z/OS system, up to 8 stacks each) register with a primary "
         "NSS server over AT-TLS, the primary crashes, all fail over to the backup; prints wall "
         "time, peak memory and events");
-    auto options = std::make_shared<nsslab::harness::BenchFailoverOptions>();
+    auto options = std::make_shared<nsslab::bench::BenchFailoverOptions>();
     cmd->add_option("--stacks", options->stacks, "Number of simulated TCP/IP stacks (NSS clients)")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
@@ -50,12 +50,12 @@ void add_bench_failover(CLI::App& app) {
             }
             *out = *d;
         }
-        auto result = nsslab::harness::run_bench_failover(*options);
+        auto result = nsslab::bench::run_bench_failover(*options);
         if (!result) {
             std::cerr << "nsslab bench failover: " << result.error().what() << "\n";
             throw CLI::RuntimeError(2);
         }
-        std::cout << nsslab::harness::describe(*result);
+        std::cout << nsslab::bench::describe(*result);
         if (!result->ok()) {
             std::cerr << "nsslab bench failover: " << (result->stacks - result->failed_over)
                       << " stacks did not fail over to the backup\n";

@@ -1,11 +1,11 @@
 // `nsslab bench sign [--alg rsa2048|rsa3072|p256|ed25519|all] [--connections N] [--seconds S]`:
 // signature throughput of the NSS certificate service, (a) raw OpenSSL, (b) the server core in
 // process, (c) the full path over loopback AT-TLS, and the ratios (b)/(a), (c)/(a) measured in
-// the same run (nsslab/harness/bench_sign.hpp, docs/benchmarks.md "bench sign").
+// the same run (nsslab/bench/sign.hpp, docs/benchmarks.md "bench sign").
 #include <iostream>
 
 #include "command.hpp"
-#include "nsslab/harness/bench_sign.hpp"
+#include "nsslab/bench/sign.hpp"
 
 namespace {
 
@@ -44,7 +44,7 @@ void add_bench_sign(CLI::App& app) {
         ->check(CLI::Range(1, 65536))
         ->capture_default_str();
     cmd->callback([args] {
-        namespace h = nsslab::harness;
+        namespace h = nsslab::bench;
         h::BenchSignOptions options;
         if (args->alg != "all")
             options.algorithms = {*h::sign_algorithm_from_string(args->alg)};

@@ -1,8 +1,9 @@
-// `nsslab demo --seed N --out DIR`: the built-in demo on the simulator (see harness/demo.hpp).
+// `nsslab demo --seed N --out DIR`: the built-in demo on the simulator (see
+// demo/include/nsslab/demo/demo.hpp).
 #include <iostream>
 
 #include "command.hpp"
-#include "nsslab/harness/demo.hpp"
+#include "nsslab/demo/demo.hpp"
 
 namespace {
 
@@ -11,7 +12,7 @@ void add_demo(CLI::App& app) {
         app.add_subcommand("demo",
                            "Two simulated systems, a TLS connection and UDP over a lossy link; "
                            "writes a trace, a pcapng capture and a TLS key log");
-    auto options = std::make_shared<nsslab::harness::DemoOptions>();
+    auto options = std::make_shared<nsslab::demo::DemoOptions>();
     std::string out = options->out_dir.string();
     auto out_ptr = std::make_shared<std::string>(out);
     cmd->add_option("--seed", options->seed, "Seed of the run (same seed, same bytes)")
@@ -23,12 +24,12 @@ void add_demo(CLI::App& app) {
         ->capture_default_str();
     cmd->callback([options, out_ptr] {
         options->out_dir = *out_ptr;
-        auto result = nsslab::harness::run_demo(*options);
+        auto result = nsslab::demo::run_demo(*options);
         if (!result) {
             std::cerr << "nsslab demo: " << result.error().what() << "\n";
             throw CLI::RuntimeError(2);
         }
-        std::cout << nsslab::harness::describe(*result);
+        std::cout << nsslab::demo::describe(*result);
         if (!result->ok)
             throw CLI::RuntimeError(1);
     });

@@ -2,7 +2,7 @@
 // on its own asio_rt::Loop in a server thread; N NssClient cores run on a second Loop in the
 // calling thread, each keeping `window` sign requests outstanding (a completion immediately
 // issues the next request). Both CPU cores work: the server signs, the client thread does the
-// clients' TLS and codec work. See nsslab/harness/bench_sign.hpp and docs/benchmarks.md.
+// clients' TLS and codec work. See nsslab/bench/sign.hpp and docs/benchmarks.md.
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -17,13 +17,13 @@
 #include <thread>
 
 #include "nsslab/asio/loop.hpp"
-#include "nsslab/harness/bench_sign.hpp"
+#include "nsslab/bench/sign.hpp"
 #include "nsslab/iked/iked_daemon.hpp"
 #include "nsslab/nss/nss_client.hpp"
 #include "nsslab/nssd/nssd_daemon.hpp"
 #include "nsslab/zos/iked_conf.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::bench {
 
 namespace {
 
@@ -385,4 +385,4 @@ Result<SignRate> measure_full(SignBenchWorld& world, SignAlgorithm algorithm, By
     return finish(rate);
 }
 
-}  // namespace nsslab::harness
+}  // namespace nsslab::bench

@@ -1,4 +1,4 @@
-#include "nsslab/harness/bench_failover.hpp"
+#include "nsslab/bench/failover.hpp"
 
 #include <sys/resource.h>
 
@@ -21,7 +21,7 @@
 #include "nsslab/zos/nssd_conf.hpp"
 #include "nsslab/zos/zos_system.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::bench {
 namespace {
 
 using namespace std::chrono_literals;
@@ -400,4 +400,4 @@ std::string describe(BenchFailoverResult const& r) {
     return out.str();
 }
 
-}  // namespace nsslab::harness
+}  // namespace nsslab::bench

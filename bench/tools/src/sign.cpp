@@ -1,6 +1,6 @@
 // `nsslab bench sign` (a) and (b), the SYSTEMB set-up and the printed table; (c) is in
-// bench_sign_full.cpp. See nsslab/harness/bench_sign.hpp and docs/benchmarks.md.
-#include "nsslab/harness/bench_sign.hpp"
+// bench_sign_full.cpp. See nsslab/bench/sign.hpp and docs/benchmarks.md.
+#include "nsslab/bench/sign.hpp"
 
 #include <time.h>
 
@@ -16,7 +16,7 @@
 #include "nsslab/wire_nss/codec.hpp"
 #include "nsslab/zos/nssd_conf.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::bench {
 
 namespace {
 
@@ -563,4 +563,4 @@ std::string format_bench_sign(std::vector<BenchSignResult> const& results,
     return out.str();
 }
 
-}  // namespace nsslab::harness
+}  // namespace nsslab::bench

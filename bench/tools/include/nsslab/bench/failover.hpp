@@ -26,7 +26,7 @@
 #include "nsslab/base/result.hpp"
 #include "nsslab/base/time.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::bench {
 
 struct BenchFailoverOptions {
     std::uint64_t seed{1};
@@ -69,4 +69,4 @@ Result<BenchFailoverResult> run_bench_failover(BenchFailoverOptions const& optio
 // The figures, one per line ("stacks: 10000", "failed over: 10000 of 10000 (all)", ...).
 std::string describe(BenchFailoverResult const& result);
 
-}  // namespace nsslab::harness
+}  // namespace nsslab::bench

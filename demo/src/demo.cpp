@@ -1,4 +1,4 @@
-#include "nsslab/harness/demo.hpp"
+#include "nsslab/demo/demo.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -18,7 +18,7 @@
 #include "nsslab/reports/pcapng.hpp"
 #include "nsslab/tls/channel.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::demo {
 namespace {
 
 using namespace std::chrono_literals;
@@ -438,4 +438,4 @@ std::string describe(DemoResult const& r) {
     return out.str();
 }
 
-}  // namespace nsslab::harness
+}  // namespace nsslab::demo

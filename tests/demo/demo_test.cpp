@@ -1,7 +1,7 @@
 // The demo end to end: determinism of every byte it writes (issue 2 §4: TLS 1.3 handshake and
 // ECDSA P-256 signatures over a simulated TCP stream, run twice per seed, compared by hash) and
 // the capture as tshark reads it (issue 2 §5).
-#include "nsslab/harness/demo.hpp"
+#include "nsslab/demo/demo.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "support/tshark.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::demo {
 namespace {
 
 std::string slurp(std::filesystem::path const& p) {
@@ -130,4 +130,4 @@ TEST(DemoCapture, LossyLinkStaysWellFormedAndDecryptsFromEmbeddedSecrets) {
 }
 
 }  // namespace
-}  // namespace nsslab::harness
+}  // namespace nsslab::demo

@@ -2,13 +2,12 @@
 // algorithm's SignReply verifies with the certificate's key, the SERVAUTH checks run), the (a)
 // baseline and a short (c) run over real loopback TLS with two threads, and the printed table.
 // Behaviour only: no figure is compared with a timing expectation.
-#include "nsslab/harness/bench_sign.hpp"
-
 #include <gtest/gtest.h>
 
+#include "nsslab/bench/sign.hpp"
 #include "nsslab/crypto/signature.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::bench {
 namespace {
 
 SignBenchWorld& world() {
@@ -118,4 +117,4 @@ TEST(BenchSign, FormatPrintsFiguresAndRatios) {
 }
 
 }  // namespace
-}  // namespace nsslab::harness
+}  // namespace nsslab::bench

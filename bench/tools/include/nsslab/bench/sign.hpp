@@ -37,7 +37,7 @@
 #include "nsslab/zos/keyring.hpp"
 #include "nsslab/zos/racf.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::bench {
 
 enum class SignAlgorithm { rsa2048, rsa3072, p256, ed25519 };
 // "rsa2048", "rsa3072", "p256", "ed25519" (the --alg values).
@@ -190,4 +190,4 @@ std::string format_bench_sign(std::vector<BenchSignResult> const& results,
 // for RSA-3072.
 std::optional<double> full_path_target(SignAlgorithm algorithm);
 
-}  // namespace nsslab::harness
+}  // namespace nsslab::bench

@@ -1,10 +1,10 @@
 // run_bench_failover on small topologies: every stack registers with the primary, fails over
 // to the backup after the crash, and the virtual figures depend only on the seed.
-#include "nsslab/harness/bench_failover.hpp"
-
 #include <gtest/gtest.h>
 
-namespace nsslab::harness {
+#include "nsslab/bench/failover.hpp"
+
+namespace nsslab::bench {
 namespace {
 
 TEST(BenchFailover, EveryStackFailsOverToTheBackup) {
@@ -90,4 +90,4 @@ TEST(BenchFailover, RejectsBadSizes) {
 }
 
 }  // namespace
-}  // namespace nsslab::harness
+}  // namespace nsslab::bench

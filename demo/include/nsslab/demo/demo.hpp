@@ -13,7 +13,7 @@
 
 #include "nsslab/base/result.hpp"
 
-namespace nsslab::harness {
+namespace nsslab::demo {
 
 struct DemoOptions {
     std::uint64_t seed{1};
@@ -46,4 +46,4 @@ Result<DemoResult> run_demo(DemoOptions const& options);
 // A short human summary: what happened and where the files are.
 std::string describe(DemoResult const& result);
 
-}  // namespace nsslab::harness
+}  // namespace nsslab::demo
