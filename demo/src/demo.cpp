@@ -32,10 +32,12 @@ constexpr std::uint16_t echo_port = 7;
 
 // Moves a channel's pending output to the stream and its secrets to the key log.
 void flush(Runtime& rt, SocketId stream, tls::Channel& channel) {
-    for (auto const& line : channel.take_keylog_lines())
-        rt.log_tls_secret(line);
-    for (Bytes out = channel.take_ciphertext(); !out.empty(); out = channel.take_ciphertext())
-        (void)rt.send(stream, out);
+    while (auto secret = channel.poll_secret())
+        rt.log_secret(*secret);
+    while (auto out = channel.poll_transmit())
+        (void)rt.send(stream, *out);
+    while (channel.poll_event()) {  // the demo traces its own demo.tls_* events
+    }
 }
 
 // SYSTEMB: a TLS server that signs "SIGN <hex>" lines with its ECDSA P-256 key, and a UDP echo.
@@ -58,13 +60,13 @@ class SigningServer final : public Application {
         }
         sessions_.emplace(stream, Session{std::move(*channel), {}});
     }
-    void on_received(SocketId stream, ByteView data, TimePoint) override {
+    void on_received(SocketId stream, ByteView data, TimePoint now) override {
         auto it = sessions_.find(stream);
         if (it == sessions_.end())
             return;
         Session& s = it->second;
-        s.channel.handle_ciphertext(data);
-        Bytes plain = s.channel.take_plaintext();
+        s.channel.handle_received(data, now);
+        Bytes plain = s.channel.poll_received().value_or(Bytes{});
         s.pending.append(as_chars(plain));
         for (auto nl = s.pending.find('\n'); nl != std::string::npos; nl = s.pending.find('\n')) {
             std::string line = s.pending.substr(0, nl);
@@ -77,7 +79,7 @@ class SigningServer final : public Application {
         auto it = sessions_.find(stream);
         if (it == sessions_.end())
             return;
-        it->second.channel.handle_transport_closed();
+        it->second.channel.handle_closed(TimePoint{});
         rt_.close(stream);
         sessions_.erase(it);
     }
@@ -162,11 +164,11 @@ class SigningClient final : public Application {
         channel_.emplace(std::move(*channel));
         flush(rt_, stream_, *channel_);
     }
-    void on_received(SocketId, ByteView data, TimePoint) override {
+    void on_received(SocketId, ByteView data, TimePoint now) override {
         if (!channel_)
             return;
         bool was_established = channel_->state() == tls::Channel::State::established;
-        channel_->handle_ciphertext(data);
+        channel_->handle_received(data, now);
         if (!was_established && channel_->state() == tls::Channel::State::established) {
             result_.tls_version = channel_->version_name();
             result_.tls_cipher = channel_->cipher_name();
@@ -177,7 +179,7 @@ class SigningClient final : public Application {
                 server_cert_ = *crypto::Certificate::load_der(nullptr, peer->der);
             send_next_request();
         }
-        Bytes plain = channel_->take_plaintext();
+        Bytes plain = channel_->poll_received().value_or(Bytes{});
         pending_.append(as_chars(plain));
         for (auto nl = pending_.find('\n'); nl != std::string::npos; nl = pending_.find('\n')) {
             std::string line = pending_.substr(0, nl);
@@ -195,7 +197,7 @@ class SigningClient final : public Application {
         }
     }
     void on_stream_closed(SocketId, StreamEnd why, TimePoint) override {
-        rt_.emit(Event("demo.stream_closed").with("why", runtime::to_string(why)));
+        rt_.emit(Event("demo.stream_closed").with("why", nsslab::to_string(why)));
         if (why == StreamEnd::eof)
             rt_.close(stream_);
         stream_closed_ = true;
@@ -328,9 +330,11 @@ Result<DemoResult> run_demo(DemoOptions const& options) {
     if (!keylog)
         return keylog.error();
     std::vector<std::string> pending_secrets;
-    sim.set_tls_keylog([&](std::string_view line) {
-        (void)keylog->append(line);
-        pending_secrets.emplace_back(line);
+    sim.set_secret_sink([&](core::Secret const& secret) {
+        if (secret.kind != core::Secret::Kind::tls_key_log)
+            return;
+        (void)keylog->append(secret.line);
+        pending_secrets.emplace_back(secret.line);
     });
     Error capture_error{};
     bool capture_failed = false;

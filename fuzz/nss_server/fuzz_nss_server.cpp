@@ -65,7 +65,7 @@ namespace {
 using namespace nsslab;
 namespace wn = wire_nss;
 using nss::ConnId;
-using nss::Transmit;
+using Transmit = core::StreamTransmit;
 
 [[noreturn]] void violated(char const* what, std::string const& detail = {}) {
     std::fprintf(stderr, "fuzz_nss_server: invariant violated: %s %s\n", what, detail.c_str());
@@ -361,7 +361,7 @@ class Run {
                 if (s.conn != 0) {  // on a closed slot: a stale ConnId, to be ignored
                     s.open = false;
                     closed_.insert(s.conn);
-                    server_->handle_closed(s.conn, now_);
+                    server_->handle_closed(s.conn, StreamEnd::reset, now_);
                 }
                 break;
             case 9:
@@ -445,7 +445,7 @@ class Run {
         if (s.open) {
             s.open = false;
             closed_.insert(s.conn);
-            server_->handle_closed(s.conn, now_);
+            server_->handle_closed(s.conn, StreamEnd::reset, now_);
             drain();
         }
         ConnId previous = s.conn;
@@ -624,8 +624,8 @@ class Run {
 
     void push_client_bytes(Slot& s) {
         Bytes out;
-        for (Bytes b; !(b = s.tls->take_ciphertext()).empty();)
-            out.insert(out.end(), b.begin(), b.end());
+        while (auto b = s.tls->poll_transmit())
+            out.insert(out.end(), b->begin(), b->end());
         if (!out.empty() && s.open)
             server_->handle_received(s.conn, out, now_);
     }
@@ -645,7 +645,7 @@ class Run {
                 if (accepted_.count(t->conn) == 0)
                     violated("transmit for a connection never accepted");
                 if (closed_.count(t->conn) != 0)
-                    violated("transmit after close", std::string(nss::to_string(t->kind)));
+                    violated("transmit after close", std::string(core::to_string(t->kind)));
                 Slot* s = slot_of(t->conn);
                 if (s == nullptr)
                     violated("transmit for a connection without slot");
@@ -656,18 +656,18 @@ class Run {
                 }
                 if (!s->tls)
                     continue;  // a plain-TCP client: whatever an alert looks like
-                s->tls->handle_ciphertext(t->bytes);
+                s->tls->handle_received(t->bytes, now_);
                 if (s->tls->state() == tls::Channel::State::failed)
                     continue;
-                Bytes plain = s->tls->take_plaintext();
+                Bytes plain = s->tls->poll_received().value_or(Bytes{});
                 if (!plain.empty() && !s->tampered)
                     on_server_plaintext(*s, plain);
             }
             for (auto& s : slots_) {
                 if (s.open && s.tls) {
                     Bytes out;
-                    for (Bytes b; !(b = s.tls->take_ciphertext()).empty();)
-                        out.insert(out.end(), b.begin(), b.end());
+                    while (auto b = s.tls->poll_transmit())
+                        out.insert(out.end(), b->begin(), b->end());
                     if (!out.empty()) {
                         progress = true;
                         server_->handle_received(s.conn, out, now_);
@@ -687,7 +687,7 @@ class Run {
             }
             if (events > limits_.events_max)
                 violated("more undrained events than events_max", std::to_string(events));
-            while (auto r = server_->poll_management_result()) {
+            while (auto r = server_->poll_completion()) {
                 progress = true;
                 if (tickets_.erase(r->ticket) == 0)
                     violated("management result for an unknown or answered ticket");

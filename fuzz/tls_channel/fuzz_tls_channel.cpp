@@ -26,15 +26,16 @@ std::string data_file(char const* name) {
 void feed(tls::Channel& ch, ByteView bytes, std::size_t chunk) {
     for (std::size_t i = 0; i < bytes.size() && ch.state() != tls::Channel::State::failed;
          i += chunk) {
-        ch.handle_ciphertext(bytes.subspan(i, std::min(chunk, bytes.size() - i)));
-        (void)ch.take_ciphertext();
-        (void)ch.take_plaintext();
-        (void)ch.take_keylog_lines();
+        ch.handle_received(bytes.subspan(i, std::min(chunk, bytes.size() - i)), TimePoint{});
+        while (ch.poll_transmit() || ch.poll_received() || ch.poll_secret() || ch.poll_event()) {
+        }
     }
     (void)ch.send(as_bytes("reply"));
     ch.close();
-    (void)ch.take_ciphertext();
-    ch.handle_transport_closed();
+    (void)ch.poll_transmit();
+    ch.handle_closed(TimePoint{});
+    while (ch.poll_event()) {  // each state change is reported once: at most a few
+    }
 }
 
 }  // namespace
@@ -69,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             auto client = tls::Channel::client(**ctx, config);
             if (!client)
                 __builtin_trap();
-            (void)client->take_ciphertext();
+            (void)client->poll_transmit();
             feed(*client, payload, chunk);
         }
         return 0;

@@ -63,7 +63,7 @@ class TcpProbe final : public Application, public Operable {
         rt_.emit(Event("probe.received").with("bytes", data.size()).with("hex", to_hex(shown)));
     }
     void on_stream_closed(SocketId, StreamEnd why, TimePoint now) override {
-        finish(std::string(runtime::to_string(why)), false, now);
+        finish(std::string(nsslab::to_string(why)), false, now);
     }
     void on_deadline(TimePoint now) override {
         if (state_ == State::waiting)

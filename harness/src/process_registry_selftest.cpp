@@ -58,7 +58,7 @@ class EchoServer final : public Application, public Operable {
         (void)rt_.send(stream, data);
     }
     void on_stream_closed(SocketId stream, StreamEnd why, TimePoint) override {
-        rt_.emit(Event("selftest.closed").with("why", runtime::to_string(why)));
+        rt_.emit(Event("selftest.closed").with("why", nsslab::to_string(why)));
         rt_.close(stream);
     }
     void on_datagram(SocketId socket, Endpoint const& from, ByteView payload, TimePoint) override {
@@ -112,7 +112,7 @@ class EchoClient final : public Application, public Operable {
             rt_.set_deadline(last_sent_ + o_.interval > now ? last_sent_ + o_.interval : now);
     }
     void on_stream_closed(SocketId, StreamEnd why, TimePoint now) override {
-        disconnected(std::string(runtime::to_string(why)), now);
+        disconnected(std::string(nsslab::to_string(why)), now);
     }
     void on_deadline(TimePoint now) override {
         if (state_ == State::waiting) {

@@ -344,10 +344,12 @@ Result<ScenarioResult> Run::execute() {
     sim_.set_trace(&tee);
 
     std::vector<std::string> pending_secrets;
-    sim_.set_tls_keylog([&](std::string_view line) {
+    sim_.set_secret_sink([&](core::Secret const& secret) {
+        if (secret.kind != core::Secret::Kind::tls_key_log)
+            return;
         if (keylog)
-            (void)keylog->append(line);
-        pending_secrets.emplace_back(line);
+            (void)keylog->append(secret.line);
+        pending_secrets.emplace_back(secret.line);
     });
     std::string capture_error;
     sim_.network().set_capture([&](PacketRecord const& packet) {

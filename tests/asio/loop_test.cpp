@@ -198,7 +198,7 @@ TEST(AsioLoop, ConnectTimeoutEndsAConnectThatGetsNoAnswer) {
             EXPECT_EQ(app.connected[s] + static_cast<int>(app.ends[s].size()), 1) << "stream " << s;
             if (!app.ends[s].empty()) {
                 EXPECT_EQ(app.ends[s][0], StreamEnd::timed_out)
-                    << runtime::to_string(app.ends[s][0]);
+                    << nsslab::to_string(app.ends[s][0]);
                 ++timed_out;
             }
         }

@@ -1,11 +1,12 @@
 // NssClient (IKED) against the real NssServer core (NSSD) on SYSTEMB's RACF and key ring
-// (tests/nss/nss_server_test_support.hpp): TLS, registration, the certificate service and remote
-// management end to end, bytes delivered by hand on virtual time.
+// (tests/nss/nss_server_test_support.hpp), joined by the in-memory pair driver
+// (core::StreamPair) on virtual time: TLS, registration, the certificate service and remote
+// management end to end.
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include "nss_server_test_support.hpp"
+#include "nsslab/core/pair.hpp"
+#include "nsslab/crypto/signature.hpp"
 #include "nsslab/nss/nss_client.hpp"
 #include "nsslab/zos/racdcert.hpp"
 #include "nsslab/zos/racf_script.hpp"
@@ -17,19 +18,21 @@ namespace wn = wire_nss;
 using namespace std::chrono_literals;
 using test::Pki;
 using test::SystemB;
+using RC = wn::ResultCode;
 
 Endpoint const server_ep{IpAddress::parse("10.0.0.5").value(), 4159};
-Endpoint const client_ep{IpAddress::parse("10.1.1.1").value(), 50123};
 
 struct Stub final : ManagedStack {
-    int calls{0};
+    std::vector<wn::MgmtRequest> seen;
     wn::MgmtReply execute(wn::MgmtRequest const& request, TimePoint) override {
-        ++calls;
+        seen.push_back(request);
         wn::MgmtReply r;
         r.lines = {"command " + std::string(wn::to_string(request.command))};
         return r;
     }
 };
+
+using Link = core::StreamPair<NssClient, NssServer>;
 
 struct EndToEnd {
     SystemB system;
@@ -39,78 +42,48 @@ struct EndToEnd {
         crypto::LibContext::deterministic(1, "SYSTEMA").value();
     std::unique_ptr<NssServer> server;
     std::unique_ptr<NssClient> client;
+    std::unique_ptr<Link> link;
     TimePoint now{test::t0()};
-    std::vector<Event> client_events;
-    std::vector<Completion> completions;
-    std::vector<MgmtResult> mgmt;
-    std::set<ConnId> open;
 
-    explicit EndToEnd(zos::NssStackConfig stack, NssClientOptions options = {}) {
+    explicit EndToEnd(zos::NssStackConfig stack, NssClientOptions options = {},
+                      std::string trust_pem = Pki::get().ca.to_pem()) {
         server = std::make_unique<NssServer>(test::default_options(), system.racf, system.rings,
                                              *server_ctx);
+        make_client(std::move(stack), std::move(options), std::move(trust_pem));
+    }
+
+    void make_client(zos::NssStackConfig stack, NssClientOptions options, std::string trust_pem) {
         zos::IkeConfig ike;
         zos::NssServerConfig primary;
         primary.host = "10.0.0.5";
         primary.address = server_ep.address;
         ike.network_security_server = primary;
         ClientTlsPolicy tls;
-        tls.trust_anchors_pem = Pki::get().ca.to_pem();
+        tls.trust_anchors_pem = std::move(trust_pem);
+        link.reset();
         client =
             NssClient::create(ike, stack, "SYSTEMA", tls, *client_ctx, std::move(options)).value();
+        link = std::make_unique<Link>(
+            *client, *server,
+            Link::Options{server_ep, IpAddress::parse("10.1.1.1").value(), 50123, true});
     }
 
-    void pump() {
-        for (bool moved = true; moved;) {
-            moved = false;
-            while (auto a = client->poll_action()) {
-                moved = true;
-                switch (a->kind) {
-                    case ClientAction::Kind::connect:
-                        ASSERT_EQ(a->server, server_ep);
-                        open.insert(a->conn);
-                        server->handle_accepted(a->conn, client_ep, server_ep, now);
-                        client->handle_connected(a->conn, now, client_ep);
-                        break;
-                    case ClientAction::Kind::transmit:
-                        if (open.count(a->conn) != 0)
-                            server->handle_received(a->conn, a->bytes, now);
-                        break;
-                    case ClientAction::Kind::close:
-                    case ClientAction::Kind::abort:
-                        if (open.erase(a->conn) != 0)
-                            server->handle_closed(a->conn, now);
-                        break;
-                }
-            }
-            while (auto t = server->poll_transmit()) {
-                moved = true;
-                if (open.count(t->conn) == 0)
-                    continue;
-                if (t->kind == Transmit::Kind::data) {
-                    client->handle_received(t->conn, t->bytes, now);
-                } else {
-                    open.erase(t->conn);
-                    client->handle_closed(
-                        t->conn,
-                        t->kind == Transmit::Kind::close ? CloseReason::eof : CloseReason::reset,
-                        now);
-                }
-            }
-            while (auto e = client->poll_event()) {
-                moved = true;
-                client_events.push_back(*e);
-            }
-            while (server->poll_event())
-                moved = true;
-            while (auto c = client->poll_completion()) {
-                moved = true;
-                completions.push_back(*c);
-            }
-            while (auto m = server->poll_management_result()) {
-                moved = true;
-                mgmt.push_back(*m);
-            }
-        }
+    void pump() { link->pump(now); }
+    std::vector<Event> const& client_events() const { return link->client_outputs.events; }
+    std::vector<Event> const& server_events() const { return link->server_outputs.events; }
+    std::vector<Completion> const& completions() const { return link->client_outputs.completions; }
+    std::vector<MgmtResult> const& mgmt() const { return link->server_outputs.completions; }
+    std::optional<Completion> completion(RequestHandle h) const {
+        for (auto const& c : completions())
+            if (c.handle == h)
+                return c;
+        return std::nullopt;
+    }
+    bool logged(std::string_view part) const {
+        for (auto const& e : server_events())
+            if (e.name == "nssd.log" && e.text("line").find(part) != std::string::npos)
+                return true;
+        return false;
     }
 };
 
@@ -142,26 +115,36 @@ TEST(NssClientServer, RegistersSignsAndServesRemoteManagement) {
     RequestHandle h =
         w.client->request_sign("a1s1 cert", wn::SignatureScheme::ecdsa_sha256, data, w.now);
     w.pump();
-    ASSERT_EQ(w.completions.size(), 1u);
-    EXPECT_EQ(w.completions[0].handle, h);
-    ASSERT_EQ(w.completions[0].result, wn::ResultCode::ok) << w.completions[0].reason;
-    EXPECT_FALSE(std::get<wn::SignReply>(w.completions[0].payload).signature.empty());
+    ASSERT_EQ(w.completions().size(), 1u);
+    EXPECT_EQ(w.completions()[0].handle, h);
+    ASSERT_EQ(w.completions()[0].result, wn::ResultCode::ok) << w.completions()[0].reason;
+    auto const& signature = std::get<wn::SignReply>(w.completions()[0].payload).signature;
+    EXPECT_TRUE(
+        crypto::verify(Pki::get().ec_cert, crypto::SignatureScheme::ecdsa_sha256, data, signature)
+            .has_value());
+    RequestHandle v = w.client->request_verify(wn::SignatureScheme::ecdsa_sha256, data, signature,
+                                               {Pki::get().ec_cert.to_der()}, w.now);
+    w.pump();
+    auto verified = w.completion(v);
+    ASSERT_TRUE(verified.has_value());
+    EXPECT_EQ(verified->result, RC::ok) << verified->reason;
 
     RequestHandle denied =
         w.client->request_sign("no such label", wn::SignatureScheme::ecdsa_sha256, data, w.now);
     w.pump();
-    ASSERT_EQ(w.completions.size(), 2u);
-    EXPECT_EQ(w.completions[1].handle, denied);
-    EXPECT_NE(w.completions[1].result, wn::ResultCode::ok);
+    auto refused = w.completion(denied);
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_NE(refused->result, wn::ResultCode::ok);
 
     w.server->request_management("OPER1", "SYSTEMA_STACK1", wn::MgmtCommand::display_filters, "",
                                  w.now);
     w.pump();
-    ASSERT_EQ(w.mgmt.size(), 1u);
-    EXPECT_EQ(w.mgmt[0].result, wn::ResultCode::ok) << w.mgmt[0].reason;
-    EXPECT_EQ(managed.calls, 1);
-    ASSERT_EQ(w.mgmt[0].lines.size(), 1u);
-    EXPECT_EQ(w.mgmt[0].lines[0], "command display_filters");
+    ASSERT_EQ(w.mgmt().size(), 1u);
+    EXPECT_EQ(w.mgmt()[0].result, wn::ResultCode::ok) << w.mgmt()[0].reason;
+    ASSERT_EQ(managed.seen.size(), 1u);
+    EXPECT_EQ(managed.seen[0].requester, "OPER1");
+    ASSERT_EQ(w.mgmt()[0].lines.size(), 1u);
+    EXPECT_EQ(w.mgmt()[0].lines[0], "command display_filters");
 }
 
 TEST(NssClientServer, PassTicketRegistration) {
@@ -172,6 +155,26 @@ TEST(NssClientServer, PassTicketRegistration) {
     w.client->start(w.now);
     w.pump();
     EXPECT_EQ(w.client->connection_state(), ConnectionState::connected);
+    bool passticket_logon = false;
+    for (auto const& e : w.server_events())
+        passticket_logon =
+            passticket_logon || (e.name == "nssd.register" && e.text("logon") == "passticket");
+    EXPECT_TRUE(passticket_logon);
+}
+
+TEST(NssClientServer, HostDeniedReachesTheClientAsNotAuthorized) {
+    EndToEnd w(stack());
+    ASSERT_TRUE(w.system.racf.permit("SERVAUTH", "EZB.NSSCERT.SYSTEMB.A1S1_CERT.HOST", {"A1S1"},
+                                     std::nullopt));
+    w.client->start(w.now);
+    w.pump();
+    auto h =
+        w.client->request_sign("a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {1, 2, 3}, w.now);
+    w.pump();
+    auto c = w.completion(h);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->result, RC::not_authorized) << c->reason;
+    EXPECT_TRUE(w.logged("ServauthCheck(A1S1 ,EZB.NSSCERT.SYSTEMB.A1S1_CERT.HOST) rc 8 (DENY)"));
 }
 
 TEST(NssClientServer, WrongPasswordIsAuthFailure) {
@@ -180,7 +183,7 @@ TEST(NssClientServer, WrongPasswordIsAuthFailure) {
     w.pump();
     EXPECT_EQ(w.client->connection_state(), ConnectionState::disconnected);
     bool auth_failed = false;
-    for (auto const& e : w.client_events)
+    for (auto const& e : w.client_events())
         auth_failed =
             auth_failed || (e.name == "nss.register_failed" && e.text("result") == "auth_failed");
     EXPECT_TRUE(auth_failed);
@@ -193,7 +196,7 @@ TEST(NssClientServer, ApiMismatchStaysConnectedWithoutServices) {
     w.client->start(w.now);
     w.pump();
     std::vector<std::string> ezd1904e;
-    for (auto const& e : w.client_events)
+    for (auto const& e : w.client_events())
         if (e.name == "nss.console" && e.text("msgid") == "EZD1904E")
             ezd1904e.push_back(e.text("text"));
     ASSERT_EQ(ezd1904e.size(), 1u);
@@ -209,20 +212,18 @@ TEST(NssClientServer, ApiMismatchStaysConnectedWithoutServices) {
     RequestHandle h =
         w.client->request_sign("a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {}, w.now);
     w.pump();
-    ASSERT_EQ(w.completions.size(), 1u);
-    EXPECT_EQ(w.completions[0].handle, h);
-    EXPECT_EQ(w.completions[0].result, wn::ResultCode::version_mismatch);
+    ASSERT_EQ(w.completions().size(), 1u);
+    EXPECT_EQ(w.completions()[0].handle, h);
+    EXPECT_EQ(w.completions()[0].result, wn::ResultCode::version_mismatch);
     // No reconnect storm. The NssServer closes a connection without a completed registration
     // after its frame_timeout (30 s); the client reconnects with a growing backoff (a connection
     // without services does not reset it): 10 minutes give at most 10 registrations, not 20.
     for (int i = 0; i < 600; ++i) {
         w.now += 1s;
-        w.client->handle_timeout(w.now);
-        w.server->handle_timeout(w.now);
-        w.pump();
+        w.link->advance_to(w.now);
     }
     std::size_t registers = 0;
-    for (auto const& e : w.client_events)
+    for (auto const& e : w.client_events())
         registers += e.name == "nss.register_sent" ? 1 : 0;
     EXPECT_GE(registers, 1u);
     EXPECT_LE(registers, 10u);
@@ -267,15 +268,7 @@ struct ChainedServer {
 
     explicit ChainedServer(bool connect_intermediate)
         : w(stack()), root_pem(build(w, connect_intermediate)) {
-        // IKED's ring: the root only.
-        zos::IkeConfig ike;
-        zos::NssServerConfig primary;
-        primary.host = "10.0.0.5";
-        primary.address = server_ep.address;
-        ike.network_security_server = primary;
-        ClientTlsPolicy tls;
-        tls.trust_anchors_pem = root_pem;
-        w.client = NssClient::create(ike, stack(), "SYSTEMA", tls, *w.client_ctx, {}).value();
+        w.make_client(stack(), {}, root_pem);  // IKED's ring: the root only
     }
 };
 
@@ -287,9 +280,9 @@ TEST(NssClientServer, ServerSendsIntermediateFromTheRingSoARootOnlyClientConnect
     RequestHandle h = c.w.client->request_sign("a1s1 cert", wn::SignatureScheme::ecdsa_sha256,
                                                to_bytes("IKEv2 AUTH octets"), c.w.now);
     c.w.pump();
-    ASSERT_EQ(c.w.completions.size(), 1u);
-    EXPECT_EQ(c.w.completions[0].handle, h);
-    EXPECT_EQ(c.w.completions[0].result, wn::ResultCode::ok) << c.w.completions[0].reason;
+    ASSERT_EQ(c.w.completions().size(), 1u);
+    EXPECT_EQ(c.w.completions()[0].handle, h);
+    EXPECT_EQ(c.w.completions()[0].result, wn::ResultCode::ok) << c.w.completions()[0].reason;
 }
 
 TEST(NssClientServer, WithoutTheIntermediateOnTheRingARootOnlyClientRejectsTheServer) {
@@ -298,7 +291,7 @@ TEST(NssClientServer, WithoutTheIntermediateOnTheRingARootOnlyClientRejectsTheSe
     c.w.pump();
     EXPECT_NE(c.w.client->connection_state(), ConnectionState::connected);
     bool untrusted = false;
-    for (auto const& e : c.w.client_events)
+    for (auto const& e : c.w.client_events())
         for (auto const& f : e.fields)
             untrusted =
                 untrusted || e.text(f.key).find("unable to get local issuer") != std::string::npos;

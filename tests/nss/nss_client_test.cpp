@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "../tls/tls_test_support.hpp"
+#include "nsslab/core/pair.hpp"
 #include "nsslab/wire_nss/codec.hpp"
 #include "nsslab/zos/passticket.hpp"
 
@@ -22,8 +23,10 @@ Endpoint ep(char const* ip, std::uint16_t port = 4159) {
     return Endpoint{IpAddress::parse(ip).value(), port};
 }
 
-// One fake NSSD: a TLS server per connection, answering by policy.
+// One fake NSSD: a TLS server per connection, answering by policy. A StreamServerCore, so the
+// in-memory pair driver carries its bytes.
 struct FakeServer {
+    using Transmit = core::StreamTransmit;
     Endpoint endpoint;
     std::string cert{"server"};
     bool up{true};
@@ -42,10 +45,26 @@ struct FakeServer {
     std::map<ConnId, Conn> conns;
     std::vector<wn::Message> all_received;
 
-    void accept(ConnId id) {
+    void handle_accepted(ConnId id, Endpoint, Endpoint, TimePoint) {
         auto ch = tls::Channel::server(*ctx, tls::test::server_config(cert));
         ASSERT_TRUE(ch) << ch.error().what();
         conns[id].channel.emplace(std::move(ch.value()));
+    }
+    void handle_closed(ConnId id, StreamEnd, TimePoint) { conns.erase(id); }
+    void handle_timeout(TimePoint) {}
+    std::optional<TimePoint> next_timeout() const { return std::nullopt; }
+    std::optional<Event> poll_event() { return std::nullopt; }
+    std::optional<core::Secret> poll_secret() { return std::nullopt; }
+    std::optional<Transmit> poll_transmit() {
+        for (auto& [id, c] : conns) {
+            if (auto out = c.channel->poll_transmit()) {
+                Transmit t;
+                t.conn = id;
+                t.bytes = std::move(*out);
+                return t;
+            }
+        }
+        return std::nullopt;
     }
     void send(ConnId id, wn::Message const& m) {
         auto& c = conns.at(id);
@@ -53,17 +72,17 @@ struct FakeServer {
             return;  // the client's close_notify came in the same read: no answer on it
         ASSERT_TRUE(c.channel->send(wn::encode(m)));
     }
-    // Ciphertext in; returns nothing, replies queue in the channel.
-    void receive(ConnId id, ByteView bytes) {
+    // Ciphertext in; replies queue in the channel.
+    void handle_received(ConnId id, ByteView bytes, TimePoint now) {
         auto it = conns.find(id);
         if (it == conns.end() || silent)
             return;
         Conn& c = it->second;
-        c.channel->handle_ciphertext(bytes);
-        Bytes plain = c.channel->take_plaintext();
-        if (plain.empty())
+        c.channel->handle_received(bytes, now);
+        auto plain = c.channel->poll_received();
+        if (!plain)
             return;
-        ASSERT_TRUE(c.reader.feed(plain));
+        ASSERT_TRUE(c.reader.feed(*plain));
         while (auto next = c.reader.next()) {
             ASSERT_TRUE(*next) << next->error().what();
             wn::Message m = next->value();
@@ -145,95 +164,54 @@ zos::NssStackConfig stack_config() {
     return s;
 }
 
+static_assert(core::StreamServerCore<FakeServer>);
+
+using Link = core::StreamPair<NssClient, FakeServer>;
+
 struct World {
     std::unique_ptr<crypto::LibContext> client_ctx;
     std::unique_ptr<crypto::LibContext> server_ctx;
     FakeServer primary;
     FakeServer backup;
     std::unique_ptr<NssClient> client;
-    std::map<ConnId, FakeServer*> routes;
+    std::unique_ptr<Link> link;
     TimePoint now{tls::test::default_time()};
-    std::vector<Event> events;
-    std::vector<Completion> completions;
-    std::vector<ClientAction> actions;  // every action seen
+    std::vector<Event>& events;
+    std::vector<Completion>& completions;
+    std::vector<Link::Seen>& actions;  // every client transmit seen
 
     explicit World(zos::IkeConfig ike = ike_config(), zos::NssStackConfig stack = stack_config(),
-                   NssClientOptions options = {}) {
-        client_ctx = crypto::LibContext::deterministic(1, "SYSTEMA").value();
-        server_ctx = crypto::LibContext::deterministic(1, "NSSSYS").value();
+                   NssClientOptions options = {})
+        : client_ctx(crypto::LibContext::deterministic(1, "SYSTEMA").value()),
+          server_ctx(crypto::LibContext::deterministic(1, "NSSSYS").value()),
+          client(make_client(ike, stack, std::move(options))),
+          link(std::make_unique<Link>(
+              *client, primary,
+              Link::Options{ep("9.1.1.1"), IpAddress::parse("10.81.4.4").value(), 50008, true})),
+          events(link->client_outputs.events),
+          completions(link->client_outputs.completions),
+          actions(link->client_transmits) {
         primary.endpoint = ep("9.1.1.1");
         backup.endpoint = ep("9.1.1.2");
         primary.ctx = server_ctx.get();
         backup.ctx = server_ctx.get();
+        link->add_server(backup.endpoint, backup);
+    }
+
+    std::unique_ptr<NssClient> make_client(zos::IkeConfig const& ike,
+                                           zos::NssStackConfig const& stack,
+                                           NssClientOptions options) {
         ClientTlsPolicy policy;
         policy.trust_anchors_pem = tls::test::data_file("ca.pem");
-        client = NssClient::create(ike, stack, "SYSTEMA", policy, *client_ctx, std::move(options))
-                     .value();
+        return NssClient::create(ike, stack, "SYSTEMA", policy, *client_ctx, std::move(options))
+            .value();
     }
 
-    FakeServer* server_at(Endpoint const& e) {
-        if (e == primary.endpoint)
-            return &primary;
-        if (e == backup.endpoint)
-            return &backup;
-        return nullptr;
-    }
-
-    // Delivers everything until nothing moves.
+    // Delivers everything until nothing moves (a server that is not up refuses connects).
     void pump() {
-        for (int round = 0; round < 10000; ++round) {
-            bool moved = false;
-            while (auto a = client->poll_action()) {
-                moved = true;
-                actions.push_back(*a);
-                switch (a->kind) {
-                    case ClientAction::Kind::connect: {
-                        FakeServer* s = server_at(a->server);
-                        if (s == nullptr || !s->up) {
-                            client->handle_closed(a->conn, CloseReason::refused, now);
-                        } else {
-                            routes[a->conn] = s;
-                            s->accept(a->conn);
-                            client->handle_connected(a->conn, now, ep("10.81.4.4", 50008));
-                        }
-                        break;
-                    }
-                    case ClientAction::Kind::transmit:
-                        if (auto it = routes.find(a->conn); it != routes.end())
-                            it->second->receive(a->conn, a->bytes);
-                        break;
-                    case ClientAction::Kind::close:
-                    case ClientAction::Kind::abort:
-                        if (auto it = routes.find(a->conn); it != routes.end()) {
-                            it->second->conns.erase(a->conn);
-                            routes.erase(it);
-                        }
-                        break;
-                }
-            }
-            // Server -> client ciphertext.
-            for (auto& [conn, server] : std::map<ConnId, FakeServer*>(routes)) {
-                auto it = server->conns.find(conn);
-                if (it == server->conns.end())
-                    continue;
-                Bytes out = it->second.channel->take_ciphertext();
-                if (!out.empty()) {
-                    moved = true;
-                    client->handle_received(conn, out, now);
-                }
-            }
-            while (auto e = client->poll_event()) {
-                moved = true;
-                events.push_back(*e);
-            }
-            while (auto c = client->poll_completion()) {
-                moved = true;
-                completions.push_back(*c);
-            }
-            if (!moved)
-                return;
-        }
-        ADD_FAILURE() << "pump did not go quiet";
+        link->set_down(primary.endpoint, !primary.up);
+        link->set_down(backup.endpoint, !backup.up);
+        link->pump(now);
     }
 
     // Runs timers up to `until`.
@@ -253,24 +231,12 @@ struct World {
     // The server side resets every connection (crash).
     void crash(FakeServer& s) {
         s.up = false;
-        for (auto it = routes.begin(); it != routes.end();) {
-            if (it->second == &s) {
-                ConnId const c = it->first;
-                s.conns.erase(c);
-                it = routes.erase(it);
-                client->handle_closed(c, CloseReason::reset, now);
-            } else {
-                ++it;
-            }
-        }
+        link->break_connections(StreamEnd::reset, now, s.endpoint);
         pump();
     }
 
     ConnId conn_to(FakeServer const& s) const {
-        for (auto const& [c, srv] : routes)
-            if (srv == &s)
-                return c;
-        return 0;
+        return link->connection_to(s.endpoint).value_or(0);
     }
 
     std::vector<Event> named(std::string_view name) const {
@@ -725,7 +691,7 @@ TEST(NssClient, HungServerTimesOutAfterNssWaitLimitAndFailsOver) {
     EXPECT_EQ(w.client->current_server(), ep("9.1.1.2"));
     bool aborted = false;
     for (auto const& a : w.actions)
-        aborted = aborted || a.kind == ClientAction::Kind::abort;
+        aborted = aborted || a.kind == core::StreamTransmit::Kind::abort;
     EXPECT_TRUE(aborted);
 }
 

@@ -89,7 +89,7 @@ TEST(NssServerRegister, WrongPasswordIsAuthFailedWithoutTheCredentialThenClosed)
     EXPECT_FALSE(contains(reply->reason, "WRONGPW"));
     EXPECT_FALSE(contains(reply->reason, "wrongpw"));
     EXPECT_TRUE(p.clients.at(id).closed);
-    EXPECT_EQ(p.clients.at(id).close_kind, Transmit::Kind::close);
+    EXPECT_EQ(p.clients.at(id).end, StreamEnd::eof);
     EXPECT_EQ(p.server->connection_count(), 0u);
     EXPECT_FALSE(p.server->connection_of("SYSTEMA_STACK1").has_value());
 }
@@ -581,7 +581,7 @@ TEST(NssServerMgmt, NoReplyTimesOutAndDisconnectCompletesWithEnxio) {
     auto t2 = p.server->request_management("OPER1", "SYSTEMA_STACK1", wn::MgmtCommand::refresh_sa,
                                            "5", p.now);
     p.drain();
-    p.server->handle_closed(id, p.now);
+    p.server->handle_closed(id, StreamEnd::eof, p.now);
     p.drain();
     ASSERT_EQ(p.mgmt_results.size(), 2u);
     EXPECT_EQ(p.mgmt_results[1].ticket, t2);
@@ -630,16 +630,9 @@ TEST(NssServerHardening, TlsHandshakeFailureClosesOnlyThatConnection) {
     Pair p;
     ConnId good = p.connect_registered("SYSTEMA_STACK1", "A1S1", "A1S1PW", 50000);
     // A client that does not trust the server's CA aborts the handshake with an alert.
-    ConnId id = p.next_conn++;
-    Client c;
-    c.id = id;
     auto cfg = p.client_tls_config();
     cfg.trust_anchors_pem = Pki::get().other_ca.to_pem();
-    c.tls.emplace(take(tls::Channel::client(*p.client_ctx, cfg), "client"));
-    p.clients.emplace(id, std::move(c));
-    p.server->handle_accepted(id, Endpoint{take(IpAddress::parse("10.1.1.2"), "ip"), 50001},
-                              Endpoint{take(IpAddress::parse("10.0.0.5"), "ip"), 4159}, p.now);
-    p.drain();
+    ConnId id = p.connect_with(cfg, 50001);
     EXPECT_EQ(p.clients.at(id).tls->state(), tls::Channel::State::failed);
     EXPECT_TRUE(p.clients.at(id).closed);
     EXPECT_EQ(p.count_events("nssd.tls.failed"), 1u);
@@ -852,7 +845,7 @@ TEST(NssServerHardening, NoServerCertificateFailsEveryHandshake) {
     Pair p(o);
     ConnId id = p.connect();
     EXPECT_TRUE(p.clients.at(id).closed);
-    EXPECT_EQ(p.clients.at(id).close_kind, Transmit::Kind::abort);
+    EXPECT_EQ(p.clients.at(id).end, StreamEnd::reset);
     ASSERT_EQ(p.count_events("nssd.tls.failed"), 1u);
     EXPECT_EQ(p.server->connection_count(), 0u);
 }
@@ -874,7 +867,7 @@ TEST(NssServerHardening, ClientCloseIsOrderly) {
     ConnId id = p.connect_registered();
     p.send(id, wn::Close{"IKED shutting down"});
     EXPECT_TRUE(p.clients.at(id).closed);
-    EXPECT_EQ(p.clients.at(id).close_kind, Transmit::Kind::close);
+    EXPECT_EQ(p.clients.at(id).end, StreamEnd::eof);
     EXPECT_FALSE(p.server->connection_of("SYSTEMA_STACK1").has_value());
 }
 

@@ -11,10 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "nsslab/core/pair.hpp"
 #include "nsslab/crypto/certificate.hpp"
 #include "nsslab/crypto/key.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/nss/nss_server.hpp"
+#include "nsslab/nss/raw_client.hpp"
 #include "nsslab/tls/channel.hpp"
 #include "nsslab/wire_nss/codec.hpp"
 #include "nsslab/zos/keyring.hpp"
@@ -209,108 +211,54 @@ inline NssServerOptions default_options() {
     return o;
 }
 
-// One in-test NSS client connection.
-struct Client {
-    ConnId id{0};
-    std::optional<tls::Channel> tls;
-    bool use_tls{true};
-    wn::FrameReader reader;
-    std::vector<wn::Message> received;
-    Bytes plaintext_sent;  // every frame this client sent (for the leak property)
-    Bytes plaintext_received;
-    Bytes raw_received;  // ciphertext (or, without TLS, whatever the server sent)
-    bool closed{false};
-    Transmit::Kind close_kind{Transmit::Kind::data};
-    std::uint32_t next_id{1};
+// One in-test NSS client connection (a RawClient connection: what it sent and received).
+using Client = RawClient::Connection;
 
-    template <class T>
-    std::optional<T> reply(std::uint32_t request_id) const {
-        for (auto const& m : received)
-            if (m.request_id == request_id)
-                if (auto const* t = std::get_if<T>(&m.body))
-                    return *t;
-        return std::nullopt;
-    }
-    template <class T>
-    std::optional<T> last() const {
-        for (auto it = received.rbegin(); it != received.rend(); ++it)
-            if (auto const* t = std::get_if<T>(&it->body))
-                return *t;
-        return std::nullopt;
-    }
-};
-
-// The pair driver: NssServer + clients, bytes delivered by hand, outputs drained.
+// NssServer and scripted clients (RawClient) joined by the in-memory pair driver
+// (core::StreamPair) on virtual time. Client connection ids equal the server's (both count
+// from 1, every connect is accepted).
 class Pair {
   public:
     SystemB system;
     std::unique_ptr<crypto::LibContext> server_ctx;
     std::unique_ptr<crypto::LibContext> client_ctx;
     std::unique_ptr<NssServer> server;
-    std::map<ConnId, Client> clients;
+    std::unique_ptr<RawClient> raw;
+    std::unique_ptr<core::StreamPair<RawClient, NssServer>> link;
+    std::map<ConnId, Client>& clients;
     std::vector<Event> events;
     std::vector<MgmtResult> mgmt_results;
     std::vector<std::string> log_lines;
     TimePoint now{t0()};
-    ConnId next_conn{100};
+
+    static Endpoint server_endpoint() { return {take(IpAddress::parse("10.0.0.5"), "ip"), 4159}; }
 
     explicit Pair(NssServerOptions options = default_options(), bool grant_all = true)
-        : system(grant_all) {
-        server_ctx = take(crypto::LibContext::deterministic(1, "SYSTEMB"), "ctx");
-        client_ctx = take(crypto::LibContext::deterministic(1, "SYSTEMA"), "ctx");
-        server =
-            std::make_unique<NssServer>(std::move(options), system.racf, system.rings, *server_ctx);
-    }
+        : system(grant_all),
+          server_ctx(take(crypto::LibContext::deterministic(1, "SYSTEMB"), "ctx")),
+          client_ctx(take(crypto::LibContext::deterministic(1, "SYSTEMA"), "ctx")),
+          server(std::make_unique<NssServer>(std::move(options), system.racf, system.rings,
+                                             *server_ctx)),
+          raw(std::make_unique<RawClient>(*client_ctx)),
+          link(std::make_unique<core::StreamPair<RawClient, NssServer>>(
+              *raw, *server,
+              core::StreamPair<RawClient, NssServer>::Options{
+                  server_endpoint(), take(IpAddress::parse("10.1.1.1"), "ip"), 50000, true})),
+          clients(raw->connections()) {}
 
+    // Moves everything both ways; the server's events, log lines and management results are
+    // collected here.
     void drain() {
-        for (bool progress = true; progress;) {
-            progress = false;
-            while (auto t = server->poll_transmit()) {
-                progress = true;
-                auto it = clients.find(t->conn);
-                if (it == clients.end())
-                    continue;
-                Client& c = it->second;
-                if (t->kind != Transmit::Kind::data) {
-                    c.closed = true;
-                    c.close_kind = t->kind;
-                    continue;
-                }
-                c.raw_received.insert(c.raw_received.end(), t->bytes.begin(), t->bytes.end());
-                if (!c.use_tls || !c.tls)
-                    continue;
-                c.tls->handle_ciphertext(t->bytes);
-                Bytes pt = c.tls->take_plaintext();
-                c.plaintext_received.insert(c.plaintext_received.end(), pt.begin(), pt.end());
-                if (!pt.empty())
-                    (void)c.reader.feed(pt);
-                while (auto m = c.reader.next()) {
-                    if (*m)
-                        c.received.push_back(std::move(**m));
-                }
-            }
-            for (auto& [id, c] : clients) {
-                if (!c.tls || c.closed)
-                    continue;
-                Bytes out;
-                for (Bytes b; !(b = c.tls->take_ciphertext()).empty();)
-                    out.insert(out.end(), b.begin(), b.end());
-                if (!out.empty()) {
-                    progress = true;
-                    server->handle_received(id, out, now);
-                }
-            }
-            while (auto e = server->poll_event()) {
-                progress = true;
-                if (e->name == "nssd.log")
-                    log_lines.push_back(e->text("line"));
-                events.push_back(std::move(*e));
-            }
-            while (auto r = server->poll_management_result()) {
-                progress = true;
-                mgmt_results.push_back(std::move(*r));
-            }
+        link->pump(now);
+        for (auto& e : link->server_outputs.events) {
+            if (e.name == "nssd.log")
+                log_lines.push_back(e.text("line"));
+            events.push_back(std::move(e));
         }
+        link->server_outputs.events.clear();
+        for (auto& r : link->server_outputs.completions)
+            mgmt_results.push_back(std::move(r));
+        link->server_outputs.completions.clear();
     }
 
     tls::ClientConfig client_tls_config() const {
@@ -321,44 +269,34 @@ class Pair {
         return cfg;
     }
 
-    // Connects a client (TLS unless use_tls is false) and completes the handshake.
+    // Connects a client from port `port` (TLS unless use_tls is false) and drains: the
+    // handshake completes.
     ConnId connect(bool use_tls = true, std::uint16_t port = 50000) {
-        ConnId id = next_conn++;
-        Client c;
-        c.id = id;
-        c.use_tls = use_tls;
+        std::optional<tls::ClientConfig> tls;
         if (use_tls)
-            c.tls.emplace(take(tls::Channel::client(*client_ctx, client_tls_config()), "client"));
-        clients.emplace(id, std::move(c));
-        server->handle_accepted(id, Endpoint{take(IpAddress::parse("10.1.1.1"), "ip"), port},
-                                Endpoint{take(IpAddress::parse("10.0.0.5"), "ip"), 4159}, now);
+            tls = client_tls_config();
+        return connect_with(std::move(tls), port);
+    }
+    ConnId connect_with(std::optional<tls::ClientConfig> tls, std::uint16_t port = 50000) {
+        link->next_port = port;
+        ConnId id = take(raw->connect(server_endpoint(), std::move(tls), now), "connect");
         drain();
         return id;
     }
 
-    bool established(ConnId id) {
-        auto& c = clients.at(id);
-        return c.tls && c.tls->state() == tls::Channel::State::established;
-    }
+    bool established(ConnId id) { return clients.at(id).established(); }
 
     // Sends a message (framed, through TLS) and drains; returns its request id.
     std::uint32_t send(ConnId id, wn::Body body, std::optional<std::uint32_t> rid = std::nullopt) {
-        auto& c = clients.at(id);
-        std::uint32_t request_id = rid ? *rid : c.next_id++;
-        Bytes frame = wn::encode(wn::Message{request_id, std::move(body)});
-        send_raw(id, frame);
-        return request_id;
+        auto sent = raw->send(id, std::move(body), rid, now);
+        EXPECT_TRUE(sent.has_value()) << (sent ? "" : sent.error().what());
+        drain();
+        return sent ? *sent : 0;
     }
 
     // Writes plaintext bytes into the client's TLS (or raw TCP without TLS) and drains.
     void send_raw(ConnId id, ByteView bytes) {
-        auto& c = clients.at(id);
-        c.plaintext_sent.insert(c.plaintext_sent.end(), bytes.begin(), bytes.end());
-        if (c.use_tls) {
-            ok(c.tls->send(bytes), "client send");
-        } else {
-            server->handle_received(id, bytes, now);
-        }
+        ok(raw->send_raw(id, bytes, now), "client send");
         drain();
     }
 

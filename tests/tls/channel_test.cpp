@@ -61,15 +61,15 @@ TEST_F(ChannelTest, Tls13HandshakeAndDataBothWays) {
     EXPECT_EQ(server.version_name(), "TLSv1.3");
     EXPECT_EQ(client.cipher_name(), server.cipher_name());
     EXPECT_TRUE(contains(client.cipher_name(), "TLS_")) << client.cipher_name();
-    EXPECT_EQ(text(server.take_plaintext()), "queued before the handshake");
+    EXPECT_EQ(text(server.poll_received().value_or(Bytes{})), "queued before the handshake");
     EXPECT_EQ(client.unsent_plaintext_size(), 0u);
 
     ASSERT_TRUE(server.send(as_bytes("reply from NSSD")).has_value());
     ASSERT_TRUE(client.send(as_bytes("second")).has_value());
     pump(client, server);
-    EXPECT_EQ(text(client.take_plaintext()), "reply from NSSD");
-    EXPECT_EQ(text(server.take_plaintext()), "second");
-    EXPECT_TRUE(client.take_plaintext().empty());
+    EXPECT_EQ(text(client.poll_received().value_or(Bytes{})), "reply from NSSD");
+    EXPECT_EQ(text(server.poll_received().value_or(Bytes{})), "second");
+    EXPECT_TRUE(client.poll_received().value_or(Bytes{}).empty());
 
     auto peer = client.peer_certificate();
     ASSERT_TRUE(peer.has_value());
@@ -84,7 +84,7 @@ TEST_F(ChannelTest, Tls13HandshakeAndDataBothWays) {
     EXPECT_FALSE(server.peer_certificate().has_value());  // no client certificate
 
     // SSLKEYLOGFILE lines: TLS 1.3 has four traffic secrets and the exporter secret per side.
-    auto lines = client.take_keylog_lines();
+    auto lines = test::keylog_lines(client);
     ASSERT_EQ(lines.size(), 5u);
     EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](auto const& l) {
         return l.rfind("CLIENT_HANDSHAKE_TRAFFIC_SECRET ", 0) == 0;
@@ -92,8 +92,8 @@ TEST_F(ChannelTest, Tls13HandshakeAndDataBothWays) {
     EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](auto const& l) {
         return l.rfind("SERVER_TRAFFIC_SECRET_0 ", 0) == 0;
     }));
-    EXPECT_TRUE(client.take_keylog_lines().empty());
-    auto server_lines = server.take_keylog_lines();
+    EXPECT_TRUE(test::keylog_lines(client).empty());
+    auto server_lines = test::keylog_lines(server);
     std::sort(lines.begin(), lines.end());
     std::sort(server_lines.begin(), server_lines.end());
     EXPECT_EQ(lines, server_lines);  // both ends log the same secrets
@@ -114,9 +114,9 @@ TEST_F(ChannelTest, Tls12HandshakeAndData) {
     ASSERT_TRUE(client.send(as_bytes("ping")).has_value());
     ASSERT_TRUE(server.send(as_bytes("pong")).has_value());
     pump(client, server);
-    EXPECT_EQ(text(server.take_plaintext()), "ping");
-    EXPECT_EQ(text(client.take_plaintext()), "pong");
-    auto lines = client.take_keylog_lines();
+    EXPECT_EQ(text(server.poll_received().value_or(Bytes{})), "ping");
+    EXPECT_EQ(text(client.poll_received().value_or(Bytes{})), "pong");
+    auto lines = test::keylog_lines(client);
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_EQ(lines[0].rfind("CLIENT_RANDOM ", 0), 0u);
 }
@@ -146,7 +146,7 @@ TEST_F(ChannelTest, UntrustedCaFailsBothSides) {
         << client.failure_reason();
     EXPECT_EQ(server.state(), State::failed);
     EXPECT_TRUE(contains(server.failure_reason(), "alert")) << server.failure_reason();
-    EXPECT_TRUE(server.take_plaintext().empty());
+    EXPECT_TRUE(server.poll_received().value_or(Bytes{}).empty());
     EXPECT_FALSE(client.send(as_bytes("x")).has_value());
 }
 
@@ -221,13 +221,13 @@ TEST_F(ChannelTest, ServerIdentityMatchAndMismatchForEachType) {
         pump(client, server);
         if (c.match) {
             EXPECT_EQ(client.state(), State::established) << client.failure_reason();
-            EXPECT_EQ(text(server.take_plaintext()), "USER/PASSWORD");
+            EXPECT_EQ(text(server.poll_received().value_or(Bytes{})), "USER/PASSWORD");
         } else {
             EXPECT_EQ(client.state(), State::failed);
             EXPECT_EQ(client.failure_reason().rfind("server identity mismatch: ", 0), 0u)
                 << client.failure_reason();
             // Nothing the client queued ever reached the server.
-            EXPECT_TRUE(server.take_plaintext().empty());
+            EXPECT_TRUE(server.poll_received().value_or(Bytes{}).empty());
             EXPECT_EQ(server.state(), State::failed);
         }
     }
@@ -235,18 +235,18 @@ TEST_F(ChannelTest, ServerIdentityMatchAndMismatchForEachType) {
 
 TEST_F(ChannelTest, PlainTextPeerIsRejectedAtOnce) {
     Channel server = make_server();
-    server.handle_ciphertext(as_bytes("NSS/1 CONNECT SYSTEMA_TCPIP\r\n"));
+    server.handle_received(as_bytes("NSS/1 CONNECT SYSTEMA_TCPIP\r\n"), TimePoint{});
     ASSERT_EQ(server.state(), State::failed);
     EXPECT_EQ(server.failure_reason().rfind("not a TLS connection", 0), 0u)
         << server.failure_reason();
-    EXPECT_TRUE(server.take_ciphertext().empty());
-    EXPECT_TRUE(server.take_plaintext().empty());
+    EXPECT_TRUE(server.poll_transmit().value_or(Bytes{}).empty());
+    EXPECT_TRUE(server.poll_received().value_or(Bytes{}).empty());
 
     // Detected on the second byte too, when bytes arrive one at a time.
     Channel second = make_server();
-    second.handle_ciphertext(as_bytes("\x16"));
+    second.handle_received(as_bytes("\x16"), TimePoint{});
     EXPECT_EQ(second.state(), State::handshaking);
-    second.handle_ciphertext(as_bytes("G"));
+    second.handle_received(as_bytes("G"), TimePoint{});
     EXPECT_EQ(second.state(), State::failed);
     EXPECT_TRUE(contains(second.failure_reason(), "byte 1 of the stream is 0x47"))
         << second.failure_reason();
@@ -265,7 +265,7 @@ TEST_F(ChannelTest, CloseNotifyClosesBothSides) {
     ASSERT_FALSE(after.has_value());
     EXPECT_EQ(after.error().code, Errc::closed);
     pump(client, server);
-    EXPECT_EQ(text(server.take_plaintext()), "last words");
+    EXPECT_EQ(text(server.poll_received().value_or(Bytes{})), "last words");
     EXPECT_EQ(server.state(), State::closed);
     EXPECT_TRUE(server.close_notify_received());
     EXPECT_TRUE(client.close_notify_received());  // the server answered with its close_notify
@@ -278,15 +278,15 @@ TEST_F(ChannelTest, CloseNotifyClosesBothSides) {
 TEST_F(ChannelTest, TransportClosedWithoutCloseNotifyFails) {
     Channel client = make_client();
     Channel server = make_server();
-    server.handle_ciphertext(client.take_ciphertext());
-    server.handle_transport_closed();
+    server.handle_received(client.poll_transmit().value_or(Bytes{}), TimePoint{});
+    server.handle_closed(TimePoint{});
     EXPECT_EQ(server.state(), State::failed);
     EXPECT_TRUE(contains(server.failure_reason(), "during the TLS handshake"));
 
     Channel c2 = make_client();
     Channel s2 = make_server();
     pump(c2, s2);
-    s2.handle_transport_closed();
+    s2.handle_closed(TimePoint{});
     EXPECT_EQ(s2.state(), State::failed);
     EXPECT_TRUE(contains(s2.failure_reason(), "without close_notify"));
 }
@@ -300,8 +300,8 @@ TEST_F(ChannelTest, OneByteAtATimeDelivery) {
     ASSERT_EQ(server.state(), State::established) << server.failure_reason();
     ASSERT_TRUE(server.send(as_bytes("reply")).has_value());
     pump(client, server, 1);
-    EXPECT_EQ(text(server.take_plaintext()), "fragmented");
-    EXPECT_EQ(text(client.take_plaintext()), "reply");
+    EXPECT_EQ(text(server.poll_received().value_or(Bytes{})), "fragmented");
+    EXPECT_EQ(text(client.poll_received().value_or(Bytes{})), "reply");
 }
 
 TEST_F(ChannelTest, UnsentPlaintextIsBounded) {
@@ -315,7 +315,7 @@ TEST_F(ChannelTest, UnsentPlaintextIsBounded) {
     Channel server = make_server();
     pump(client, server);
     ASSERT_EQ(server.state(), State::established);
-    Bytes got = server.take_plaintext();
+    Bytes got = server.poll_received().value_or(Bytes{});
     EXPECT_EQ(got, block);                                // 1 MiB, several records
     EXPECT_TRUE(client.send(as_bytes("x")).has_value());  // room again
 }
@@ -331,17 +331,17 @@ TEST_F(ChannelTest, SendsBetweenDrainsShareARecord) {
     ASSERT_TRUE(server.send(as_bytes("two,")).has_value());
     ASSERT_TRUE(server.send(as_bytes("three")).has_value());
     Bytes wire;
-    for (Bytes b; !(b = server.take_ciphertext()).empty();)
+    for (Bytes b; !(b = server.poll_transmit().value_or(Bytes{})).empty();)
         wire.insert(wire.end(), b.begin(), b.end());
     EXPECT_EQ(wire.size(), 5u + 13u + 1u + 16u);
-    client.handle_ciphertext(wire);
-    EXPECT_EQ(text(client.take_plaintext()), "one,two,three");
+    client.handle_received(wire, TimePoint{});
+    EXPECT_EQ(text(client.poll_received().value_or(Bytes{})), "one,two,three");
     // Past the bound on an established channel, what is queued is encrypted first: no error.
     Bytes const block(default_max_unsent_plaintext - 2, 0x33);
     ASSERT_TRUE(server.send(block).has_value());
     ASSERT_TRUE(server.send(as_bytes("tail")).has_value());
     pump(client, server);
-    Bytes got = client.take_plaintext();
+    Bytes got = client.poll_received().value_or(Bytes{});
     ASSERT_EQ(got.size(), block.size() + 4);
     EXPECT_EQ(text(Bytes(got.end() - 4, got.end())), "tail");
 }
@@ -355,7 +355,7 @@ TEST_F(ChannelTest, LargeTransferBothWays) {
         big[i] = static_cast<std::uint8_t>(i * 7);
     ASSERT_TRUE(server.send(big).has_value());
     pump(client, server, 1000);
-    EXPECT_EQ(client.take_plaintext(), big);
+    EXPECT_EQ(client.poll_received().value_or(Bytes{}), big);
 }
 
 TEST_F(ChannelTest, ConfigurationErrors) {
@@ -397,7 +397,7 @@ TEST_F(ChannelTest, ChannelsAreMovable) {
     Channel moved = std::move(client);
     pump(moved, server);
     EXPECT_EQ(moved.state(), State::established);
-    EXPECT_EQ(moved.take_keylog_lines().size(), 5u);  // callbacks follow the moved channel
+    EXPECT_EQ(test::keylog_lines(moved).size(), 5u);  // callbacks follow the moved channel
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ Exchange run_once(std::uint64_t seed, Version version, bool deterministic = true
     all.insert(all.end(), t.client_to_server.begin(), t.client_to_server.end());
     all.insert(all.end(), t.server_to_client.begin(), t.server_to_client.end());
     all.insert(all.end(), sig.begin(), sig.end());
-    return Exchange{sha256(all), client->take_keylog_lines(), t.client_to_server};
+    return Exchange{sha256(all), test::keylog_lines(*client), t.client_to_server};
 }
 
 TEST(TlsDeterminism, SameSeedGivesIdenticalTranscriptsTls13) {

@@ -47,6 +47,14 @@ inline ClientConfig client_config() {
     return c;
 }
 
+// The key log lines a channel has for the run's key log (drains poll_secret()).
+inline std::vector<std::string> keylog_lines(Channel& channel) {
+    std::vector<std::string> lines;
+    while (auto s = channel.poll_secret())
+        lines.push_back(std::move(s->line));
+    return lines;
+}
+
 struct Transcript {
     Bytes client_to_server;
     Bytes server_to_client;
@@ -56,7 +64,8 @@ inline void deliver(Channel& to, Bytes const& bytes, std::size_t chunk) {
     if (chunk == 0)
         chunk = bytes.size();
     for (std::size_t i = 0; i < bytes.size(); i += chunk)
-        to.handle_ciphertext(ByteView(bytes).subspan(i, std::min(chunk, bytes.size() - i)));
+        to.handle_received(ByteView(bytes).subspan(i, std::min(chunk, bytes.size() - i)),
+                           TimePoint{});
 }
 
 // Moves ciphertext both ways until neither side has anything to send. `chunk` > 0 delivers
@@ -64,8 +73,8 @@ inline void deliver(Channel& to, Bytes const& bytes, std::size_t chunk) {
 inline void pump(Channel& client, Channel& server, std::size_t chunk = 0,
                  Transcript* transcript = nullptr) {
     for (int round = 0; round < 1000; ++round) {
-        Bytes const c2s = client.take_ciphertext();
-        Bytes const s2c = server.take_ciphertext();
+        Bytes const c2s = client.poll_transmit().value_or(Bytes{});
+        Bytes const s2c = server.poll_transmit().value_or(Bytes{});
         if (c2s.empty() && s2c.empty())
             return;
         if (transcript != nullptr) {

@@ -9,9 +9,11 @@
 #include <ostream>
 #include <sstream>
 
+#include "nsslab/core/pair.hpp"
 #include "nsslab/crypto/certificate.hpp"
 #include "nsslab/crypto/sign_baseline.hpp"
 #include "nsslab/crypto/signature.hpp"
+#include "nsslab/nss/raw_client.hpp"
 #include "nsslab/tls/channel.hpp"
 #include "nsslab/wire_nss/codec.hpp"
 #include "nsslab/zos/nssd_conf.hpp"
@@ -286,55 +288,37 @@ nss::NssServerOptions SignBenchWorld::server_options(std::uint16_t port) const {
 
 // ---- (b) CoreSignPair ----
 
+// The server core and one scripted client (nss::RawClient) joined by the in-memory pair driver;
+// transcripts and events are not kept (only the replies are read).
 struct CoreSignPair::Impl {
+    using Link = core::StreamPair<nss::RawClient, nss::NssServer>;
+
     Impl(nss::NssServerOptions options, SignBenchWorld& w, crypto::LibContext& server_ctx,
-         tls::Channel channel)
+         crypto::LibContext& client_ctx)
         : world(w),
           server(std::move(options), w.racf(), w.key_rings(), server_ctx),
-          client(std::move(channel)) {}
+          client(client_ctx, nss::RawClientOptions{1u << 16, 0, false}),
+          link(client, server,
+               Link::Options{Endpoint{IpAddress::v4(0x7f000001), 4159}, IpAddress::v4(0x7f000001),
+                             40000, false}) {}
 
     SignBenchWorld& world;
     nss::NssServer server;
-    tls::Channel client;
-    wire_nss::FrameReader reader;
-    std::uint32_t next_id{1};
-    std::string failure;
-    std::vector<wire_nss::Message> replies;
-    Bytes frames;
+    nss::RawClient client;
+    Link link;
+    core::ConnId conn{0};
 
-    static constexpr nss::ConnId conn = 1;
-
-    // Moves bytes both ways until nothing moves; decoded replies land in `replies`.
-    void pump(TimePoint now) {
-        bool moved = true;
-        while (moved) {
-            moved = false;
-            if (Bytes out = client.take_ciphertext(); !out.empty()) {
-                server.handle_received(conn, out, now);
-                moved = true;
-            }
-            while (auto t = server.poll_transmit()) {
-                if (t->kind == nss::Transmit::Kind::data) {
-                    client.handle_ciphertext(t->bytes);
-                    moved = true;
-                } else {
-                    failure = "server closed the connection: " + t->reason;
-                }
-            }
-            while (server.poll_event()) {
-            }
-            if (Bytes in = client.take_plaintext(); !in.empty()) {
-                if (auto fed = reader.feed(in); !fed)
-                    failure = "client frame reader: " + fed.error().what();
-                while (auto m = reader.next()) {
-                    if (!*m) {
-                        failure = "client decode: " + m->error().what();
-                        continue;
-                    }
-                    replies.push_back(std::move(**m));
-                }
-            }
-        }
+    nss::RawClient::Connection& connection() { return *client.connection(conn); }
+    std::string state() {
+        auto& c = connection();
+        std::string s;
+        if (c.tls && c.tls->state() == tls::Channel::State::failed)
+            s += " TLS: " + c.tls->failure_reason();
+        if (c.closed)
+            s += " (connection closed)";
+        for (auto const& e : c.decode_errors)
+            s += " decode: " + e;
+        return s;
     }
 };
 
@@ -353,18 +337,15 @@ Result<std::unique_ptr<CoreSignPair>> CoreSignPair::create(SignBenchWorld& world
     tls.trust_anchors_pem = world.ca_pem();
     tls.verification_time = now;
     tls.server_address = IpAddress::v4(0x7f000001);
-    auto channel = tls::Channel::client(client_ctx, tls);
-    if (!channel)
-        return fail(channel.error().code, "bench client TLS: " + channel.error().what());
-    auto impl =
-        std::make_unique<Impl>(world.server_options(4159), world, server_ctx, std::move(*channel));
-    Endpoint const remote{IpAddress::v4(0x7f000001), 40000};
-    Endpoint const local{IpAddress::v4(0x7f000001), 4159};
-    impl->server.handle_accepted(Impl::conn, remote, local, now);
-    impl->pump(now);
-    if (impl->client.state() != tls::Channel::State::established)
-        return fail(Errc::state_error, "bench (b): TLS handshake did not complete: " +
-                                           impl->client.failure_reason() + impl->failure);
+    auto impl = std::make_unique<Impl>(world.server_options(4159), world, server_ctx, client_ctx);
+    auto conn = impl->client.connect(Endpoint{IpAddress::v4(0x7f000001), 4159}, tls, now);
+    if (!conn)
+        return fail(conn.error().code, "bench client TLS: " + conn.error().what());
+    impl->conn = *conn;
+    impl->link.pump(now);
+    if (!impl->connection().established())
+        return fail(Errc::state_error,
+                    "bench (b): TLS handshake did not complete:" + impl->state());
     wire_nss::RegisterRequest reg;
     reg.client_name = SignBenchWorld::client_name(0);
     reg.system_name = "SYSTEMA";
@@ -373,39 +354,37 @@ Result<std::unique_ptr<CoreSignPair>> CoreSignPair::create(SignBenchWorld& world
     reg.auth_method = wire_nss::AuthMethod::password;
     reg.credential = SignBenchWorld::password;
     reg.services.cert = true;
-    if (auto sent = impl->client.send(wire_nss::encode(wire_nss::Message{impl->next_id++, reg}));
-        !sent)
+    if (auto sent = impl->client.send(impl->conn, reg, std::nullopt, now); !sent)
         return sent.error();
-    impl->pump(now);
-    if (impl->replies.size() != 1 ||
-        !std::holds_alternative<wire_nss::RegisterReply>(impl->replies[0].body) ||
-        std::get<wire_nss::RegisterReply>(impl->replies[0].body).result !=
-            wire_nss::ResultCode::ok ||
-        !std::get<wire_nss::RegisterReply>(impl->replies[0].body).granted.cert)
-        return fail(Errc::state_error, "bench (b): registration failed " + impl->failure);
-    impl->replies.clear();
+    impl->link.pump(now);
+    auto& received = impl->connection().received;
+    if (received.size() != 1 ||
+        !std::holds_alternative<wire_nss::RegisterReply>(received[0].body) ||
+        std::get<wire_nss::RegisterReply>(received[0].body).result != wire_nss::ResultCode::ok ||
+        !std::get<wire_nss::RegisterReply>(received[0].body).granted.cert)
+        return fail(Errc::state_error, "bench (b): registration failed" + impl->state());
+    received.clear();
     return std::unique_ptr<CoreSignPair>(new CoreSignPair(std::move(impl)));
 }
 
 Result<std::size_t> CoreSignPair::sign_batch(SignAlgorithm algorithm, ByteView octets,
                                              std::size_t count, TimePoint now) {
     auto& m = *impl_;
-    m.frames.clear();
+    frames_.clear();
     wire_nss::SignRequest req;
     req.label = m.world.label(algorithm);
     req.scheme = wire_scheme(algorithm);
     req.data.assign(octets.begin(), octets.end());
+    auto& conn = m.connection();
     for (std::size_t i = 0; i < count; ++i) {
-        Bytes frame = wire_nss::encode(wire_nss::Message{m.next_id++, req});
-        m.frames.insert(m.frames.end(), frame.begin(), frame.end());
+        Bytes frame = wire_nss::encode(wire_nss::Message{conn.next_id++, req});
+        frames_.insert(frames_.end(), frame.begin(), frame.end());
     }
-    if (auto sent = m.client.send(m.frames); !sent)
+    if (auto sent = m.client.send_raw(m.conn, frames_, now); !sent)
         return sent.error();
-    m.pump(now);
-    if (!m.failure.empty())
-        return fail(Errc::state_error, "bench (b): " + m.failure);
+    m.link.pump(now);
     std::size_t ok = 0;
-    for (auto& reply : m.replies) {
+    for (auto& reply : conn.received) {
         auto* sr = std::get_if<wire_nss::SignReply>(&reply.body);
         if (sr == nullptr || sr->result != wire_nss::ResultCode::ok)
             return fail(
@@ -416,10 +395,10 @@ Result<std::size_t> CoreSignPair::sign_batch(SignAlgorithm algorithm, ByteView o
         ++ok;
         last_signature_ = std::move(sr->signature);
     }
-    m.replies.clear();
+    conn.received.clear();
     if (ok != count)
         return fail(Errc::state_error, "bench (b): " + std::to_string(ok) + " replies for " +
-                                           std::to_string(count) + " requests");
+                                           std::to_string(count) + " requests" + m.state());
     return ok;
 }
 

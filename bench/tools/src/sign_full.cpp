@@ -18,9 +18,9 @@
 
 #include "nsslab/asio/loop.hpp"
 #include "nsslab/bench/sign.hpp"
-#include "nsslab/iked/iked_daemon.hpp"
 #include "nsslab/nss/nss_client.hpp"
 #include "nsslab/nssd/nssd_daemon.hpp"
+#include "nsslab/runtime/driver.hpp"
 #include "nsslab/zos/iked_conf.hpp"
 
 namespace nsslab::bench {
@@ -67,8 +67,8 @@ class DaemonShell final : public runtime::Application {
     }
 };
 
-// N NssClient cores (one per bench stack) driven by one runtime, keeping `window` sign
-// requests outstanding per client while `issuing`.
+// N NssClient cores (one per bench stack), each pumped into one runtime by its driver adapter,
+// keeping `window` sign requests outstanding per client while `issuing`.
 class BenchClients final : public runtime::Application {
   public:
     BenchClients(std::vector<std::unique_ptr<nss::NssClient>> clients, std::string label,
@@ -79,7 +79,18 @@ class BenchClients final : public runtime::Application {
           octets_(std::move(octets)),
           window_(window) {}
 
-    void attach(runtime::Runtime& rt) { rt_ = &rt; }
+    void attach(runtime::Runtime& rt) {
+        drivers_.emplace(rt);
+        for (auto& c : clients_) {
+            auto& d =
+                drivers_of_.emplace_back(std::make_unique<runtime::StreamDriver<nss::NssClient>>(
+                    rt, *c, &*drivers_, runtime::StreamDriverOptions{"bench", {}, {}}));
+            nss::NssClient* client = c.get();
+            d->on_completion([this, client](nss::Completion done, TimePoint now) {
+                completed(*client, done, now);
+            });
+        }
+    }
 
     void on_start(TimePoint now) override {
         for (auto& c : clients_) {
@@ -96,36 +107,21 @@ class BenchClients final : public runtime::Application {
         drain(now);
     }
     void on_deadline(TimePoint now) override {
-        for (auto& c : clients_)
-            if (auto t = c->next_timeout(); t && *t <= now)
-                c->handle_timeout(now);
-        drain(now);
+        drivers_->on_deadline(now);
+        drivers_->arm();
     }
     void on_connected(runtime::SocketId stream, TimePoint now) override {
-        if (auto it = links_.find(stream); it != links_.end()) {
-            Endpoint local;
-            if (auto info = rt_->stream_info(stream))
-                local = info->local;
-            clients_[it->second.first]->handle_connected(it->second.second, now, local);
-        }
-        drain(now);
+        drivers_->on_connected(stream, now);
+        drivers_->arm();
     }
     void on_received(runtime::SocketId stream, ByteView data, TimePoint now) override {
-        if (auto it = links_.find(stream); it != links_.end())
-            clients_[it->second.first]->handle_received(it->second.second, data, now);
-        drain(now);
+        drivers_->on_received(stream, data, now);
+        drivers_->arm();
     }
     void on_stream_closed(runtime::SocketId stream, runtime::StreamEnd why,
                           TimePoint now) override {
-        rt_->close(stream);
-        auto it = links_.find(stream);
-        if (it == links_.end())
-            return;
-        auto link = it->second;
-        links_.erase(it);
-        sockets_.erase(link);
-        clients_[link.first]->handle_closed(link.second, iked::close_reason(why), now);
-        drain(now);
+        drivers_->on_stream_closed(stream, why, now);
+        drivers_->arm();
     }
 
     bool all_registered() const {
@@ -140,80 +136,25 @@ class BenchClients final : public runtime::Application {
     void stop_issuing() { issuing_ = false; }
 
   private:
-    using Link = std::pair<std::size_t, nss::ConnId>;
-
     void drain(TimePoint now) {
-        for (std::size_t i = 0; i < clients_.size(); ++i) {
-            nss::NssClient& c = *clients_[i];
-            while (c.has_output()) {
-                while (auto a = c.poll_action())
-                    act(i, c, *a, now);
-                while (c.poll_event()) {
-                }
-                while (auto done = c.poll_completion()) {
-                    if (done->result == wire_nss::ResultCode::ok) {
-                        ++completed_ok_;
-                    } else {
-                        if (failures_++ == 0)
-                            first_failure_ = std::string(wire_nss::to_string(done->result)) + ": " +
-                                             done->reason;
-                    }
-                    if (issuing_)
-                        c.request_sign(label_, scheme_, octets_, now);
-                }
-            }
-        }
-        std::optional<TimePoint> next;
-        for (auto const& c : clients_)
-            if (auto t = c->next_timeout(); t && (!next || *t < *next))
-                next = t;
-        rt_->set_deadline(next);
+        for (auto& d : drivers_of_)
+            d->drain(now);
+        drivers_->arm();
     }
 
-    void act(std::size_t index, nss::NssClient& c, nss::ClientAction& a, TimePoint now) {
-        Link const key{index, a.conn};
-        switch (a.kind) {
-            case nss::ClientAction::Kind::connect: {
-                auto sock = rt_->connect(a.server);
-                if (!sock) {
-                    c.handle_closed(a.conn, nss::CloseReason::unreachable, now);
-                    return;
-                }
-                links_[*sock] = key;
-                sockets_[key] = *sock;
-                return;
-            }
-            case nss::ClientAction::Kind::transmit: {
-                auto it = sockets_.find(key);
-                if (it == sockets_.end())
-                    return;
-                if (auto sent = rt_->send(it->second, a.bytes); !sent) {
-                    auto sock = it->second;
-                    rt_->abort(sock);
-                    links_.erase(sock);
-                    sockets_.erase(it);
-                    c.handle_closed(a.conn, nss::CloseReason::reset, now);
-                }
-                return;
-            }
-            case nss::ClientAction::Kind::close:
-            case nss::ClientAction::Kind::abort: {
-                auto it = sockets_.find(key);
-                if (it == sockets_.end())
-                    return;
-                if (a.kind == nss::ClientAction::Kind::close)
-                    rt_->close(it->second);
-                else
-                    rt_->abort(it->second);
-                links_.erase(it->second);
-                sockets_.erase(it);
-                return;
-            }
+    void completed(nss::NssClient& c, nss::Completion const& done, TimePoint now) {
+        if (done.result == wire_nss::ResultCode::ok) {
+            ++completed_ok_;
+        } else if (failures_++ == 0) {
+            first_failure_ = std::string(wire_nss::to_string(done.result)) + ": " + done.reason;
         }
+        if (issuing_)
+            c.request_sign(label_, scheme_, octets_, now);
     }
 
-    runtime::Runtime* rt_{nullptr};
     std::vector<std::unique_ptr<nss::NssClient>> clients_;
+    std::optional<runtime::DriverSet> drivers_;
+    std::vector<std::unique_ptr<runtime::StreamDriver<nss::NssClient>>> drivers_of_;
     std::string label_;
     wire_nss::SignatureScheme scheme_;
     Bytes octets_;
@@ -222,8 +163,6 @@ class BenchClients final : public runtime::Application {
     std::uint64_t completed_ok_{0};
     std::uint64_t failures_{0};
     std::string first_failure_;
-    std::map<runtime::SocketId, Link> links_;
-    std::map<Link, runtime::SocketId> sockets_;
 };
 
 double thread_cpu_seconds(pthread_t thread) {

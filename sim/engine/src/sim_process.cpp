@@ -61,8 +61,8 @@ runtime::FileSystem& SimProcess::files() {
     return host_.files();
 }
 
-void SimProcess::log_tls_secret(std::string_view keylog_line) {
-    host_.simulation().tls_secret(keylog_line);
+void SimProcess::log_secret(core::Secret const& secret) {
+    host_.simulation().log_secret(secret);
 }
 
 void SimProcess::set_deadline(std::optional<TimePoint> when) {

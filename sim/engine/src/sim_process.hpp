@@ -32,7 +32,7 @@ class SimProcess final : public runtime::Runtime {
     std::string_view node_name() const override;
     void emit(Event event) override;
     runtime::FileSystem& files() override;
-    void log_tls_secret(std::string_view keylog_line) override;
+    void log_secret(core::Secret const& secret) override;
     Result<runtime::SocketId> open_datagram(Endpoint const& local) override;
     Result<Endpoint> local_endpoint(runtime::SocketId socket) const override;
     Result<void> send_datagram(runtime::SocketId socket, Endpoint const& to,

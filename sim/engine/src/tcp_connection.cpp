@@ -200,7 +200,7 @@ void TcpConnection::fail(runtime::StreamEnd why) {
     host.trace(Event("tcp.closed")
                    .with("local", local.to_string())
                    .with("remote", remote.to_string())
-                   .with("why", runtime::to_string(why)));
+                   .with("why", nsslab::to_string(why)));
     host.remove_connection(*this);  // destroys *this
     TimePoint now = o != nullptr ? o->now() : TimePoint{};
     if (o != nullptr && o->alive()) {

@@ -30,24 +30,8 @@ std::optional<wire_nss::SignatureScheme> scheme_from(std::string_view name) {
 
 }  // namespace
 
-nss::CloseReason close_reason(runtime::StreamEnd why) {
-    switch (why) {
-        case runtime::StreamEnd::eof:
-            return nss::CloseReason::eof;
-        case runtime::StreamEnd::reset:
-            return nss::CloseReason::reset;
-        case runtime::StreamEnd::refused:
-            return nss::CloseReason::refused;
-        case runtime::StreamEnd::timed_out:
-            return nss::CloseReason::timed_out;
-        case runtime::StreamEnd::unreachable:
-            return nss::CloseReason::unreachable;
-    }
-    return nss::CloseReason::reset;
-}
-
 IkedDaemon::IkedDaemon(runtime::Runtime& rt, IkedOptions options, crypto::LibContext& lib)
-    : rt_(rt), options_(std::move(options)), lib_(lib) {}
+    : DrivenApplication(rt), rt_(rt), options_(std::move(options)), lib_(lib) {}
 
 IkedDaemon::~IkedDaemon() = default;
 
@@ -89,8 +73,8 @@ Result<void> IkedDaemon::apply_config(zos::IkedConfig config, TimePoint now) {
         if (config.nss_stacks.count(it->first) == 0) {
             rt_.emit(Event("iked.nss_stack_removed").with("stack", it->first));
             it->second.client->stop(now);
-            drain_stack(it->first, it->second, now);
-            forget_stack_links(it->first);
+            it->second.driver->drain(now);  // its Close and close transmits
+            it->second.driver->close_all();
             it = stacks_.erase(it);
         } else {
             ++it;
@@ -115,6 +99,7 @@ Result<void> IkedDaemon::apply_config(zos::IkedConfig config, TimePoint now) {
             Stack& s = stacks_[name];
             s.client = std::move(*client);
             s.index = index;
+            attach_driver(name, s);
             s.client->start(now);
         } else {
             auto changed = it->second.client->refresh(config.ike, stack_config, now);
@@ -148,43 +133,18 @@ void IkedDaemon::on_stop(TimePoint now) {
     rt_.emit(Event("iked.stopped"));
 }
 
-void IkedDaemon::on_deadline(TimePoint now) {
-    for (auto& [name, stack] : stacks_)
-        if (auto t = stack.client->next_timeout(); t && *t <= now)
-            stack.client->handle_timeout(now);
-    drain(now);
-}
-
-void IkedDaemon::on_connected(runtime::SocketId stream, TimePoint now) {
-    auto it = links_.find(stream);
-    if (it == links_.end())
-        return;
-    auto info = rt_.stream_info(stream);
-    if (nss::NssClient* c = client(it->second.stack))
-        c->handle_connected(it->second.conn, now, info ? info->local : Endpoint{});
-    drain(now);
-}
-
-void IkedDaemon::on_received(runtime::SocketId stream, ByteView data, TimePoint now) {
-    auto it = links_.find(stream);
-    if (it == links_.end())
-        return;
-    if (nss::NssClient* c = client(it->second.stack))
-        c->handle_received(it->second.conn, data, now);
-    drain(now);
-}
-
-void IkedDaemon::on_stream_closed(runtime::SocketId stream, runtime::StreamEnd why, TimePoint now) {
-    auto it = links_.find(stream);
-    rt_.close(stream);
-    if (it == links_.end())
-        return;
-    Link link = it->second;
-    links_.erase(it);
-    sockets_.erase({link.stack, link.conn});
-    if (nss::NssClient* c = client(link.stack))
-        c->handle_closed(link.conn, close_reason(why), now);
-    drain(now);
+void IkedDaemon::attach_driver(std::string const& name, Stack& stack) {
+    runtime::StreamDriverOptions opts{"iked", "stack", name};
+    stack.driver = std::make_unique<runtime::StreamDriver<nss::NssClient>>(rt_, *stack.client,
+                                                                           &drivers_, opts);
+    stack.driver->on_completion([this, name](nss::Completion done, TimePoint) {
+        rt_.emit(Event("iked.nss_completion")
+                     .with("stack", name)
+                     .with("handle", done.handle)
+                     .with("result", wire_nss::to_string(done.result))
+                     .with("reason", done.reason)
+                     .with("attempts", done.attempts));
+    });
 }
 
 nss::NssClient* IkedDaemon::client(std::string_view stack_name) {
@@ -228,93 +188,10 @@ std::optional<nss::RequestHandle> IkedDaemon::sign(std::string_view stack_name, 
     return handle;
 }
 
-void IkedDaemon::forget_stack_links(std::string const& name) {
-    for (auto it = links_.begin(); it != links_.end();) {
-        if (it->second.stack == name) {
-            sockets_.erase({name, it->second.conn});
-            rt_.close(it->first);
-            it = links_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-}
-
-void IkedDaemon::drain_stack(std::string const& name, Stack& stack, TimePoint now) {
-    nss::NssClient& c = *stack.client;
-    while (c.has_output()) {
-        while (auto a = c.poll_action()) {
-            auto key = std::make_pair(name, a->conn);
-            switch (a->kind) {
-                case nss::ClientAction::Kind::connect: {
-                    auto sock = rt_.connect(a->server);
-                    if (!sock) {
-                        rt_.emit(Event("iked.connect_failed")
-                                     .with("stack", name)
-                                     .with("server", a->server.to_string())
-                                     .with("error", sock.error().what()));
-                        c.handle_closed(a->conn, nss::CloseReason::unreachable, now);
-                        break;
-                    }
-                    links_[*sock] = Link{name, a->conn};
-                    sockets_[key] = *sock;
-                    break;
-                }
-                case nss::ClientAction::Kind::transmit: {
-                    auto it = sockets_.find(key);
-                    if (it == sockets_.end())
-                        break;
-                    if (auto sent = rt_.send(it->second, a->bytes); !sent) {
-                        runtime::SocketId sock = it->second;
-                        rt_.abort(sock);
-                        links_.erase(sock);
-                        sockets_.erase(it);
-                        c.handle_closed(a->conn, nss::CloseReason::reset, now);
-                    }
-                    break;
-                }
-                case nss::ClientAction::Kind::close:
-                case nss::ClientAction::Kind::abort: {
-                    auto it = sockets_.find(key);
-                    if (it == sockets_.end())
-                        break;
-                    if (a->kind == nss::ClientAction::Kind::close)
-                        rt_.close(it->second);
-                    else
-                        rt_.abort(it->second);
-                    links_.erase(it->second);
-                    sockets_.erase(it);
-                    break;
-                }
-            }
-        }
-        while (auto e = c.poll_event())
-            rt_.emit(std::move(*e));
-        while (auto done = c.poll_completion()) {
-            rt_.emit(Event("iked.nss_completion")
-                         .with("stack", name)
-                         .with("handle", done->handle)
-                         .with("result", wire_nss::to_string(done->result))
-                         .with("reason", done->reason)
-                         .with("attempts", done->attempts));
-        }
-    }
-}
-
 void IkedDaemon::drain(TimePoint now) {
-    if (draining_)
-        return;  // a core input made while draining is drained by the outer loop
-    draining_ = true;
     for (auto& [name, stack] : stacks_)
-        drain_stack(name, stack, now);
-    draining_ = false;
-    std::optional<TimePoint> next;
-    for (auto const& [name, stack] : stacks_) {
-        auto t = stack.client->next_timeout();
-        if (t && (!next || *t < *next))
-            next = t;
-    }
-    rt_.set_deadline(next);
+        stack.driver->drain(now);
+    drivers_.arm();
 }
 
 OperatorReply IkedDaemon::operator_command(std::string_view requester, std::string_view command,

@@ -10,35 +10,8 @@ namespace nsslab::nss {
 
 namespace wn = wire_nss;
 
-std::string_view to_string(CloseReason reason) {
-    switch (reason) {
-        case CloseReason::refused:
-            return "refused";
-        case CloseReason::reset:
-            return "reset";
-        case CloseReason::timed_out:
-            return "timed_out";
-        case CloseReason::eof:
-            return "eof";
-        case CloseReason::unreachable:
-            return "unreachable";
-    }
-    return "?";
-}
-
-std::string_view to_string(ClientAction::Kind kind) {
-    switch (kind) {
-        case ClientAction::Kind::connect:
-            return "connect";
-        case ClientAction::Kind::transmit:
-            return "transmit";
-        case ClientAction::Kind::close:
-            return "close";
-        case ClientAction::Kind::abort:
-            return "abort";
-    }
-    return "?";
-}
+static_assert(core::StreamClientCore<NssClient>);
+static_assert(core::ServiceCore<NssClient>);
 
 std::string_view to_string(Phase phase) {
     switch (phase) {
@@ -170,30 +143,22 @@ void NssClient::console(std::string msgid, std::string text) {
     emit(base_event("nss.console").with("msgid", std::move(msgid)).with("text", std::move(text)));
 }
 
-std::optional<ClientAction> NssClient::poll_action() {
+std::optional<core::StreamTransmit> NssClient::poll_transmit() {
     if (tls_pending_)
         flush_tls();  // the messages sent since the last poll, in as few TLS records as fit
-    if (actions_.empty())
-        return std::nullopt;
-    ClientAction a = std::move(actions_.front());
-    actions_.pop_front();
-    return a;
+    return core::take_front(transmits_);
+}
+
+std::optional<core::Secret> NssClient::poll_secret() {
+    return core::take_front(secrets_);
 }
 
 std::optional<Event> NssClient::poll_event() {
-    if (events_.empty())
-        return std::nullopt;
-    Event e = std::move(events_.front());
-    events_.pop_front();
-    return e;
+    return core::take_front(events_);
 }
 
 std::optional<Completion> NssClient::poll_completion() {
-    if (completions_.empty())
-        return std::nullopt;
-    Completion c = std::move(completions_.front());
-    completions_.pop_front();
-    return c;
+    return core::take_front(completions_);
 }
 
 std::optional<TimePoint> NssClient::next_timeout() const {
@@ -293,7 +258,11 @@ void NssClient::attempt(TimePoint now) {
              .with("port", ep->port)
              .with("role", c.role)
              .with("conn", conn_));
-    actions_.push_back({ClientAction::Kind::connect, conn_, *ep, {}});
+    core::StreamTransmit connect;
+    connect.kind = core::StreamTransmit::Kind::connect;
+    connect.conn = conn_;
+    connect.remote = *ep;
+    transmits_.push_back(std::move(connect));
 }
 
 Duration NssClient::backoff_delay() const {
@@ -367,16 +336,18 @@ void NssClient::drop_connection(Teardown how, TimePoint now) {
     } else if (how != Teardown::gone && channel_) {
         flush_tls();  // e.g. the alert of a failed handshake
     }
-    if (how == Teardown::gone)
-        actions_.erase(std::remove_if(actions_.begin(), actions_.end(),
-                                      [conn](ClientAction const& a) { return a.conn == conn; }),
-                       actions_.end());
-    else
-        actions_.push_back(
-            {how == Teardown::close ? ClientAction::Kind::close : ClientAction::Kind::abort,
-             conn,
-             {},
-             {}});
+    if (how == Teardown::gone) {
+        transmits_.erase(
+            std::remove_if(transmits_.begin(), transmits_.end(),
+                           [conn](core::StreamTransmit const& t) { return t.conn == conn; }),
+            transmits_.end());
+    } else {
+        core::StreamTransmit end;
+        end.kind = how == Teardown::close ? core::StreamTransmit::Kind::close
+                                          : core::StreamTransmit::Kind::abort;
+        end.conn = conn;
+        transmits_.push_back(std::move(end));
+    }
     conn_ = 0;
     phase_ = Phase::backoff;  // the caller decides what comes next (attempt, backoff, idle)
     channel_.reset();
@@ -400,7 +371,7 @@ void NssClient::drop_connection(Teardown how, TimePoint now) {
     }
 }
 
-void NssClient::handle_connected(ConnId conn, TimePoint now, Endpoint local) {
+void NssClient::handle_connected(ConnId conn, Endpoint local, TimePoint now) {
     if (conn != conn_ || phase_ != Phase::tcp_connect)
         return;
     Candidate const& c = candidate();
@@ -437,18 +408,26 @@ void NssClient::flush_tls() {
     tls_pending_ = false;
     if (!channel_)
         return;
-    for (;;) {
-        Bytes out = channel_->take_ciphertext();
-        if (out.empty())
-            break;
-        actions_.push_back({ClientAction::Kind::transmit, conn_, {}, std::move(out)});
+    while (auto out = channel_->poll_transmit()) {
+        core::StreamTransmit t;
+        t.conn = conn_;
+        t.bytes = std::move(*out);
+        transmits_.push_back(std::move(t));
+    }
+    while (auto secret = channel_->poll_secret()) {
+        if (secrets_.size() >= options_.max_secrets)
+            secrets_.pop_front();
+        secrets_.push_back(std::move(*secret));
+    }
+    // The client traces its own nss.tls_* events (with the stack name) from the channel's state.
+    while (channel_->poll_event()) {
     }
 }
 
 void NssClient::handle_received(ConnId conn, ByteView ciphertext, TimePoint now) {
     if (conn != conn_ || !channel_)
         return;
-    channel_->handle_ciphertext(ciphertext);
+    channel_->handle_received(ciphertext, now);
     after_tls_input(now);
 }
 
@@ -469,9 +448,8 @@ void NssClient::after_tls_input(TimePoint now) {
         if (conn_ == 0 || !channel_)
             return;
     }
-    Bytes plain = channel_->take_plaintext();
-    if (!plain.empty()) {
-        if (auto fed = reader_->feed(plain); !fed) {
+    if (auto plain = channel_->poll_received()) {
+        if (auto fed = reader_->feed(*plain); !fed) {
             emit(base_event("nss.protocol_error").with("reason", fed.error().what()));
             end_connection("protocol error", Teardown::abort, now);
             return;
@@ -494,7 +472,7 @@ void NssClient::after_tls_input(TimePoint now) {
     }
 }
 
-void NssClient::handle_closed(ConnId conn, CloseReason reason, TimePoint now) {
+void NssClient::handle_closed(ConnId conn, StreamEnd reason, TimePoint now) {
     if (conn != conn_ || conn_ == 0)
         return;
     if (phase_ == Phase::tcp_connect)
@@ -583,7 +561,7 @@ bool NssClient::send_message(wn::Message const& message, TimePoint now) {
     }
     last_sent_ = now;
     time_last_message_ = now;
-    tls_pending_ = true;  // encrypted and queued at the next poll_action()
+    tls_pending_ = true;  // encrypted and queued at the next poll_transmit()
     return true;
 }
 

@@ -35,17 +35,8 @@ std::string_view to_string(DuplicateClientPolicy policy) {
     return "?";
 }
 
-std::string_view to_string(Transmit::Kind kind) {
-    switch (kind) {
-        case Transmit::Kind::data:
-            return "data";
-        case Transmit::Kind::close:
-            return "close";
-        case Transmit::Kind::abort:
-            return "abort";
-    }
-    return "?";
-}
+static_assert(core::StreamServerCore<NssServer>);
+static_assert(core::ServiceCore<NssServer>);
 
 NssServer::NssServer(NssServerOptions options, zos::RacfDatabase& racf,
                      zos::KeyRingStore& key_rings, crypto::LibContext& lib)
@@ -182,28 +173,20 @@ zos::RacfAccessDecision NssServer::check_servauth(std::string_view user,
     return d;
 }
 
-std::optional<Transmit> NssServer::poll_transmit() {
-    if (transmits_.empty())
-        return std::nullopt;
-    Transmit t = std::move(transmits_.front());
-    transmits_.pop_front();
-    return t;
+std::optional<NssServer::Transmit> NssServer::poll_transmit() {
+    return core::take_front(transmits_);
 }
 
 std::optional<Event> NssServer::poll_event() {
-    if (events_.empty())
-        return std::nullopt;
-    Event e = std::move(events_.front());
-    events_.pop_front();
-    return e;
+    return core::take_front(events_);
 }
 
-std::optional<MgmtResult> NssServer::poll_management_result() {
-    if (mgmt_results_.empty())
-        return std::nullopt;
-    MgmtResult r = std::move(mgmt_results_.front());
-    mgmt_results_.pop_front();
-    return r;
+std::optional<core::Secret> NssServer::poll_secret() {
+    return core::take_front(secrets_);
+}
+
+std::optional<MgmtResult> NssServer::poll_completion() {
+    return core::take_front(mgmt_results_);
 }
 
 bool NssServer::needs_frame_timer(Connection const& c) {
@@ -272,7 +255,7 @@ void NssServer::handle_accepted(ConnId conn, Endpoint const& remote, Endpoint co
                  .with("conn", number)
                  .with("remote", remote.to_string())
                  .with("reason", "connection limit reached"));
-        transmits_.push_back({conn, Transmit::Kind::abort, {}, "connection limit reached"});
+        transmit(conn, Transmit::Kind::abort, {}, "connection limit reached");
         return;
     }
     std::string label;
@@ -284,7 +267,7 @@ void NssServer::handle_accepted(ConnId conn, Endpoint const& remote, Endpoint co
                  .with("conn", number)
                  .with("remote", remote.to_string())
                  .with("reason", channel.error().message));
-        transmits_.push_back({conn, Transmit::Kind::abort, {}, channel.error().message});
+        transmit(conn, Transmit::Kind::abort, {}, channel.error().message);
         return;
     }
     Connection c;
@@ -300,18 +283,36 @@ void NssServer::handle_accepted(ConnId conn, Endpoint const& remote, Endpoint co
     emit(std::move(ev.with("certificate", label)));
 }
 
+void NssServer::transmit(ConnId conn, Transmit::Kind kind, Bytes bytes, std::string reason) {
+    Transmit t;
+    t.kind = kind;
+    t.conn = conn;
+    t.bytes = std::move(bytes);
+    t.reason = std::move(reason);
+    transmits_.push_back(std::move(t));
+}
+
 void NssServer::flush(Connection& c) {
     if (!c.channel)
         return;
     Bytes out;
-    for (;;) {
-        Bytes b = c.channel->take_ciphertext();
-        if (b.empty())
-            break;
-        out.insert(out.end(), b.begin(), b.end());
+    while (auto b = c.channel->poll_transmit()) {
+        if (out.empty())
+            out = std::move(*b);
+        else
+            out.insert(out.end(), b->begin(), b->end());
     }
     if (!out.empty())
-        transmits_.push_back({c.id, Transmit::Kind::data, std::move(out), {}});
+        transmit(c.id, Transmit::Kind::data, std::move(out), {});
+    while (auto secret = c.channel->poll_secret()) {
+        if (secrets_.size() >= options_.limits.secrets_max)
+            secrets_.pop_front();
+        secrets_.push_back(std::move(*secret));
+    }
+    // The server traces its own nssd.tls.* events (with the connection number) from the
+    // channel's state.
+    while (c.channel->poll_event()) {
+    }
 }
 
 void NssServer::send(Connection& c, wn::Message const& message) {
@@ -370,8 +371,7 @@ void NssServer::close_connection(ConnId conn, std::string const& reason, bool gr
         c->channel->close();
         flush(*c);
     }
-    transmits_.push_back(
-        {conn, graceful ? Transmit::Kind::close : Transmit::Kind::abort, {}, reason});
+    transmit(conn, graceful ? Transmit::Kind::close : Transmit::Kind::abort, {}, reason);
     forget(conn, reason, now);
 }
 
@@ -422,7 +422,7 @@ void NssServer::read_ciphertext(ConnId conn, ByteView bytes, TimePoint now) {
     auto* c = find(conn);
     if (c == nullptr || !c->channel)
         return;
-    c->channel->handle_ciphertext(bytes);
+    c->channel->handle_received(bytes, now);
     auto state = c->channel->state();
     if (state == tls::Channel::State::failed) {
         std::string reason = c->channel->failure_reason();
@@ -437,7 +437,7 @@ void NssServer::read_ciphertext(ConnId conn, ByteView bytes, TimePoint now) {
                  .with("remote", c->info.remote.to_string())
                  .with("reason", reason));
         flush(*c);  // an alert, if any
-        transmits_.push_back({conn, Transmit::Kind::close, {}, "TLS: " + reason});
+        transmit(conn, Transmit::Kind::close, {}, "TLS: " + reason);
         forget(conn, "TLS: " + reason, now);
         return;
     }
@@ -471,7 +471,7 @@ void NssServer::process_plaintext(ConnId conn, TimePoint now) {
     auto* c = find(conn);
     if (c == nullptr)
         return;
-    Bytes plain = c->channel->take_plaintext();
+    Bytes plain = c->channel->poll_received().value_or(Bytes{});
     std::size_t offset = 0;
     do {
         std::size_t n = std::min(feed_chunk, plain.size() - offset);
@@ -510,12 +510,12 @@ void NssServer::process_plaintext(ConnId conn, TimePoint now) {
     } while (offset < plain.size());
 }
 
-void NssServer::handle_closed(ConnId conn, TimePoint now) {
+void NssServer::handle_closed(ConnId conn, StreamEnd /*why*/, TimePoint now) {
     auto* c = find(conn);
     if (c == nullptr)
         return;
     if (c->channel)
-        c->channel->handle_transport_closed();
+        c->channel->handle_closed(now);
     forget(conn, "connection closed by the client", now);
 }
 

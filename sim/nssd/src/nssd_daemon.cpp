@@ -57,7 +57,13 @@ void emit_output(runtime::Runtime& rt, std::string_view command, bool ok,
 
 NssdDaemon::NssdDaemon(runtime::Runtime& rt, nss::NssServerOptions options, zos::RacfDatabase& racf,
                        zos::KeyRingStore& key_rings, crypto::LibContext& lib)
-    : rt_(rt), server_(std::move(options), racf, key_rings, lib) {}
+    : DrivenApplication(rt),
+      rt_(rt),
+      server_(std::move(options), racf, key_rings, lib),
+      driver_(rt, server_, &drivers_, runtime::StreamDriverOptions{"nssd", {}, {}}) {
+    driver_.on_completion(
+        [this](nss::MgmtResult r, TimePoint) { management_result(std::move(r)); });
+}
 
 void NssdDaemon::on_start(TimePoint now) {
     auto port = static_cast<std::uint16_t>(server_.options().config.nss.port);
@@ -65,6 +71,7 @@ void NssdDaemon::on_start(TimePoint now) {
         auto listener = rt_.listen(Endpoint{any, port});
         if (listener) {
             listeners_.push_back(*listener);
+            driver_.accept_from(*listener);
         } else {
             rt_.emit(Event("nssd.listen_failed")
                          .with("address", Endpoint{any, port}.to_string())
@@ -77,71 +84,29 @@ void NssdDaemon::on_start(TimePoint now) {
 
 void NssdDaemon::on_stop(TimePoint) {
     // New clients are refused; the driver closes the remaining connections after on_stop.
-    for (auto id : listeners_)
+    for (auto id : listeners_) {
+        driver_.stop_accepting(id);
         rt_.close(id);
+    }
     listeners_.clear();
     rt_.emit(Event("nssd.stopped").with("clients", server_.connection_count()));
 }
 
-void NssdDaemon::on_deadline(TimePoint now) {
-    server_.handle_timeout(now);
-    drain(now);
-}
-
-void NssdDaemon::on_accepted(runtime::SocketId, runtime::SocketId stream, TimePoint now) {
-    auto info = rt_.stream_info(stream);
-    if (!info)
-        return;
-    server_.handle_accepted(stream, info->remote, info->local, now);
-    drain(now);
-}
-
-void NssdDaemon::on_received(runtime::SocketId stream, ByteView data, TimePoint now) {
-    server_.handle_received(stream, data, now);
-    drain(now);
-}
-
-void NssdDaemon::on_stream_closed(runtime::SocketId stream, runtime::StreamEnd, TimePoint now) {
-    rt_.close(stream);
-    server_.handle_closed(stream, now);
-    drain(now);
-}
-
 void NssdDaemon::drain(TimePoint now) {
-    while (auto t = server_.poll_transmit()) {
-        switch (t->kind) {
-            case nss::Transmit::Kind::data:
-                if (auto sent = rt_.send(t->conn, t->bytes); !sent) {
-                    // A client that does not read (send buffer full) loses only its own connection.
-                    rt_.emit(Event("nssd.send_failed")
-                                 .with("conn", t->conn)
-                                 .with("error", sent.error().what()));
-                    rt_.abort(t->conn);
-                    server_.handle_closed(t->conn, now);
-                }
-                break;
-            case nss::Transmit::Kind::close:
-                rt_.close(t->conn);
-                break;
-            case nss::Transmit::Kind::abort:
-                rt_.abort(t->conn);
-                break;
-        }
-    }
-    while (auto e = server_.poll_event())
-        rt_.emit(std::move(*e));
-    while (auto r = server_.poll_management_result()) {
-        auto it = pending_commands_.find(r->ticket);
-        std::string command = it != pending_commands_.end() ? it->second : "ipsec -z";
-        if (it != pending_commands_.end())
-            pending_commands_.erase(it);
-        std::vector<std::string> lines = r->lines;
-        bool ok = r->result == wire_nss::ResultCode::ok;
-        if (!ok)
-            lines.push_back(std::string(wire_nss::to_string(r->result)) + ": " + r->reason);
-        emit_output(rt_, command, ok, lines);
-    }
-    rt_.set_deadline(server_.next_timeout());
+    driver_.drain(now);
+    drivers_.arm();
+}
+
+void NssdDaemon::management_result(nss::MgmtResult r) {
+    auto it = pending_commands_.find(r.ticket);
+    std::string command = it != pending_commands_.end() ? it->second : "ipsec -z";
+    if (it != pending_commands_.end())
+        pending_commands_.erase(it);
+    std::vector<std::string> lines = r.lines;
+    bool ok = r.result == wire_nss::ResultCode::ok;
+    if (!ok)
+        lines.push_back(std::string(wire_nss::to_string(r.result)) + ": " + r.reason);
+    emit_output(rt_, command, ok, lines);
 }
 
 OperatorReply NssdDaemon::operator_command(std::string_view requester, std::string_view command,

@@ -8,6 +8,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <cstdio>
+#include <deque>
 
 #include "certificate_info.hpp"
 #include "libctx_access.hpp"
@@ -25,9 +26,10 @@ struct Channel::Impl {
     BIO* wbio{nullptr};  // OpenSSL → network (owned by ssl)
     State state{State::handshaking};
     std::string failure;
-    Bytes unsent;    // application data not yet given to SSL_write
-    Bytes received;  // decrypted application data not yet taken
-    std::vector<std::string> keylog;
+    Bytes unsent;                    // application data not yet given to SSL_write
+    Bytes received;                  // decrypted application data not yet taken
+    std::deque<std::string> keylog;  // at most a handshake's lines (5 in TLS 1.3) until polled
+    std::deque<Event> events;        // one per state change: at most 2 in a channel's life
     std::size_t max_unsent{default_max_unsent_plaintext};
     std::uint64_t stream_offset{0};  // bytes received so far (server plain-text check)
     bool close_notify_received{false};
@@ -43,9 +45,20 @@ struct Channel::Impl {
     }
 
     void fail_with(std::string reason) {
+        NSSLAB_ASSERT(state != State::failed, "a failed channel fails only once");
         state = State::failed;
         failure = std::move(reason);
         unsent.clear();
+        events.push_back(Event("tls.failed").with("reason", failure));
+    }
+
+    // established -> closed, or handshaking -> closed (close() before the handshake ended).
+    void closed_by(char const* side) {
+        NSSLAB_ASSERT(state == State::established || state == State::handshaking,
+                      "only an open channel closes");
+        state = State::closed;
+        unsent.clear();
+        events.push_back(Event("tls.closed").with("by", side));
     }
 
     void fail_ssl(std::string_view what) {
@@ -64,9 +77,14 @@ struct Channel::Impl {
     }
 
     void on_established() {
+        NSSLAB_ASSERT(state == State::handshaking, "a handshake completes once");
         state = State::established;
         if (X509* cert = SSL_get0_peer_certificate(ssl))
             peer = certificate_info(cert);
+        SSL_CIPHER const* cipher = SSL_get_current_cipher(ssl);
+        events.push_back(Event("tls.established")
+                             .with("version", SSL_get_version(ssl))
+                             .with("cipher", cipher == nullptr ? "" : SSL_CIPHER_get_name(cipher)));
     }
 
     void flush_unsent() {
@@ -106,8 +124,8 @@ struct Channel::Impl {
             if (err == SSL_ERROR_ZERO_RETURN) {
                 close_notify_received = true;
                 send_close_notify();
-                state = State::closed;
-                unsent.clear();
+                if (state == State::established)
+                    closed_by("peer");
                 return;
             }
             fail_ssl("TLS read failed");
@@ -482,7 +500,7 @@ Result<Channel> Channel::server(crypto::LibContext& lib, ServerConfig config, Co
     return Channel(std::move(*impl));
 }
 
-void Channel::handle_ciphertext(ByteView bytes) {
+void Channel::handle_received(ByteView bytes, TimePoint /*now*/) {
     Impl& c = *impl_;
     if (c.state == State::failed || c.close_notify_received || bytes.empty())
         return;
@@ -502,7 +520,7 @@ void Channel::handle_ciphertext(ByteView bytes) {
     c.drive();
 }
 
-void Channel::handle_transport_closed() {
+void Channel::handle_closed(TimePoint /*now*/) {
     Impl& c = *impl_;
     if (c.state == State::handshaking) {
         c.fail_with("connection closed by the peer during the TLS handshake");
@@ -528,7 +546,7 @@ Result<void> Channel::send(ByteView plaintext) {
                                               std::to_string(c.max_unsent) +
                                               " bytes of plaintext would wait for the handshake");
     c.unsent.insert(c.unsent.end(), plaintext.begin(), plaintext.end());
-    return {};  // encrypted by the next take_ciphertext()
+    return {};  // encrypted by the next poll_transmit()
 }
 
 void Channel::close() {
@@ -539,31 +557,44 @@ void Channel::close() {
             return;
         c.send_close_notify();
     }
-    if (c.state == State::handshaking || c.state == State::established) {
-        c.state = State::closed;
-        c.unsent.clear();
-    }
+    if (c.state == State::handshaking || c.state == State::established)
+        c.closed_by("local");
 }
 
-Bytes Channel::take_ciphertext() {
+std::optional<Bytes> Channel::poll_transmit() {
     Impl& c = *impl_;
     c.flush_unsent();  // the sends since the last drain, in as few records as fit
-    Bytes out;
     std::size_t const pending = BIO_ctrl_pending(c.wbio);
     if (pending == 0)
-        return out;
-    out.resize(pending);
+        return std::nullopt;
+    Bytes out(pending);
     int const n = BIO_read(c.wbio, out.data(), static_cast<int>(pending));
-    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    if (n <= 0)
+        return std::nullopt;
+    out.resize(static_cast<std::size_t>(n));
     return out;
 }
 
-Bytes Channel::take_plaintext() {
+std::optional<Bytes> Channel::poll_received() {
+    if (impl_->received.empty())
+        return std::nullopt;
     return std::exchange(impl_->received, Bytes{});
 }
 
-std::vector<std::string> Channel::take_keylog_lines() {
-    return std::exchange(impl_->keylog, {});
+std::optional<Event> Channel::poll_event() {
+    if (impl_->events.empty())
+        return std::nullopt;
+    Event e = std::move(impl_->events.front());
+    impl_->events.pop_front();
+    return e;
+}
+
+std::optional<core::Secret> Channel::poll_secret() {
+    if (impl_->keylog.empty())
+        return std::nullopt;
+    core::Secret s{core::Secret::Kind::tls_key_log, std::move(impl_->keylog.front())};
+    impl_->keylog.pop_front();
+    return s;
 }
 
 Channel::State Channel::state() const {

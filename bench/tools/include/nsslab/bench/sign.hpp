@@ -90,7 +90,8 @@ class SignBenchWorld {
     std::vector<crypto::PrivateKey> keys_;  // by SignAlgorithm
 };
 
-// (b): one NssServer core and one registered in-process AT-TLS client, bytes delivered by hand.
+// (b): one NssServer core and one registered in-process AT-TLS client (nss::RawClient), joined
+// by the in-memory pair driver (core::StreamPair).
 class CoreSignPair {
   public:
     // Accepts, completes the TLS handshake and registers client 0 of `world`. `server_ctx` and
@@ -118,6 +119,7 @@ class CoreSignPair {
     explicit CoreSignPair(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
     Bytes last_signature_;
+    Bytes frames_;  // the frames of one batch (kept to reuse its capacity)
 };
 
 struct BenchSignOptions {

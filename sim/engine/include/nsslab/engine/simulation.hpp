@@ -15,6 +15,7 @@
 #include "nsslab/base/rng.hpp"
 #include "nsslab/base/time.hpp"
 #include "nsslab/base/trace.hpp"
+#include "nsslab/core/contract.hpp"
 #include "nsslab/engine/event_queue.hpp"
 
 namespace nsslab::engine {
@@ -79,12 +80,14 @@ class Simulation {
     TraceSink* trace_sink() const { return trace_; }
     void trace(std::string_view node, Event event);
 
-    // Where TLS secrets (SSLKEYLOGFILE lines) from simulated processes go: the key log
-    // beside the capture. Never the trace.
-    void set_tls_keylog(std::function<void(std::string_view)> sink) { keylog_ = std::move(sink); }
-    void tls_secret(std::string_view line) {
-        if (keylog_)
-            keylog_(line);
+    // Where the secrets of simulated processes go (TLS key log lines, IKE SA keys,
+    // Runtime::log_secret): the files beside the capture. Never the trace.
+    void set_secret_sink(std::function<void(core::Secret const&)> sink) {
+        secrets_ = std::move(sink);
+    }
+    void log_secret(core::Secret const& secret) {
+        if (secrets_)
+            secrets_(secret);
     }
 
     Network& network() { return *network_; }
@@ -99,7 +102,7 @@ class Simulation {
     std::uint64_t events_{0};
     EventQueue queue_;
     TraceSink* trace_{nullptr};
-    std::function<void(std::string_view)> keylog_;
+    std::function<void(core::Secret const&)> secrets_;
     std::unique_ptr<Network> network_;
 };
 

@@ -31,6 +31,7 @@
 
 #include "nsslab/iked/stack_management.hpp"
 #include "nsslab/nss/nss_client.hpp"
+#include "nsslab/runtime/driver.hpp"
 #include "nsslab/runtime/runtime.hpp"
 #include "nsslab/zos/iked_conf.hpp"
 #include "nsslab/zos/racf.hpp"
@@ -51,20 +52,13 @@ struct OperatorReply {
     std::vector<std::string> lines;
 };
 
-// How a runtime stream ended, as the NSS client core's CloseReason (for any driver of NssClient).
-nss::CloseReason close_reason(runtime::StreamEnd why);
-
-class IkedDaemon final : public runtime::Application {
+class IkedDaemon final : public runtime::DrivenApplication {
   public:
     IkedDaemon(runtime::Runtime& rt, IkedOptions options, crypto::LibContext& lib);
     ~IkedDaemon() override;
 
     void on_start(TimePoint now) override;
     void on_stop(TimePoint now) override;
-    void on_deadline(TimePoint now) override;
-    void on_connected(runtime::SocketId stream, TimePoint now) override;
-    void on_received(runtime::SocketId stream, ByteView data, TimePoint now) override;
-    void on_stream_closed(runtime::SocketId stream, runtime::StreamEnd why, TimePoint now) override;
 
     OperatorReply operator_command(std::string_view requester, std::string_view command,
                                    TimePoint now);
@@ -84,20 +78,16 @@ class IkedDaemon final : public runtime::Application {
   private:
     struct Stack {
         std::unique_ptr<nss::NssClient> client;
+        std::unique_ptr<runtime::StreamDriver<nss::NssClient>> driver;
         std::uint64_t index{0};
-    };
-    struct Link {
-        std::string stack;
-        nss::ConnId conn{0};
     };
     Result<zos::IkedConfig> load_config();
     Result<void> apply_config(zos::IkedConfig config, TimePoint now);
     Result<std::unique_ptr<nss::NssClient>> make_client(zos::IkeConfig const& ike,
                                                         zos::NssStackConfig const& stack,
                                                         std::uint64_t index);
+    void attach_driver(std::string const& name, Stack& stack);
     void drain(TimePoint now);
-    void drain_stack(std::string const& name, Stack& stack, TimePoint now);
-    void forget_stack_links(std::string const& name);
     OperatorReply local_ipsec(std::string_view requester, std::vector<std::string> words,
                               TimePoint now);
     OperatorReply add_sa(std::vector<std::string> const& words, TimePoint now);
@@ -109,11 +99,8 @@ class IkedDaemon final : public runtime::Application {
     std::optional<zos::IkedConfig> config_;
     std::map<std::string, Stack> stacks_;
     std::uint64_t next_index_{1};
-    std::map<runtime::SocketId, Link> links_;
-    std::map<std::pair<std::string, nss::ConnId>, runtime::SocketId> sockets_;
     std::map<std::string, nss::ManagedStack*> managed_;
     std::map<std::string, zos::TcpipStack*> local_stacks_;  // for the local ipsec commands
-    bool draining_{false};
 };
 
 }  // namespace nsslab::iked

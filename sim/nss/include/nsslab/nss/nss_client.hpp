@@ -6,15 +6,18 @@
 // IBM sources: the seed document ("Using network security services"), zos-nss-facts.md §1
 // (iked.conf), §6 (failover, EZD1136I, EZD1904E), §7 (AT-TLS), §9 (ipsec -w).
 //
-// Core contract (DESIGN.md §3): inputs are handle_* calls carrying `now`; outputs are drained
-// with poll_action(), poll_event(), poll_completion() until they return nothing, then the driver
-// arms one timer at next_timeout() and calls handle_timeout() when it expires. The core opens no
-// socket, reads no clock, starts no thread and uses no global RNG: TLS randomness comes from the
-// crypto::LibContext given at construction (IKED's host), PassTickets from `now`.
+// A StreamClientCore and ServiceCore of the core contract (nsslab/core/contract.hpp,
+// docs/architecture.md): inputs are handle_* calls carrying `now` and the request_* commands of
+// the certificate service; outputs are drained with poll_transmit(), poll_event(),
+// poll_secret() (the TLS key log lines of its connections) and poll_completion() until they
+// return nothing, then the driver arms one timer at next_timeout() and calls handle_timeout()
+// when it expires. The core opens no socket, reads no clock, starts no thread and uses no
+// global RNG: TLS randomness comes from the crypto::LibContext given at construction (IKED's
+// host), PassTickets from `now`.
 //
-// Driver duties for actions:
-//   connect(conn, server)  open a TCP connection; report handle_connected / handle_closed
-//   transmit(conn, bytes)  send the bytes (TLS ciphertext) in order on that connection
+// Driver duties for transmits (core::StreamTransmit):
+//   connect(conn, remote)  open a TCP connection; report handle_connected / handle_closed
+//   data(conn, bytes)      send the bytes (TLS ciphertext) in order on that connection
 //   close(conn)            send what is queued, then FIN; no more input is expected for conn
 //   abort(conn)            reset the connection (RST); no more input is expected for conn
 // Inputs for a connection the core has closed or aborted are ignored.
@@ -36,6 +39,7 @@
 #include "nsslab/base/bytes.hpp"
 #include "nsslab/base/time.hpp"
 #include "nsslab/base/trace.hpp"
+#include "nsslab/core/contract.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/nss/client_display.hpp"
 #include "nsslab/tls/channel.hpp"
@@ -48,20 +52,7 @@ namespace nsslab::nss {
 
 // A TCP connection as the core names it; allocated by the core, unique per NssClient
 // (NssClientOptions::first_conn_id separates several clients sharing one driver).
-using ConnId = std::uint64_t;
-
-// Why a connection ended, as the driver reports it.
-enum class CloseReason : std::uint8_t { refused, reset, timed_out, eof, unreachable };
-std::string_view to_string(CloseReason reason);
-
-struct ClientAction {
-    enum class Kind : std::uint8_t { connect, transmit, close, abort };
-    Kind kind{Kind::connect};
-    ConnId conn{0};
-    Endpoint server;  // connect only
-    Bytes bytes;      // transmit only
-};
-std::string_view to_string(ClientAction::Kind kind);
+using ConnId = core::ConnId;
 
 // IKED's AT-TLS client policy for the NSS connection (facts §7): the CA certificates of IKED's
 // key ring that may have signed the NSS server's certificate. The server identity to check
@@ -100,6 +91,8 @@ struct NssClientOptions {
     std::size_t max_pending_requests{256};
     // Events kept until polled; beyond, the oldest are dropped and counted.
     std::size_t max_events{4096};
+    // TLS key log lines kept until polled; beyond, the oldest are dropped.
+    std::size_t max_secrets{64};
     // The API level IKED reports (ClientAPIVersion); tests change it to provoke EZD1904E.
     std::uint32_t client_api_version{wire_nss::api_version};
     // AuthBy PassTicket needs this; without it registration is not attempted (event
@@ -151,6 +144,9 @@ std::string_view to_string(Phase phase);
 
 class NssClient {
   public:
+    using Transmit = core::StreamTransmit;
+    using Completion = ::nsslab::nss::Completion;
+
     // Errors: invalid_argument if the IkeConfig has no NSS server.
     static Result<std::unique_ptr<NssClient>> create(zos::IkeConfig const& ike,
                                                      zos::NssStackConfig const& stack,
@@ -171,13 +167,13 @@ class NssClient {
 
     // --- transport inputs ---
     // TCP connected; `local` is the client's endpoint (NSClientIPAddress/Port in ipsec -w).
-    // Starts the TLS handshake (transmit action with the ClientHello).
-    void handle_connected(ConnId conn, TimePoint now, Endpoint local = {});
+    // Starts the TLS handshake (a data transmit with the ClientHello).
+    void handle_connected(ConnId conn, Endpoint local, TimePoint now);
     // TLS ciphertext from the server. May emit transmits, events, completions, closes.
     void handle_received(ConnId conn, ByteView ciphertext, TimePoint now);
     // The connection ended (refused, reset, timed out, eof). The server counts as failed;
     // outstanding requests are re-issued or fail (NssWaitRetries).
-    void handle_closed(ConnId conn, CloseReason reason, TimePoint now);
+    void handle_closed(ConnId conn, StreamEnd reason, TimePoint now);
     // Call when now >= next_timeout().
     void handle_timeout(TimePoint now);
     // Test and driver seam: one decoded message on an established, TLS-protected connection.
@@ -205,14 +201,11 @@ class NssClient {
     void set_managed_stack(ManagedStack* stack) { managed_ = stack; }
 
     // --- outputs ---
-    std::optional<ClientAction> poll_action();
+    std::optional<Transmit> poll_transmit();
     std::optional<Event> poll_event();
+    std::optional<core::Secret> poll_secret();
     std::optional<Completion> poll_completion();
     std::optional<TimePoint> next_timeout() const;
-    // True while an action, event or completion waits to be polled.
-    bool has_output() const {
-        return tls_pending_ || !actions_.empty() || !events_.empty() || !completions_.empty();
-    }
 
     // --- state ---
     ConnectionState connection_state() const;
@@ -319,12 +312,13 @@ class NssClient {
     std::map<RequestHandle, Request> requests_;
     std::map<std::uint32_t, RequestHandle> in_flight_;  // wire id -> handle (current conn)
 
-    std::deque<ClientAction> actions_;
-    // Messages were sent since the last flush_tls(): poll_action() encrypts them first, so the
+    std::deque<Transmit> transmits_;
+    // Messages were sent since the last flush_tls(): poll_transmit() encrypts them first, so the
     // requests a driver issues between two polls share TLS records.
     bool tls_pending_{false};
     std::deque<Event> events_;
     std::deque<Completion> completions_;
+    std::deque<core::Secret> secrets_;
     std::uint64_t events_dropped_{0};
 };
 

@@ -10,12 +10,14 @@
 //   - DESIGN.md §3 (the core contract), §5 (the NSS protocol: nsslab/wire_nss), §6 (PassTicket
 //     application NSSD).
 //
-// Core contract (DESIGN.md §3): the driver owns the sockets and the clock.
+// A StreamServerCore and ServiceCore of the core contract (nsslab/core/contract.hpp,
+// docs/architecture.md): the driver owns the sockets and the clock.
 //   inputs   handle_accepted / handle_received / handle_closed / handle_timeout (all take `now`),
 //            request_management (operator command `ipsec -z`);
-//   outputs  drain poll_transmit() (bytes to send, then close/abort actions, per connection in
-//            order), poll_event() (trace events, including "nssd.log" syslog lines) and
-//            poll_management_result() until each returns nullopt after every input; then arm a
+//   outputs  drain poll_transmit() (core::StreamTransmit: bytes to send, then close/abort, per
+//            connection in order), poll_event() (trace events, including "nssd.log" syslog
+//            lines), poll_secret() (TLS key log lines) and poll_completion() (the MgmtResult of
+//            each request_management) until each returns nullopt after every input; then arm a
 //            timer for next_timeout() and call handle_timeout() when it expires.
 // The core never reads a clock, opens a socket, starts a thread or draws from a global RNG:
 // TLS and signatures draw from the crypto::LibContext given (one per simulated host).
@@ -42,6 +44,7 @@
 #include "nsslab/base/result.hpp"
 #include "nsslab/base/time.hpp"
 #include "nsslab/base/trace.hpp"
+#include "nsslab/core/contract.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/crypto/x509_crl.hpp"
 #include "nsslab/tls/channel.hpp"
@@ -54,7 +57,7 @@
 namespace nsslab::nss {
 
 // The driver's handle for one accepted TCP connection (any value, unique while open).
-using ConnId = std::uint64_t;
+using ConnId = core::ConnId;
 // request_management() tickets, unique per server.
 using MgmtTicket = std::uint64_t;
 
@@ -95,6 +98,7 @@ struct NssServerLimits {
     Duration mgmt_timeout{std::chrono::seconds{30}};
     std::size_t mgmt_pending_max{256};
     std::size_t events_max{65536};  // undrained events beyond this are dropped (counted)
+    std::size_t secrets_max{4096};  // undrained TLS key log lines beyond this: oldest dropped
     // Simulated CPU time charged per sign/verify (DESIGN.md §3); zero: answered inline.
     Duration service_time{0};
     // Simulated CPU time charged per TLS handshake (when the ClientHello arrives: the server's
@@ -124,20 +128,6 @@ struct NssServerOptions {
     std::vector<crypto::Crl> crls;  // CRLs used by VerifyRequest (the ring model holds none)
 };
 
-// One output for the transport.
-struct Transmit {
-    enum class Kind {
-        data,   // send `bytes` (TLS ciphertext) on the connection
-        close,  // orderly close (FIN) after every byte queued before it
-        abort,  // reset; nothing more is sent
-    };
-    ConnId conn{0};
-    Kind kind{Kind::data};
-    Bytes bytes;
-    std::string reason;  // for close/abort
-};
-std::string_view to_string(Transmit::Kind kind);
-
 struct MgmtResult {
     MgmtTicket ticket{0};
     wire_nss::ResultCode result{wire_nss::ResultCode::ok};
@@ -166,6 +156,10 @@ struct ClientInfo {
 
 class NssServer {
   public:
+    // data (TLS ciphertext), close (FIN after every byte before it) or abort (RST); never connect.
+    using Transmit = core::StreamTransmit;
+    using Completion = MgmtResult;  // of request_management()
+
     // racf, key_rings and lib must outlive the server (the z/OS system model owns them).
     NssServer(NssServerOptions options, zos::RacfDatabase& racf, zos::KeyRingStore& key_rings,
               crypto::LibContext& lib);
@@ -182,7 +176,7 @@ class NssServer {
     void handle_received(ConnId conn, ByteView bytes, TimePoint now);
     // The transport closed (FIN/RST) or the driver dropped the connection. Forgets it; pending
     // management requests routed to it complete with client_not_connected.
-    void handle_closed(ConnId conn, TimePoint now);
+    void handle_closed(ConnId conn, StreamEnd why, TimePoint now);
     // Call when next_timeout() is reached (earlier or later calls are harmless).
     void handle_timeout(TimePoint now);
 
@@ -190,13 +184,14 @@ class NssServer {
     std::optional<Transmit> poll_transmit();
     std::optional<TimePoint> next_timeout() const;
     std::optional<Event> poll_event();
-    std::optional<MgmtResult> poll_management_result();
+    std::optional<core::Secret> poll_secret();
+    std::optional<MgmtResult> poll_completion();
 
     // ---- operator commands on the server's system ----
     // `ipsec -z client_name <command>` issued by SAF user `requester`. Checks
     // EZB.NETMGMT.sysname.client_name.IPSEC.DISPLAY (display commands) or .CONTROL (others);
     // the result (possibly immediate: not_authorized, client_not_connected "ENXIO",
-    // service_not_granted, busy) comes out of poll_management_result() with the ticket.
+    // service_not_granted, busy) comes out of poll_completion() with the ticket.
     MgmtTicket request_management(std::string_view requester, std::string_view client_name,
                                   wire_nss::MgmtCommand command, std::string_view target,
                                   TimePoint now);
@@ -276,6 +271,7 @@ class NssServer {
     Connection const* find(ConnId conn) const;
     Result<tls::ServerConfig> server_tls_config(std::string& label_used) const;
     void flush(Connection& c);
+    void transmit(ConnId conn, Transmit::Kind kind, Bytes bytes, std::string reason);
     void send(Connection& c, wire_nss::Message const& message);
     void close_connection(ConnId conn, std::string const& reason, bool graceful, TimePoint now);
     // Drops the connection's state (client name, pending management) without any transmit.
@@ -355,6 +351,7 @@ class NssServer {
     TimePoint cpu_free_at_{};
     std::deque<Transmit> transmits_;
     std::deque<Event> events_;
+    std::deque<core::Secret> secrets_;
     std::uint64_t events_dropped_{0};
     std::map<MgmtTicket, PendingMgmt> mgmt_pending_;
     std::deque<MgmtResult> mgmt_results_;

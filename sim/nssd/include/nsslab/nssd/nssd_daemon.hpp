@@ -1,8 +1,7 @@
-// The NSS server daemon (NSSD) as an Application: the sans-I/O NssServer core driven by a
-// runtime (sim/engine in the simulator, sim/asio for the real `nssd`). It listens on the
-// nssd.conf Port (IPv4 and IPv6 wildcard), maps each accepted stream to a core connection,
-// drains the core's outputs after every input, keeps one deadline for the core's timers,
-// and runs operator commands issued on the server's system:
+// The NSS server daemon (NSSD) as an Application: the sans-I/O NssServer core pumped into a
+// runtime (sim/engine in the simulator, sim/asio for the real `nssd`) by the driver adapter
+// (runtime::StreamDriver). It listens on the nssd.conf Port (IPv4 and IPv6 wildcard), and runs
+// operator commands issued on the server's system:
 //   nssctl -d [-c client]                 connected clients (EZB.NETMGMT.sys.sys.NSS.DISPLAY)
 //   ipsec -x display                      NSS clients available for ipsec -z
 //   ipsec -z <client> -f display|default|reload
@@ -22,6 +21,7 @@
 #include <string_view>
 
 #include "nsslab/nss/nss_server.hpp"
+#include "nsslab/runtime/driver.hpp"
 #include "nsslab/runtime/runtime.hpp"
 
 namespace nsslab::nssd {
@@ -32,17 +32,13 @@ struct OperatorReply {
     bool pending{false};             // an ipsec -z command now waits for the client's reply
 };
 
-class NssdDaemon final : public runtime::Application {
+class NssdDaemon final : public runtime::DrivenApplication {
   public:
     NssdDaemon(runtime::Runtime& rt, nss::NssServerOptions options, zos::RacfDatabase& racf,
                zos::KeyRingStore& key_rings, crypto::LibContext& lib);
 
     void on_start(TimePoint now) override;
     void on_stop(TimePoint now) override;
-    void on_deadline(TimePoint now) override;
-    void on_accepted(runtime::SocketId listener, runtime::SocketId stream, TimePoint now) override;
-    void on_received(runtime::SocketId stream, ByteView data, TimePoint now) override;
-    void on_stream_closed(runtime::SocketId stream, runtime::StreamEnd why, TimePoint now) override;
 
     // An operator command typed on the server's system by SAF user `requester`.
     OperatorReply operator_command(std::string_view requester, std::string_view command,
@@ -53,9 +49,11 @@ class NssdDaemon final : public runtime::Application {
 
   private:
     void drain(TimePoint now);
+    void management_result(nss::MgmtResult result);
 
     runtime::Runtime& rt_;
     nss::NssServer server_;
+    runtime::StreamDriver<nss::NssServer> driver_;
     std::vector<runtime::SocketId> listeners_;
     std::map<nss::MgmtTicket, std::string> pending_commands_;  // ticket -> command text
 };

@@ -25,6 +25,7 @@
 #include "nsslab/base/result.hpp"
 #include "nsslab/base/time.hpp"
 #include "nsslab/base/trace.hpp"
+#include "nsslab/core/contract.hpp"
 #include "nsslab/runtime/file_system.hpp"
 
 namespace nsslab::runtime {
@@ -32,15 +33,8 @@ namespace nsslab::runtime {
 // Datagram sockets, listeners and streams share one id space per application.
 using SocketId = std::uint64_t;
 
-// Why a stream ended, as its application sees it.
-enum class StreamEnd : std::uint8_t {
-    eof,          // the peer sent FIN; sending may continue until close()
-    reset,        // the peer reset the connection (RST)
-    refused,      // connect: nothing listens there (RST to SYN)
-    timed_out,    // connect or retransmission timed out (host down, partitioned)
-    unreachable,  // no route to the address
-};
-std::string_view to_string(StreamEnd end);
+// Why a stream ended, as its application sees it (nsslab/core/contract.hpp).
+using StreamEnd = ::nsslab::StreamEnd;
 
 struct StreamInfo {
     Endpoint local;
@@ -79,9 +73,10 @@ class Runtime {
     virtual void emit(Event event) = 0;
     // The node's file system (z/OS UNIX files such as a stack's marker file).
     virtual FileSystem& files() = 0;
-    // A TLS secret in SSLKEYLOGFILE format ("CLIENT_HANDSHAKE_TRAFFIC_SECRET <cr> <secret>"),
-    // for the run's key log beside its capture. Never goes to the trace. Default: dropped.
-    virtual void log_tls_secret(std::string_view /*keylog_line*/) {}
+    // Key material for the run's capture files (a TLS key log line in SSLKEYLOGFILE format,
+    // "CLIENT_HANDSHAKE_TRAFFIC_SECRET <cr> <secret>", or IKE SA keys), as a core's
+    // poll_secret() gives it. Never goes to the trace. Default: dropped.
+    virtual void log_secret(core::Secret const& /*secret*/) {}
 
     // Datagrams. A port of 0 picks an ephemeral port.
     virtual Result<SocketId> open_datagram(Endpoint const& local) = 0;

@@ -7,14 +7,18 @@
 // (deterministic per simulated host, DESIGN.md §4). Session tickets and the session cache are off
 // (they would leak wall time into the bytes), renegotiation is refused.
 //
-// Driver contract (DESIGN.md §3):
-//   - after creating a client, and after every handle_ciphertext(), send() or close(), drain
-//     take_ciphertext() until it is empty and deliver those bytes to the peer in order;
-//   - after every handle_ciphertext(), drain take_plaintext() (application data received);
-//   - watch state(): established → application data flows; failed → tear the transport down
-//     (after sending what take_ciphertext() still returns, e.g. an alert) and log
-//     failure_reason(); closed → close_notify was sent or received, close the transport once
-//     take_ciphertext() is empty.
+// A ByteCore of the core contract (nsslab/core/contract.hpp, docs/architecture.md):
+//   - after creating a client, and after every handle_received(), send() or close(), drain
+//     poll_transmit() until it returns nullopt and deliver those bytes to the peer in order;
+//   - after every handle_received(), drain poll_received() (application data received);
+//   - poll_event() reports each state change once: "tls.established" {version, cipher},
+//     "tls.failed" {reason}, "tls.closed" {by: local|peer}; state() tells the same at any time.
+//     established → application data flows; failed → tear the transport down (after sending
+//     what poll_transmit() still returns, e.g. an alert) and log failure_reason(); closed →
+//     close_notify was sent or received, close the transport once poll_transmit() is empty;
+//   - poll_secret() gives the SSLKEYLOGFILE lines of the handshake (for the run's key log and
+//     the capture's Decryption Secrets Block, docs/capture.md).
+// TLS over TCP keeps no timers: next_timeout() is always nullopt, and `now` is not read.
 // A server channel whose first bytes are not a TLS record fails at once with
 // "not a TLS connection" (NSSD logs DBG0104I, zos-nss-facts.md §7). A client channel fails the
 // handshake, before any application data is sent, when the server's certificate chain does not
@@ -35,6 +39,8 @@
 #include "nsslab/base/bytes.hpp"
 #include "nsslab/base/result.hpp"
 #include "nsslab/base/time.hpp"
+#include "nsslab/base/trace.hpp"
+#include "nsslab/core/contract.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/tls/identity.hpp"
 
@@ -97,8 +103,9 @@ class ContextCache {
 class Channel {
   public:
     enum class State { handshaking, established, closed, failed };
+    using Transmit = Bytes;  // ciphertext for the peer
 
-    // A client channel; the ClientHello is ready in take_ciphertext() on return.
+    // A client channel; the ClientHello is ready in poll_transmit() on return.
     // Errors: invalid_argument (no/unparseable trust anchors, bad version range, bad cipher list),
     // crypto_error (OpenSSL).
     // With a cache, the SSL_CTX is taken from it (or built and added).
@@ -115,12 +122,14 @@ class Channel {
     ~Channel();
 
     // Bytes received from the transport, any fragmentation. Ignored once failed.
-    void handle_ciphertext(ByteView bytes);
+    void handle_received(ByteView bytes, TimePoint now);
     // The transport delivered end-of-stream (TCP FIN or reset). Without a prior close_notify this
     // fails the channel ("connection closed by peer without close_notify" / "... during
     // handshake").
-    void handle_transport_closed();
-    // Queues application data; it is encrypted at the next take_ciphertext() once the handshake
+    void handle_closed(TimePoint now);
+    void handle_timeout(TimePoint /*now*/) {}
+    std::optional<TimePoint> next_timeout() const { return std::nullopt; }
+    // Queues application data; it is encrypted at the next poll_transmit() once the handshake
     // is complete, so the sends between two drains share TLS records (a burst of pipelined
     // replies costs one record's overhead, not one per reply). A send that would take the queue
     // past max_unsent_plaintext on an established channel encrypts the queue first.
@@ -131,12 +140,13 @@ class Channel {
     // delivered until the peer's close_notify. Idempotent.
     void close();
 
-    // Bytes to send to the peer (queued application data encrypted first); drain until empty.
+    // Bytes to send to the peer (queued application data encrypted first); drain until nullopt.
     // An encryption failure fails the channel (state() failed, an alert may follow).
-    Bytes take_ciphertext();
-    Bytes take_plaintext();  // application data received
+    std::optional<Bytes> poll_transmit();
+    std::optional<Bytes> poll_received();  // application data received, all of it
+    std::optional<Event> poll_event();     // state changes (see above)
     // SSLKEYLOGFILE lines ("CLIENT_RANDOM ..." / "CLIENT_HANDSHAKE_TRAFFIC_SECRET ..." etc.).
-    std::vector<std::string> take_keylog_lines();
+    std::optional<core::Secret> poll_secret();
 
     State state() const;
     // Why the channel failed: OpenSSL's reason plus the certificate verification error, or the

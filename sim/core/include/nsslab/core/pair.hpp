@@ -1,0 +1,258 @@
+// The in-memory driver of the core contract (DESIGN.md §2 "the unit-test pair"): two cores
+// joined by hand, with no runtime, on the caller's clock. Tests, fuzzers and the in-process
+// benchmark use it; the daemons use runtime::StreamDriver.
+//
+//   pump_bytes(a, b, now)   two ByteCores (TLS channels) face to face
+//   StreamPair<C, S>        a StreamClientCore and the StreamServerCore(s) it reaches: every
+//                           connect the client asks for reaches its server at once (or is
+//                           refused), bytes arrive in order, a close is the peer's eof, an abort
+//                           its reset
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "nsslab/base/address.hpp"
+#include "nsslab/base/result.hpp"
+#include "nsslab/base/time.hpp"
+#include "nsslab/base/trace.hpp"
+#include "nsslab/core/contract.hpp"
+
+namespace nsslab::core {
+
+// Delivers each core's transmits to the other until neither has any. Returns the bytes moved.
+// Events and secrets are left for the caller to poll.
+template <ByteCore A, ByteCore B>
+std::size_t pump_bytes(A& a, B& b, TimePoint now) {
+    std::size_t moved = 0;
+    for (bool progress = true; progress;) {
+        progress = false;
+        while (auto out = a.poll_transmit()) {
+            progress = true;
+            moved += out->size();
+            b.handle_received(*out, now);
+        }
+        while (auto out = b.poll_transmit()) {
+            progress = true;
+            moved += out->size();
+            a.handle_received(*out, now);
+        }
+    }
+    return moved;
+}
+
+// What a core gave besides its transmits, kept for the caller (tests assert on it), unless the
+// pair was told to drop it (fuzzers and benchmarks that only need the cores to progress).
+template <Core C>
+struct Outputs {
+    std::vector<Event> events;
+    std::vector<Secret> secrets;
+    std::vector<typename CompletionOf<C>::type> completions;  // service cores
+};
+
+// A client core and the server cores it reaches (usually one: a pair; a client with a primary
+// and a backup server has two).
+template <StreamClientCore Client, StreamServerCore Server>
+class StreamPair {
+  public:
+    struct Options {
+        Endpoint server;                  // where connects reach the first server
+        IpAddress client_address;         // the client's side of every connection ...
+        std::uint16_t first_port{50000};  // ... with ports first_port, first_port + 1, ...
+        bool keep_outputs{true};          // false: events, secrets, completions are dropped
+    };
+    struct Seen {  // a client transmit, as kept when keep_outputs
+        StreamTransmit::Kind kind;
+        ConnId conn;
+    };
+
+    StreamPair(Client& client, Server& server, Options options)
+        : client_(client), options_(options) {
+        add_server(options.server, server);
+    }
+
+    // Another server, reached at `at` (its outputs are not collected: poll them).
+    void add_server(Endpoint at, Server& server) { servers_.push_back(Peer{at, &server, false}); }
+    // A server that is down refuses connects (the host answers RST to SYN).
+    void set_down(Endpoint at, bool down) {
+        if (Peer* p = peer_at(at))
+            p->down = down;
+    }
+
+    // Moves every output of the cores at `now` until none has any: connects are accepted
+    // (or refused: no server there, down, refuse_connects), data is delivered, close and abort
+    // end the connection on the other side. Returns true when anything moved.
+    bool pump(TimePoint now) {
+        bool any = false;
+        for (bool progress = true; progress;) {
+            progress = false;
+            while (auto t = client_.poll_transmit()) {
+                progress = true;
+                if (options_.keep_outputs)
+                    client_transmits.push_back(Seen{t->kind, t->conn});
+                from_client(std::move(*t), now);
+            }
+            for (std::size_t i = 0; i < servers_.size(); ++i) {
+                while (auto t = servers_[i].core->poll_transmit()) {
+                    progress = true;
+                    from_server(i, std::move(*t), now);
+                }
+            }
+            progress = collect(client_, client_outputs) || progress;
+            progress = collect(*servers_[0].core, server_outputs) || progress;
+            any = any || progress;
+        }
+        return any;
+    }
+
+    // The cores' timers at `now` (each only when due), then pump.
+    void advance_to(TimePoint now) {
+        if (auto t = client_.next_timeout(); t && *t <= now)
+            client_.handle_timeout(now);
+        for (auto& p : servers_)
+            if (auto t = p.core->next_timeout(); t && *t <= now)
+                p.core->handle_timeout(now);
+        pump(now);
+    }
+
+    // The network drops every open connection (of the server at `at`, or all): both sides see
+    // `why` (a crash, a cut cable), with nothing more delivered.
+    void break_connections(StreamEnd why, TimePoint now, std::optional<Endpoint> at = {}) {
+        for (auto it = open_.begin(); it != open_.end();) {
+            if (at && servers_[it->second.server].at != *at) {
+                ++it;
+                continue;
+            }
+            auto const [client_conn, link] = *it;
+            it = open_.erase(it);
+            client_.handle_closed(client_conn, why, now);
+            servers_[link.server].core->handle_closed(link.conn, why, now);
+        }
+        pump(now);
+    }
+
+    std::size_t open_connections() const { return open_.size(); }
+    // The first open client connection to the server at `at`, if any.
+    std::optional<ConnId> connection_to(Endpoint const& at) const {
+        for (auto const& [client_conn, link] : open_)
+            if (servers_[link.server].at == at)
+                return client_conn;
+        return std::nullopt;
+    }
+    // The server a client connection reached, if open.
+    std::optional<Endpoint> server_of(ConnId client_conn) const {
+        auto it = open_.find(client_conn);
+        return it == open_.end() ? std::nullopt
+                                 : std::optional<Endpoint>(servers_[it->second.server].at);
+    }
+
+    bool refuse_connects{false};
+    std::optional<std::uint16_t> next_port;  // the client port of the next connection, once
+    Outputs<Client> client_outputs;
+    Outputs<Server> server_outputs;  // of the first server
+    std::vector<Seen> client_transmits;
+
+  private:
+    using Kind = StreamTransmit::Kind;
+    struct Peer {
+        Endpoint at;
+        Server* core{nullptr};
+        bool down{false};
+    };
+    struct Link {
+        std::size_t server{0};
+        ConnId conn{0};
+    };
+
+    Peer* peer_at(Endpoint const& at) {
+        for (auto& p : servers_)
+            if (p.at == at)
+                return &p;
+        return nullptr;
+    }
+
+    template <Core C>
+    bool collect(C& core, Outputs<C>& out) {
+        bool moved = false;
+        while (auto e = core.poll_event()) {
+            moved = true;
+            if (options_.keep_outputs)
+                out.events.push_back(std::move(*e));
+        }
+        while (auto s = core.poll_secret()) {
+            moved = true;
+            if (options_.keep_outputs)
+                out.secrets.push_back(std::move(*s));
+        }
+        if constexpr (ServiceCore<C>) {
+            while (auto c = core.poll_completion()) {
+                moved = true;
+                if (options_.keep_outputs)
+                    out.completions.push_back(std::move(*c));
+            }
+        }
+        return moved;
+    }
+
+    void from_client(StreamTransmit t, TimePoint now) {
+        if (t.kind == Kind::connect) {
+            Peer* p = peer_at(t.remote);
+            if (refuse_connects || p == nullptr || p->down) {
+                client_.handle_closed(t.conn, StreamEnd::refused, now);
+                return;
+            }
+            ConnId const server_conn = next_server_conn_++;
+            std::uint16_t const port =
+                next_port ? *next_port : static_cast<std::uint16_t>(options_.first_port + ports_++);
+            next_port.reset();
+            Endpoint const local{options_.client_address, port};
+            open_[t.conn] = Link{static_cast<std::size_t>(p - servers_.data()), server_conn};
+            p->core->handle_accepted(server_conn, local, p->at, now);
+            client_.handle_connected(t.conn, local, now);
+            return;
+        }
+        auto it = open_.find(t.conn);
+        if (it == open_.end())
+            return;  // ended already
+        Link const link = it->second;
+        Server& server = *servers_[link.server].core;
+        if (t.kind == Kind::data) {
+            server.handle_received(link.conn, t.bytes, now);
+            return;
+        }
+        open_.erase(it);
+        server.handle_closed(link.conn, t.kind == Kind::close ? StreamEnd::eof : StreamEnd::reset,
+                             now);
+    }
+
+    void from_server(std::size_t server, StreamTransmit t, TimePoint now) {
+        NSSLAB_ASSERT(t.kind != Kind::connect, "a server core asked for a connect");
+        auto it = std::find_if(open_.begin(), open_.end(), [&](auto const& entry) {
+            return entry.second.server == server && entry.second.conn == t.conn;
+        });
+        if (it == open_.end())
+            return;
+        ConnId const client_conn = it->first;
+        if (t.kind == Kind::data) {
+            client_.handle_received(client_conn, t.bytes, now);
+            return;
+        }
+        open_.erase(it);
+        client_.handle_closed(client_conn,
+                              t.kind == Kind::close ? StreamEnd::eof : StreamEnd::reset, now);
+    }
+
+    Client& client_;
+    Options options_;
+    std::vector<Peer> servers_;
+    std::map<ConnId, Link> open_;  // client conn -> server and its conn
+    ConnId next_server_conn_{1};
+    std::uint16_t ports_{0};
+};
+
+}  // namespace nsslab::core

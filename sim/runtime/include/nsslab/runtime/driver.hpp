@@ -1,0 +1,339 @@
+// The driver adapter of the runtime interface (docs/architecture.md "The core contract"): it
+// pumps any core that satisfies the contract (nsslab/core/contract.hpp) into a Runtime, so a
+// daemon is its cores plus one adapter each, on either driver (the simulation engine or the
+// Boost.Asio runtime: both implement runtime::Runtime).
+//
+//   Driver          one core's side of an Application: the sockets it owns, its deadline
+//   DriverSet       routes an Application's socket callbacks to the driver owning the socket and
+//                   keeps the Application's single deadline at the earliest of its drivers'
+//   StreamDriver<C> a stream core (core::StreamCore): connect / data / close / abort transmits
+//                   onto runtime streams, runtime stream callbacks into handle_*, events into
+//                   Runtime::emit, secrets into Runtime::log_secret, completions (service cores)
+//                   to the owner's handler
+//
+// A driver is used single-threaded from its Application's callbacks. It never calls the
+// Application back; the completion handler runs while the driver drains (the handler may give
+// the core new requests: the drain goes on until the core has no output left).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "nsslab/base/bytes.hpp"
+#include "nsslab/base/result.hpp"
+#include "nsslab/base/time.hpp"
+#include "nsslab/base/trace.hpp"
+#include "nsslab/core/contract.hpp"
+#include "nsslab/runtime/runtime.hpp"
+
+namespace nsslab::runtime {
+
+class DriverSet;
+
+// One core's side of an Application. The callbacks are those of runtime::Application for the
+// sockets the driver owns.
+class Driver {
+  public:
+    // With a set, the driver adds itself to it (and removes itself when destroyed).
+    Driver(Runtime& rt, DriverSet* set);
+    virtual ~Driver();
+    Driver(Driver const&) = delete;
+    Driver& operator=(Driver const&) = delete;
+
+    virtual void on_accepted(SocketId /*listener*/, SocketId /*stream*/, TimePoint /*now*/) {}
+    virtual void on_connected(SocketId /*stream*/, TimePoint /*now*/) {}
+    virtual void on_received(SocketId /*stream*/, ByteView /*data*/, TimePoint /*now*/) {}
+    virtual void on_stream_closed(SocketId /*stream*/, StreamEnd /*why*/, TimePoint /*now*/) {}
+    // The core's timer: handle_timeout when due, then drain.
+    virtual void on_deadline(TimePoint now) = 0;
+    virtual std::optional<TimePoint> next_timeout() const = 0;
+
+    Runtime& runtime() { return rt_; }
+
+  protected:
+    // Routes the socket's callbacks (or, for a listener, its accepted streams) to this driver.
+    void own(SocketId socket);
+    void disown(SocketId socket);
+
+    Runtime& rt_;
+
+  private:
+    DriverSet* set_;
+};
+
+// The drivers of one Application.
+class DriverSet {
+  public:
+    explicit DriverSet(Runtime& rt) : rt_(rt) {}
+    DriverSet(DriverSet const&) = delete;
+    DriverSet& operator=(DriverSet const&) = delete;
+
+    // Application callbacks, routed to the driver that owns the socket (for on_accepted: the
+    // listener). Each returns false, doing nothing, when no driver owns it.
+    bool on_accepted(SocketId listener, SocketId stream, TimePoint now);
+    bool on_connected(SocketId stream, TimePoint now);
+    bool on_received(SocketId stream, ByteView data, TimePoint now);
+    bool on_stream_closed(SocketId stream, StreamEnd why, TimePoint now);
+    // Every driver whose deadline has come, in the order they were added.
+    void on_deadline(TimePoint now);
+    // Sets the Application's one deadline to the earliest of its drivers' (or none). Call after
+    // every callback and command that gave a core input.
+    void arm();
+    std::optional<TimePoint> next_timeout() const;
+
+    std::size_t size() const { return drivers_.size(); }
+    std::size_t sockets() const { return routes_.size(); }
+
+  private:
+    friend class Driver;
+    void add(Driver& driver);
+    void remove(Driver& driver);
+    Driver* owner(SocketId socket) const;
+
+    Runtime& rt_;
+    std::vector<Driver*> drivers_;
+    std::unordered_map<SocketId, Driver*> routes_;
+};
+
+// An Application whose sockets and deadline belong to the drivers of its DriverSet: every
+// socket callback goes to the driver owning the socket (a stream nobody owns is closed), the
+// timer to the drivers whose deadline has come, and the Application's one deadline is set again
+// after each. A daemon derives from it and adds its drivers to drivers_.
+class DrivenApplication : public Application {
+  public:
+    explicit DrivenApplication(Runtime& rt) : drivers_(rt), rt_(rt) {}
+
+    void on_deadline(TimePoint now) override;
+    void on_accepted(SocketId listener, SocketId stream, TimePoint now) override;
+    void on_connected(SocketId stream, TimePoint now) override;
+    void on_received(SocketId stream, ByteView data, TimePoint now) override;
+    void on_stream_closed(SocketId stream, StreamEnd why, TimePoint now) override;
+
+  protected:
+    DriverSet drivers_;
+
+  private:
+    Runtime& rt_;
+};
+
+struct StreamDriverOptions {
+    // The driver's own trace events: "<prefix>.connect_failed" {server, error} when the runtime
+    // refuses a connect, "<prefix>.send_failed" {conn, error} when it refuses bytes.
+    std::string trace_prefix{"stream"};
+    // Added to the driver's own events when not empty ("stack" = "TCPIP").
+    std::string label_key;
+    std::string label_value;
+};
+
+// Pumps a stream core. Client cores (core::StreamClientCore) name their connections and ask
+// for connects; server cores (core::StreamServerCore) get the streams accepted on the
+// listeners given to accept_from(), with the stream's SocketId as their ConnId.
+template <core::StreamCore Core>
+class StreamDriver final : public Driver {
+  public:
+    StreamDriver(Runtime& rt, Core& core, DriverSet* set, StreamDriverOptions options = {})
+        : Driver(rt, set), core_(core), options_(std::move(options)) {}
+    ~StreamDriver() override {
+        for (auto const& [socket, conn] : conns_)
+            disown(socket);
+        for (SocketId listener : listeners_)
+            disown(listener);
+    }
+
+    // Service cores: where each Completion goes (called while draining, in order).
+    template <class Handler>
+    requires core::ServiceCore<Core>
+    void on_completion(Handler handler) { completion_ = std::move(handler); }
+
+    // Server cores: streams accepted on `listener` are the core's connections.
+    void accept_from(SocketId listener) requires core::StreamServerCore<Core> {
+        listeners_.push_back(listener);
+        own(listener);
+    }
+    // Forgets a listener (the caller closes it).
+    void stop_accepting(SocketId listener) {
+        std::erase(listeners_, listener);
+        disown(listener);
+    }
+
+    // Moves every output of the core to the runtime (transmits, events, secrets) and to the
+    // completion handler, until the core has none. Re-entrant calls (from the handler) return
+    // at once: the outer drain picks their output up.
+    void drain(TimePoint now) {
+        if (draining_)
+            return;
+        draining_ = true;
+        for (bool moved = true; moved;) {
+            moved = false;
+            // Secrets first: the capture needs the keys before the records they protect.
+            while (auto s = core_.poll_secret()) {
+                moved = true;
+                rt_.log_secret(*s);
+            }
+            while (auto t = core_.poll_transmit()) {
+                moved = true;
+                execute(std::move(*t), now);
+            }
+            while (auto e = core_.poll_event()) {
+                moved = true;
+                rt_.emit(std::move(*e));
+            }
+            if constexpr (core::ServiceCore<Core>) {
+                while (auto c = core_.poll_completion()) {
+                    moved = true;
+                    if (completion_)
+                        completion_(std::move(*c), now);
+                }
+            }
+        }
+        draining_ = false;
+    }
+
+    void on_accepted(SocketId listener, SocketId stream, TimePoint now) override {
+        if constexpr (core::StreamServerCore<Core>) {
+            if (std::find(listeners_.begin(), listeners_.end(), listener) == listeners_.end())
+                return;
+            auto info = rt_.stream_info(stream);
+            if (!info) {
+                rt_.abort(stream);
+                return;
+            }
+            link(stream, stream);
+            core_.handle_accepted(stream, info->remote, info->local, now);
+            drain(now);
+        }
+    }
+    void on_connected(SocketId stream, TimePoint now) override {
+        if constexpr (core::StreamClientCore<Core>) {
+            auto it = conns_.find(stream);
+            if (it == conns_.end())
+                return;
+            auto info = rt_.stream_info(stream);
+            core_.handle_connected(it->second, info ? info->local : Endpoint{}, now);
+            drain(now);
+        }
+    }
+    void on_received(SocketId stream, ByteView data, TimePoint now) override {
+        auto it = conns_.find(stream);
+        if (it == conns_.end())
+            return;
+        core_.handle_received(it->second, data, now);
+        drain(now);
+    }
+    void on_stream_closed(SocketId stream, StreamEnd why, TimePoint now) override {
+        rt_.close(stream);  // the id is free again
+        auto it = conns_.find(stream);
+        if (it == conns_.end())
+            return;
+        core::ConnId const conn = it->second;
+        unlink(stream);
+        core_.handle_closed(conn, why, now);
+        drain(now);
+    }
+    void on_deadline(TimePoint now) override {
+        if (auto t = core_.next_timeout(); t && *t <= now)
+            core_.handle_timeout(now);
+        drain(now);
+    }
+    std::optional<TimePoint> next_timeout() const override { return core_.next_timeout(); }
+
+    // Closes (gracefully) every stream still linked to the core, without telling the core: for
+    // an owner that is about to destroy the core.
+    void close_all() {
+        while (!conns_.empty()) {
+            SocketId const socket = conns_.begin()->first;
+            rt_.close(socket);
+            unlink(socket);
+        }
+    }
+
+    std::size_t connections() const { return conns_.size(); }
+    Core& core() { return core_; }
+
+  private:
+    using Kind = core::StreamTransmit::Kind;
+
+    void link(SocketId socket, core::ConnId conn) {
+        conns_[socket] = conn;
+        sockets_[conn] = socket;
+        own(socket);
+    }
+    void unlink(SocketId socket) {
+        auto it = conns_.find(socket);
+        if (it == conns_.end())
+            return;
+        sockets_.erase(it->second);
+        conns_.erase(it);
+        disown(socket);
+    }
+    Event own_event(std::string name) const {
+        Event e(options_.trace_prefix + "." + std::move(name));
+        if (!options_.label_key.empty())
+            e.with(options_.label_key, options_.label_value);
+        return e;
+    }
+
+    void execute(core::StreamTransmit t, TimePoint now) {
+        if (t.kind == Kind::connect) {
+            if constexpr (core::StreamClientCore<Core>) {
+                NSSLAB_ASSERT(sockets_.count(t.conn) == 0, "a core connects a conn id once");
+                auto socket = rt_.connect(t.remote);
+                if (!socket) {
+                    rt_.emit(own_event("connect_failed")
+                                 .with("server", t.remote.to_string())
+                                 .with("error", socket.error().what()));
+                    core_.handle_closed(t.conn, StreamEnd::unreachable, now);
+                    return;
+                }
+                link(*socket, t.conn);
+            } else {
+                NSSLAB_ASSERT(false, "a server core asked for a connect");
+            }
+            return;
+        }
+        auto it = sockets_.find(t.conn);
+        if (it == sockets_.end())
+            return;  // the connection already ended; the core learnt it from handle_closed
+        SocketId const socket = it->second;
+        switch (t.kind) {
+            case Kind::data:
+                if (auto sent = rt_.send(socket, t.bytes); !sent) {
+                    // The stream's bounded send buffer is full: the peer does not read. Only
+                    // this connection is lost.
+                    rt_.emit(own_event("send_failed")
+                                 .with("conn", t.conn)
+                                 .with("error", sent.error().what()));
+                    rt_.abort(socket);
+                    unlink(socket);
+                    core_.handle_closed(t.conn, StreamEnd::reset, now);
+                }
+                return;
+            case Kind::close:
+                rt_.close(socket);
+                unlink(socket);
+                return;
+            case Kind::abort:
+                rt_.abort(socket);
+                unlink(socket);
+                return;
+            case Kind::connect:
+                return;
+        }
+    }
+
+    Core& core_;
+    StreamDriverOptions options_;
+    std::function<void(typename core::CompletionOf<Core>::type, TimePoint)> completion_;
+    std::unordered_map<SocketId, core::ConnId> conns_;
+    std::unordered_map<core::ConnId, SocketId> sockets_;
+    std::vector<SocketId> listeners_;
+    bool draining_{false};
+};
+
+}  // namespace nsslab::runtime
