@@ -162,6 +162,8 @@ OperatorResult NssdApplication::operator_command(std::string_view command, TimeP
 
 Result<IkedSetup> load_iked_setup(DaemonInputs const& in, runtime::FileSystem& files) {
     auto world = std::make_shared<IkedWorld>();
+    std::optional<zos::FilterPolicy> default_policy;
+    std::optional<zos::FilterPolicy> ipsec_policy;
     std::vector<std::filesystem::path> scripts;
     std::string trust;
     bool have_conf = false;
@@ -193,14 +195,14 @@ Result<IkedSetup> load_iked_setup(DaemonInputs const& in, runtime::FileSystem& f
             auto policy = zos::parse_default_filter_policy(*text, opts);
             if (!policy)
                 return policy.error();
-            world->default_policy = *policy;
+            default_policy = *policy;
         } else if (ext == ".policy") {
             zos::FilterPolicyParseOptions opts;
             opts.file_name = f.filename().string();
             auto policy = zos::parse_filter_policy(*text, opts);
             if (!policy)
                 return policy.error();
-            world->ipsec_policy = *policy;
+            ipsec_policy = *policy;
         } else {
             return fail(Errc::invalid_argument,
                         in.what + ": unexpected file " + f.string() +
@@ -217,56 +219,24 @@ Result<IkedSetup> load_iked_setup(DaemonInputs const& in, runtime::FileSystem& f
     setup.options.system_name = in.system_name;
     setup.options.tls.trust_anchors_pem = trust;
     setup.options.racf = &world->system->racf();
+    setup.options.models = std::make_shared<iked::StackModels>(
+        in.system_name, std::move(default_policy), std::move(ipsec_policy));
     setup.world = std::move(world);
     return setup;
 }
 
 IkedApplication::IkedApplication(runtime::Runtime& rt, iked::IkedOptions options,
                                  std::shared_ptr<IkedWorld> world, std::string user)
-    : rt_(rt),
-      world_(std::move(world)),
+    : world_(std::move(world)),
       daemon_(rt, std::move(options), world_->system->lib()),
       user_(std::move(user)) {}
-
-void IkedApplication::on_start(TimePoint now) {
-    daemon_.on_start(now);
-    attach_stacks(now);
-}
 
 OperatorResult IkedApplication::operator_command(std::string_view command, TimePoint now) {
     auto [user, text] = split_user(command, user_);
     if (auto racf = racf_command(*world_->system, text, now))
         return *racf;
-    // MODIFY IKED,REFRESH,FILE=name: install another iked.conf from the folder, then refresh.
-    auto file_at = text.find(",FILE=");
-    if (file_at != std::string::npos) {
-        std::string name = text.substr(file_at + 6);
-        auto content = rt_.files().read("/etc/security/" + name);
-        if (!content)
-            return OperatorResult{false, {content.error().message}};
-        (void)rt_.files().write("/etc/security/iked.conf", *content);
-        text = text.substr(0, file_at);
-    }
     auto reply = daemon_.operator_command(user, text, now);
-    attach_stacks(now);
     return OperatorResult{reply.ok, reply.lines};
-}
-
-void IkedApplication::attach_stacks(TimePoint now) {
-    if (!world_->default_policy || !world_->ipsec_policy)
-        return;
-    for (auto const& name : daemon_.stack_names()) {
-        auto& stack = world_->stacks[name];
-        if (!stack) {
-            zos::TcpipStackConfig config;
-            config.system_name = world_->system->name();
-            config.stack_name = name;
-            stack = std::make_unique<zos::TcpipStack>(config, *world_->default_policy, rt_.files());
-            stack->set_ipsec_policy(*world_->ipsec_policy, now);
-            world_->management[name] = std::make_unique<iked::StackManagement>(*stack);
-        }
-        daemon_.set_managed_stack(name, world_->management[name].get());
-    }
 }
 
 }  // namespace nsslab::harness

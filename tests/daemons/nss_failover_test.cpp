@@ -20,7 +20,7 @@ std::size_t completions_ok(NssWorld const& w) {
 }
 
 bool registered_with(iked::IkedDaemon& iked, std::string const& server) {
-    nss::NssClient* c = iked.client("STACK1");
+    nss::NssClient const* c = iked.client("STACK1");
     if (c == nullptr || c->phase() != nss::Phase::registered)
         return false;
     auto s = c->current_server();

@@ -69,7 +69,7 @@ TEST(NssRemoteManagement, PolicySwitchThroughTheMarkerFile) {
     iked::IkedDaemon& iked = w.start_iked();
     iked.set_managed_stack("STACK1", &management);
     auto registered = [&] {
-        nss::NssClient* c = iked.client("STACK1");
+        nss::NssClient const* c = iked.client("STACK1");
         return c != nullptr && c->phase() == nss::Phase::registered;
     };
     w.sim.run_until(registered, w.sim.now() + 60s);

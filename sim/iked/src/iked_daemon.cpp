@@ -1,15 +1,13 @@
+// The IKE daemon composed from its parts (nsslab/iked/iked_daemon.hpp).
 #include "nsslab/iked/iked_daemon.hpp"
 
 #include <sstream>
 
 #include "nsslab/base/text.hpp"
 #include "nsslab/nss/client_display.hpp"
-#include "nsslab/zos/operator_text.hpp"
 
 namespace nsslab::iked {
 namespace {
-
-using zos::split_words;
 
 std::vector<std::string> split_lines(std::string const& text) {
     std::vector<std::string> lines;
@@ -17,15 +15,6 @@ std::vector<std::string> split_lines(std::string const& text) {
     for (std::string l; std::getline(in, l);)
         lines.push_back(l);
     return lines;
-}
-
-std::optional<wire_nss::SignatureScheme> scheme_from(std::string_view name) {
-    for (int i = 1; i <= 10; ++i) {
-        auto s = static_cast<wire_nss::SignatureScheme>(i);
-        if (wire_nss::to_string(s) == name)
-            return s;
-    }
-    return std::nullopt;
 }
 
 }  // namespace
@@ -46,9 +35,8 @@ Result<zos::IkedConfig> IkedDaemon::load_config() {
     return zos::parse_iked_conf(*text, parse);
 }
 
-Result<std::unique_ptr<nss::NssClient>> IkedDaemon::make_client(zos::IkeConfig const& ike,
-                                                                zos::NssStackConfig const& stack,
-                                                                std::uint64_t index) {
+nss::NssClientOptions IkedDaemon::client_options(zos::NssStackConfig const& stack,
+                                                 std::uint64_t index) {
     nss::NssClientOptions opts = options_.client;
     opts.first_conn_id = index << 32;
     opts.tls_contexts = &tls_contexts_;
@@ -63,8 +51,13 @@ Result<std::unique_ptr<nss::NssClient>> IkedDaemon::make_client(zos::IkeConfig c
                                                         profile->eptktdata->type, "NSSD"};
         }
     }
-    return nss::NssClient::create(ike, stack, options_.system_name, options_.tls, lib_,
-                                  std::move(opts));
+    return opts;
+}
+
+StackManagement* IkedDaemon::model_for(std::string const& stack_name, TimePoint now) {
+    if (auto it = attached_.find(stack_name); it != attached_.end())
+        return it->second;
+    return options_.models ? options_.models->model(stack_name, rt_.files(), now) : nullptr;
 }
 
 Result<void> IkedDaemon::apply_config(zos::IkedConfig config, TimePoint now) {
@@ -72,9 +65,7 @@ Result<void> IkedDaemon::apply_config(zos::IkedConfig config, TimePoint now) {
     for (auto it = stacks_.begin(); it != stacks_.end();) {
         if (config.nss_stacks.count(it->first) == 0) {
             rt_.emit(Event("iked.nss_stack_removed").with("stack", it->first));
-            it->second.client->stop(now);
-            it->second.driver->drain(now);  // its Close and close transmits
-            it->second.driver->close_all();
+            it->second->stop(now);
             it = stacks_.erase(it);
         } else {
             ++it;
@@ -83,26 +74,24 @@ Result<void> IkedDaemon::apply_config(zos::IkedConfig config, TimePoint now) {
     for (auto const& [name, stack_config] : config.nss_stacks) {
         auto it = stacks_.find(name);
         if (it == stacks_.end()) {
-            std::uint64_t index = next_index_++;
-            auto client = make_client(config.ike, stack_config, index);
-            if (!client) {
+            std::uint64_t const index = next_index_++;
+            auto stack = IkedStack::create(rt_, drivers_, name, config.ike, stack_config,
+                                           options_.system_name, options_.tls, lib_,
+                                           client_options(stack_config, index));
+            if (!stack) {
                 rt_.emit(Event("iked.nss_stack_error")
                              .with("stack", name)
-                             .with("error", client.error().what()));
+                             .with("error", stack.error().what()));
                 continue;
             }
-            if (auto m = managed_.find(name); m != managed_.end())
-                (*client)->set_managed_stack(m->second);
+            (*stack)->set_model(model_for(name, now));
             rt_.emit(Event("iked.nss_stack_added")
                          .with("stack", name)
                          .with("client", stack_config.client_name));
-            Stack& s = stacks_[name];
-            s.client = std::move(*client);
-            s.index = index;
-            attach_driver(name, s);
-            s.client->start(now);
+            IkedStack& added = *stacks_.emplace(name, std::move(*stack)).first->second;
+            added.start(now);
         } else {
-            auto changed = it->second.client->refresh(config.ike, stack_config, now);
+            auto changed = it->second->refresh(config.ike, stack_config, now);
             if (!changed)
                 rt_.emit(Event("iked.nss_stack_error")
                              .with("stack", name)
@@ -128,28 +117,19 @@ void IkedDaemon::on_start(TimePoint now) {
 
 void IkedDaemon::on_stop(TimePoint now) {
     for (auto& [name, stack] : stacks_)
-        stack.client->stop(now);
+        stack->stop(now);
     drain(now);
     rt_.emit(Event("iked.stopped"));
 }
 
-void IkedDaemon::attach_driver(std::string const& name, Stack& stack) {
-    runtime::StreamDriverOptions opts{"iked", "stack", name};
-    stack.driver = std::make_unique<runtime::StreamDriver<nss::NssClient>>(rt_, *stack.client,
-                                                                           &drivers_, opts);
-    stack.driver->on_completion([this, name](nss::Completion done, TimePoint) {
-        rt_.emit(Event("iked.nss_completion")
-                     .with("stack", name)
-                     .with("handle", done.handle)
-                     .with("result", wire_nss::to_string(done.result))
-                     .with("reason", done.reason)
-                     .with("attempts", done.attempts));
-    });
+IkedStack* IkedDaemon::stack(std::string_view stack_name) {
+    auto it = stacks_.find(ascii_upper(stack_name));
+    return it == stacks_.end() ? nullptr : it->second.get();
 }
 
-nss::NssClient* IkedDaemon::client(std::string_view stack_name) {
+nss::NssClient const* IkedDaemon::client(std::string_view stack_name) const {
     auto it = stacks_.find(ascii_upper(stack_name));
-    return it == stacks_.end() ? nullptr : it->second.client.get();
+    return it == stacks_.end() ? nullptr : &it->second->client();
 }
 
 std::vector<std::string> IkedDaemon::stack_names() const {
@@ -159,91 +139,130 @@ std::vector<std::string> IkedDaemon::stack_names() const {
     return out;
 }
 
-void IkedDaemon::set_managed_stack(std::string_view stack_name, nss::ManagedStack* stack) {
-    managed_[ascii_upper(stack_name)] = stack;
-    if (nss::NssClient* c = client(stack_name))
-        c->set_managed_stack(stack);
+void IkedDaemon::set_managed_stack(std::string_view stack_name, StackManagement* model) {
+    std::string const name = ascii_upper(stack_name);
+    if (model != nullptr)
+        attached_[name] = model;
+    else
+        attached_.erase(name);
+    if (IkedStack* s = stack(name))
+        s->set_model(model);
 }
 
-void IkedDaemon::set_managed_stack(std::string_view stack_name, StackManagement* stack) {
-    set_managed_stack(stack_name, static_cast<nss::ManagedStack*>(stack));
-    if (stack != nullptr)
-        local_stacks_[ascii_upper(stack_name)] = &stack->stack();
-    else
-        local_stacks_.erase(ascii_upper(stack_name));
+zos::TcpipStack* IkedDaemon::local_model(std::string const& stack_name) const {
+    if (auto it = attached_.find(stack_name); it != attached_.end())
+        return &it->second->stack();
+    return options_.models ? options_.models->find(stack_name) : nullptr;
+}
+
+std::vector<std::string> IkedDaemon::local_model_names() const {
+    std::vector<std::string> names;
+    for (auto const& [name, model] : attached_)
+        names.push_back(name);
+    if (options_.models)
+        for (auto const& name : options_.models->names())
+            if (attached_.count(name) == 0)
+                names.push_back(name);
+    return names;
 }
 
 std::optional<nss::RequestHandle> IkedDaemon::sign(std::string_view stack_name, std::string label,
                                                    wire_nss::SignatureScheme scheme, Bytes data,
-                                                   TimePoint now) {
-    nss::NssClient* c = client(stack_name);
-    if (c == nullptr)
+                                                   TimePoint now, IkedStack::Requester requester) {
+    IkedStack* s = stack(stack_name);
+    if (s == nullptr)
         return std::nullopt;
-    auto handle = c->request_sign(std::move(label), scheme, std::move(data), now);
-    rt_.emit(Event("iked.nss_request")
-                 .with("stack", ascii_upper(stack_name))
-                 .with("handle", handle)
-                 .with("kind", "sign"));
-    drain(now);
+    auto handle =
+        s->request_sign(std::move(label), scheme, std::move(data), now, std::move(requester));
+    drivers_.arm();
     return handle;
 }
 
 void IkedDaemon::drain(TimePoint now) {
     for (auto& [name, stack] : stacks_)
-        stack.driver->drain(now);
+        stack->drain(now);
     drivers_.arm();
 }
 
 OperatorReply IkedDaemon::operator_command(std::string_view requester, std::string_view command,
                                            TimePoint now) {
+    auto parsed = parse_console_command(command);
     OperatorReply reply;
-    auto w = split_words(command);
-    auto finish = [&](bool ok, std::vector<std::string> lines) {
-        reply.ok = ok;
-        reply.lines = std::move(lines);
-        drain(now);
-        return reply;
+    if (!parsed) {
+        reply.lines = {parsed.error().message};
+    } else if (auto const* refresh_cmd = std::get_if<RefreshCommand>(&*parsed)) {
+        reply = refresh(*refresh_cmd, now);
+    } else if (std::holds_alternative<NssDisplayCommand>(*parsed)) {
+        reply = nss_display(requester, now);
+    } else if (auto* sign_cmd = std::get_if<NssSignCommand>(&*parsed)) {
+        reply = nss_sign(command, std::move(*sign_cmd), now);
+    } else if (auto const* local = std::get_if<LocalIpsecCommand>(&*parsed)) {
+        reply = local_ipsec(requester, *local, now);
+    } else if (auto const* add = std::get_if<SaAddCommand>(&*parsed)) {
+        reply = add_sa(add->words, now);
+    }
+    drain(now);
+    return reply;
+}
+
+OperatorReply IkedDaemon::refresh(RefreshCommand const& command, TimePoint now) {
+    if (command.file) {
+        // FILE=name: another configuration from /etc/security replaces iked.conf.
+        auto content = rt_.files().read("/etc/security/" + *command.file);
+        if (!content)
+            return {false, {content.error().message}, false};
+        if (auto written = rt_.files().write(options_.config_path, *content); !written)
+            return {false, {written.error().message}, false};
+    }
+    auto config = load_config();
+    if (!config)
+        return {false, {config.error().message}, false};
+    (void)apply_config(std::move(*config), now);
+    return {true, {"EZD1047I IKE DAEMON REFRESH COMPLETE (emulation)"}, false};
+}
+
+OperatorReply IkedDaemon::nss_display(std::string_view requester, TimePoint now) {
+    std::string profile =
+        "EZB.NETMGMT." + options_.system_name + "." + options_.system_name + ".IKED.DISPLAY";
+    if (options_.racf == nullptr)
+        return {false, {"no local RACF: " + profile + " cannot be checked"}, false};
+    auto decision = options_.racf->check(requester, "SERVAUTH", profile, zos::RacfAccess::read);
+    if (!decision.allowed)
+        return {
+            false,
+            {"EZD0906I Not authorized: " + std::string(requester) + " lacks READ to " + profile},
+            false};
+    std::vector<nss::StackDisplay> displays;
+    for (auto const& [name, s] : stacks_)
+        displays.push_back(s->client().snapshot());
+    nss::IpsecWHeader header;
+    header.system_name = options_.system_name;
+    header.now = now;
+    return {true, split_lines(nss::format_ipsec_w(header, displays)), false};
+}
+
+OperatorReply IkedDaemon::nss_sign(std::string_view command_text, NssSignCommand command,
+                                   TimePoint now) {
+    // The answer goes back to the operator's console (the shape of NSSD's ipsec -z output).
+    auto answer = [this, text = std::string(command_text)](nss::Completion const& done, TimePoint) {
+        bool const ok = done.result == wire_nss::ResultCode::ok;
+        std::string line = "request " + std::to_string(done.handle) + " ";
+        if (ok) {
+            auto const* reply = std::get_if<wire_nss::SignReply>(&done.payload);
+            line += "ok: signature of " +
+                    std::to_string(reply != nullptr ? reply->signature.size() : 0) + " bytes";
+        } else {
+            line += std::string(wire_nss::to_string(done.result)) + ": " + done.reason;
+        }
+        rt_.emit(
+            Event("operator.output").with("command", text).with("index", 0).with("line", line));
+        rt_.emit(Event("operator.result").with("command", text).with("ok", ok).with("lines", 1));
     };
-    std::string joined = ascii_upper(command);
-    if (joined.rfind("MODIFY IKED,REFRESH", 0) == 0 || joined.rfind("F IKED,REFRESH", 0) == 0) {
-        auto config = load_config();
-        if (!config)
-            return finish(false, {config.error().message});
-        (void)apply_config(std::move(*config), now);
-        return finish(true, {"EZD1047I IKE DAEMON REFRESH COMPLETE (emulation)"});
-    }
-    if (w.size() >= 3 && w[0] == "ipsec" && w[1] == "-w" && w[2] == "display") {
-        std::string profile =
-            "EZB.NETMGMT." + options_.system_name + "." + options_.system_name + ".IKED.DISPLAY";
-        if (options_.racf == nullptr)
-            return finish(false, {"no local RACF: " + profile + " cannot be checked"});
-        auto decision = options_.racf->check(requester, "SERVAUTH", profile, zos::RacfAccess::read);
-        if (!decision.allowed)
-            return finish(false, {"EZD0906I Not authorized: " + std::string(requester) +
-                                  " lacks READ to " + profile});
-        std::vector<nss::StackDisplay> displays;
-        for (auto const& [name, stack] : stacks_)
-            displays.push_back(stack.client->snapshot());
-        nss::IpsecWHeader header;
-        header.system_name = options_.system_name;
-        header.now = now;
-        return finish(true, split_lines(nss::format_ipsec_w(header, displays)));
-    }
-    if (w.size() == 6 && w[0] == "nss" && w[1] == "sign") {
-        auto scheme = scheme_from(w[4]);
-        auto data = from_hex(w[5]);
-        if (!scheme || !data)
-            return finish(false, {"usage: nss sign <stack> <label> <scheme> <hex>"});
-        auto handle = sign(w[2], w[3], *scheme, std::move(*data), now);
-        if (!handle)
-            return finish(false, {"stack " + w[2] + " is not an NSS client"});
-        return finish(true, {"request " + std::to_string(*handle) + " submitted"});
-    }
-    if (w.size() >= 2 && w[0] == "ipsec")
-        return local_ipsec(requester, std::move(w), now);
-    if (w.size() >= 2 && w[0] == "sa" && w[1] == "add")
-        return add_sa(w, now);
-    return finish(false, {"unknown or unsupported command: " + std::string(command)});
+    auto handle = sign(command.stack, std::move(command.label), command.scheme,
+                       std::move(command.data), now, std::move(answer));
+    if (!handle)
+        return {false, {"stack " + command.stack + " is not an NSS client"}, false};
+    return {true, {"request " + std::to_string(*handle) + " submitted"}, true};
 }
 
 }  // namespace nsslab::iked

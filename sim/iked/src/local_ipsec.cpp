@@ -52,19 +52,11 @@ std::optional<std::uint16_t> port_from(std::string_view text) {
 
 }  // namespace
 
-OperatorReply IkedDaemon::local_ipsec(std::string_view requester, std::vector<std::string> w,
+OperatorReply IkedDaemon::local_ipsec(std::string_view requester, LocalIpsecCommand const& command,
                                       TimePoint now) {
     OperatorReply reply;
-    // -p <stack> may appear anywhere after "ipsec".
-    std::string stack_name;
-    for (std::size_t i = 1; i + 1 < w.size(); ++i) {
-        if (w[i] == "-p") {
-            stack_name = ascii_upper(w[i + 1]);
-            w.erase(w.begin() + static_cast<std::ptrdiff_t>(i),
-                    w.begin() + static_cast<std::ptrdiff_t>(i) + 2);
-            break;
-        }
-    }
+    std::vector<std::string> const& w = command.words;
+    std::string stack_name = command.stack;
     std::string const option = w.size() > 1 ? w[1] : "";
     std::string const function = option == "-t" || w.size() < 3 ? "" : ascii_lower(w[2]);
     std::string const shown = "ipsec " + option + (function.empty() ? "" : " " + function);
@@ -89,18 +81,19 @@ OperatorReply IkedDaemon::local_ipsec(std::string_view requester, std::vector<st
 
     // The stack: -p, or the only stack model IKED has (emulation: no TCPIPJOBNAME default).
     if (stack_name.empty()) {
-        if (local_stacks_.size() != 1)
+        std::vector<std::string> const modelled = local_model_names();
+        if (modelled.size() != 1)
             return answer(false,
                           {"ipsec: specify the stack with -p stackname (" +
-                           std::to_string(local_stacks_.size()) + " stacks with a policy model)"},
+                           std::to_string(modelled.size()) + " stacks with a policy model)"},
                           "", nullptr);
-        stack_name = local_stacks_.begin()->first;
+        stack_name = modelled.front();
     }
-    auto found = local_stacks_.find(stack_name);
-    if (found == local_stacks_.end() || found->second == nullptr)
+    zos::TcpipStack* model = local_model(stack_name);
+    if (model == nullptr)
         return answer(false, {"ipsec: stack " + stack_name + " has no IP filter policy model"},
                       stack_name, nullptr);
-    zos::TcpipStack& stack = *found->second;
+    zos::TcpipStack& stack = *model;
 
     auto profile = zos::ipseccmd_profile(options_.system_name, stack_name, option, function);
     if (!profile)
@@ -190,8 +183,8 @@ OperatorReply IkedDaemon::add_sa(std::vector<std::string> const& w, TimePoint no
     };
     if (w.size() < 6)
         return usage("sa add: missing arguments");
-    auto found = local_stacks_.find(ascii_upper(w[2]));
-    if (found == local_stacks_.end() || found->second == nullptr)
+    zos::TcpipStack* model = local_model(ascii_upper(w[2]));
+    if (model == nullptr)
         return usage("sa add: stack " + ascii_upper(w[2]) + " has no IP filter policy model");
     std::string const kind = ascii_lower(w[3]);
     auto local = IpAddress::parse(w[4]);
@@ -203,11 +196,11 @@ OperatorReply IkedDaemon::add_sa(std::vector<std::string> const& w, TimePoint no
     spec.peer = *peer;
     Result<std::string> id = fail(Errc::invalid_argument, "sa add: kind must be ike or ipsec");
     if (kind == "ike" && w.size() == 6) {
-        id = found->second->add_ike_sa(spec, now);
+        id = model->add_ike_sa(spec, now);
     } else if (kind == "ipsec" && (w.size() == 7 || w.size() == 8)) {
         spec.rule_name = w[6];
         spec.parent_id = w.size() == 8 ? w[7] : "";
-        id = found->second->add_ipsec_sa(spec, now);
+        id = model->add_ipsec_sa(spec, now);
     }
     if (!id)
         return usage(id.error().message);

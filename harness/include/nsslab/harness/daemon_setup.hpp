@@ -11,7 +11,9 @@
 //         RACF scripts (*.racf: PTKTDATA NSSD key, EZB.NETMGMT...IKED.DISPLAY), trust anchors
 //         (*.pem: the CA certificates of IKED's key ring), a stack's default policy (*.tcpip)
 //         and IPsec filter policy (*.policy): when both are given every NSS stack gets a
-//         TCP/IP stack model that remote management (ipsec -z) acts on.
+//         TCP/IP stack model (iked::StackModels) that remote management (ipsec -z) and the local
+//         ipsec commands act on.
+// Everything a daemon does with these is in sim/iked and sim/nssd; this unit only reads files.
 // Operator commands given to the applications may start with "as USER " to run as another
 // SAF user.
 #pragma once
@@ -97,30 +99,26 @@ class NssdApplication final : public runtime::Application, public Operable {
 
 // ---- IKED ----------------------------------------------------------------------------------
 
-// The TCP/IP stacks of an IKED system, which outlive IKED restarts.
+// What of an IKED system outlives IKED restarts: the z/OS system (RACF, OpenSSL context) and
+// its TCP/IP stack models (in options.models).
 struct IkedWorld {
     std::shared_ptr<zos::ZosSystem> system;
-    std::optional<zos::FilterPolicy> default_policy;
-    std::optional<zos::FilterPolicy> ipsec_policy;
-    std::map<std::string, std::unique_ptr<zos::TcpipStack>> stacks;
-    std::map<std::string, std::unique_ptr<iked::StackManagement>> management;
 };
 
 struct IkedSetup {
     std::shared_ptr<IkedWorld> world;
-    iked::IkedOptions options;  // system_name, trust anchors, racf set
+    iked::IkedOptions options;  // system_name, trust anchors, racf, stack models set
 };
 // Parses the files and installs the .conf files in `files` (the node's file system) under
 // /etc/security/.
 Result<IkedSetup> load_iked_setup(DaemonInputs const& in, runtime::FileSystem& files);
 
-// IKED plus its world. "MODIFY IKED,REFRESH,FILE=name" installs /etc/security/name as
-// iked.conf, then refreshes.
+// IKED plus its world (console commands as `user`; "racf ..." runs on the system's RACF).
 class IkedApplication final : public runtime::Application, public Operable {
   public:
     IkedApplication(runtime::Runtime& rt, iked::IkedOptions options,
                     std::shared_ptr<IkedWorld> world, std::string user);
-    void on_start(TimePoint now) override;
+    void on_start(TimePoint now) override { daemon_.on_start(now); }
     void on_stop(TimePoint now) override { daemon_.on_stop(now); }
     void on_deadline(TimePoint now) override { daemon_.on_deadline(now); }
     void on_connected(runtime::SocketId s, TimePoint now) override { daemon_.on_connected(s, now); }
@@ -135,9 +133,6 @@ class IkedApplication final : public runtime::Application, public Operable {
     iked::IkedDaemon& daemon() { return daemon_; }
 
   private:
-    void attach_stacks(TimePoint now);
-
-    runtime::Runtime& rt_;
     std::shared_ptr<IkedWorld> world_;
     iked::IkedDaemon daemon_;
     std::string user_;

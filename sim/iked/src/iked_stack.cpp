@@ -1,0 +1,79 @@
+// One NSS client stack of IKED (nsslab/iked/iked_stack.hpp).
+#include "nsslab/iked/iked_stack.hpp"
+
+namespace nsslab::iked {
+
+Result<std::unique_ptr<IkedStack>> IkedStack::create(
+    runtime::Runtime& rt, runtime::DriverSet& drivers, std::string name, zos::IkeConfig const& ike,
+    zos::NssStackConfig const& config, std::string system_name, nss::ClientTlsPolicy tls,
+    crypto::LibContext& lib, nss::NssClientOptions options) {
+    auto client = nss::NssClient::create(ike, config, std::move(system_name), std::move(tls), lib,
+                                         std::move(options));
+    if (!client)
+        return client.error();
+    return std::unique_ptr<IkedStack>(
+        new IkedStack(rt, drivers, std::move(name), std::move(*client)));
+}
+
+IkedStack::IkedStack(runtime::Runtime& rt, runtime::DriverSet& drivers, std::string name,
+                     std::unique_ptr<nss::NssClient> client)
+    : rt_(rt),
+      name_(std::move(name)),
+      client_(std::move(client)),
+      driver_(rt, *client_, &drivers, runtime::StreamDriverOptions{"iked", "stack", name_}) {
+    driver_.on_completion(
+        [this](nss::Completion const& done, TimePoint now) { completed(done, now); });
+}
+
+IkedStack::~IkedStack() = default;
+
+void IkedStack::start(TimePoint now) {
+    client_->start(now);
+    drain(now);
+}
+
+void IkedStack::stop(TimePoint now) {
+    client_->stop(now);
+    drain(now);  // its Close and close transmits, and every pending completion
+    driver_.close_all();
+    NSSLAB_ASSERT(route_.pending() == 0, "stopping the NSS client completes every request");
+}
+
+Result<bool> IkedStack::refresh(zos::IkeConfig const& ike, zos::NssStackConfig const& config,
+                                TimePoint now) {
+    auto changed = client_->refresh(ike, config, now);
+    drain(now);
+    return changed;
+}
+
+nss::RequestHandle IkedStack::request_sign(std::string label, wire_nss::SignatureScheme scheme,
+                                           Bytes data, TimePoint now, Requester requester) {
+    nss::RequestHandle const handle =
+        client_->request_sign(std::move(label), scheme, std::move(data), now);
+    route_.add(handle, std::move(requester));
+    rt_.emit(
+        Event("iked.nss_request").with("stack", name_).with("handle", handle).with("kind", "sign"));
+    drain(now);
+    return handle;
+}
+
+void IkedStack::set_model(StackManagement* model) {
+    model_ = model;
+    client_->set_managed_stack(model);
+}
+
+void IkedStack::drain(TimePoint now) {
+    driver_.drain(now);
+}
+
+void IkedStack::completed(nss::Completion const& done, TimePoint now) {
+    rt_.emit(Event("iked.nss_completion")
+                 .with("stack", name_)
+                 .with("handle", done.handle)
+                 .with("result", wire_nss::to_string(done.result))
+                 .with("reason", done.reason)
+                 .with("attempts", done.attempts));
+    route_.complete(done, now);
+}
+
+}  // namespace nsslab::iked
