@@ -1,6 +1,7 @@
 // Shared pieces of the runtime contract suite (docs/runtime.md): the fixture, parameterised by
 // a registered RuntimeDriver, and Probe, an Application that records every callback and checks
-// that none starts while one of its own Runtime calls is in progress.
+// that none starts while one of its own Runtime calls is in progress. The drivers own what
+// they run: each Probe (owned by its test) is added through a Forward to it.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -133,6 +134,36 @@ struct Probe : runtime::Application {
     int depth{0};
 };
 
+// What a driver runs for a Probe: every callback goes to the probe.
+class Forward final : public runtime::Application {
+  public:
+    explicit Forward(Probe& probe) : probe_(probe) {}
+    void on_start(TimePoint now) override { probe_.on_start(now); }
+    void on_stop(TimePoint now) override { probe_.on_stop(now); }
+    void on_deadline(TimePoint now) override { probe_.on_deadline(now); }
+    void on_datagram(SocketId s, Endpoint const& from, ByteView p, TimePoint now) override {
+        probe_.on_datagram(s, from, p, now);
+    }
+    void on_accepted(SocketId l, SocketId s, TimePoint now) override {
+        probe_.on_accepted(l, s, now);
+    }
+    void on_connected(SocketId s, TimePoint now) override { probe_.on_connected(s, now); }
+    void on_received(SocketId s, ByteView d, TimePoint now) override {
+        probe_.on_received(s, d, now);
+    }
+    void on_stream_closed(SocketId s, StreamEnd why, TimePoint now) override {
+        probe_.on_stream_closed(s, why, now);
+    }
+
+  private:
+    Probe& probe_;
+};
+
+// The factory a driver gets for `probe`; the probe must outlive the driver.
+inline runtime::AppFactory forward_to(Probe& probe) {
+    return [&probe](runtime::Runtime&) { return std::make_unique<Forward>(probe); };
+}
+
 class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {
   protected:
     void SetUp() override { driver_ = GetParam().make(); }
@@ -142,7 +173,7 @@ class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {
 
     // Attaches `probe` on a host and waits for its on_start.
     runtime::Runtime& attach(int host, std::string name, Probe& probe) {
-        auto& rt = driver_->attach(host, std::move(name), probe);
+        auto& rt = driver_->attach(host, std::move(name), forward_to(probe));
         probe.rt = &rt;
         EXPECT_TRUE(run_until([&] { return probe.started; })) << "on_start never ran";
         return rt;

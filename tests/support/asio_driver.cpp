@@ -36,9 +36,9 @@ class AsioDriver final : public RuntimeDriver {
     IpAddress host_address(int /*host_index*/) override { return IpAddress::v4(0x7f000001); }
 
     runtime::Runtime& attach(int host_index, std::string node_name,
-                             runtime::Application& app) override {
+                             runtime::AppFactory factory) override {
         auto dir = root_ / (std::to_string(host_index) + "-" + node_name);
-        return loop_->add(std::move(node_name), app, dir, &trace_);
+        return loop_->add(std::move(node_name), std::move(factory), dir, &trace_);
     }
 
     bool run_until(std::function<bool()> done, Duration limit) override {

@@ -47,26 +47,6 @@ Result<std::uint16_t> free_tcp_port() {
     return ntohs(addr.sin_port);
 }
 
-// The Loop needs the Application before it hands out the Runtime the daemon's constructor
-// wants: this shell is added first and the daemon built right after (on_start is posted, so
-// it reaches the daemon).
-class DaemonShell final : public runtime::Application {
-  public:
-    std::unique_ptr<nssd::NssdDaemon> daemon;
-    void on_start(TimePoint now) override { daemon->on_start(now); }
-    void on_stop(TimePoint now) override { daemon->on_stop(now); }
-    void on_deadline(TimePoint now) override { daemon->on_deadline(now); }
-    void on_accepted(runtime::SocketId l, runtime::SocketId s, TimePoint now) override {
-        daemon->on_accepted(l, s, now);
-    }
-    void on_received(runtime::SocketId s, ByteView data, TimePoint now) override {
-        daemon->on_received(s, data, now);
-    }
-    void on_stream_closed(runtime::SocketId s, runtime::StreamEnd why, TimePoint now) override {
-        daemon->on_stream_closed(s, why, now);
-    }
-};
-
 // N NssClient cores (one per bench stack) driven by one runtime, keeping `window` sign
 // requests outstanding per client while `issuing`.
 class BenchClients final : public runtime::Application {
@@ -280,19 +260,24 @@ Result<SignRate> measure_full(SignBenchWorld& world, SignAlgorithm algorithm, By
 
     // Server: NSSD on its own Loop, listening before the server thread starts.
     asio_rt::Loop server_loop;
-    DaemonShell shell;
+    nssd::NssdDaemon* daemon = nullptr;  // owned by server_loop
     std::uint16_t port = 0;
     {
         auto p = free_tcp_port();
         if (!p)
             return p.error();
         port = *p;
-        auto& rt = server_loop.add("SYSTEMB", shell, root / "nssd", nullptr);
-        shell.daemon = std::make_unique<nssd::NssdDaemon>(
-            rt, world.server_options(port), world.racf(), world.key_rings(), **server_ctx);
-        server_loop.run_until([&] { return shell.daemon->listening(); },
-                              std::chrono::milliseconds{1000});
-        if (!shell.daemon->listening())
+        server_loop.add(
+            "SYSTEMB",
+            [&](runtime::Runtime& rt) {
+                auto d = std::make_unique<nssd::NssdDaemon>(
+                    rt, world.server_options(port), world.racf(), world.key_rings(), **server_ctx);
+                daemon = d.get();
+                return d;
+            },
+            root / "nssd", nullptr);
+        server_loop.run_until([&] { return daemon->listening(); }, std::chrono::milliseconds{1000});
+        if (!daemon->listening())
             return fail(Errc::io_error,
                         "bench (c): NSSD could not listen on port " + std::to_string(port));
     }
@@ -335,10 +320,18 @@ Result<SignRate> measure_full(SignBenchWorld& world, SignAlgorithm algorithm, By
             return fail(c.error().code, "bench (c): NssClient: " + c.error().what());
         clients.push_back(std::move(*c));
     }
-    BenchClients app(std::move(clients), world.label(algorithm), wire_scheme(algorithm),
-                     Bytes(octets.begin(), octets.end()), window);
     asio_rt::Loop client_loop;
-    app.attach(client_loop.add("SYSTEMA", app, root / "iked", nullptr));
+    client_loop.add(
+        "SYSTEMA",
+        [&](runtime::Runtime& rt) {
+            auto clients_app = std::make_unique<BenchClients>(
+                std::move(clients), world.label(algorithm), wire_scheme(algorithm),
+                Bytes(octets.begin(), octets.end()), window);
+            clients_app->attach(rt);
+            return clients_app;
+        },
+        root / "iked", nullptr);
+    auto& app = static_cast<BenchClients&>(*client_loop.application("SYSTEMA"));
 
     auto finish = [&](Result<SignRate> r) -> Result<SignRate> {
         app.stop_issuing();

@@ -115,27 +115,37 @@ Error os_error(std::string_view what, Endpoint const& ep, error_code ec) {
 // One application and its sockets.
 class Node final : public runtime::Runtime {
   public:
-    Node(net::io_context& io, std::string name, Application& app, std::filesystem::path root,
-         TraceSink* sink, NodeOptions options)
+    Node(net::io_context& io, std::string name, std::filesystem::path root, TraceSink* sink,
+         NodeOptions options)
         : io_(io),
           name_(std::move(name)),
-          app_(app),
           files_(std::move(root)),
           sink_(sink),
           options_(options),
           deadline_timer_(io) {}
+    // The application goes first, while everything its destructor might call still exists.
+    ~Node() override { app_.reset(); }
+    Node(Node const&) = delete;
+    Node& operator=(Node const&) = delete;
 
     // --- driven by the Loop ---
-    void start() {
+    // Builds the application on this Runtime and posts its on_start.
+    void start(runtime::AppFactory const& factory) {
+        app_ = factory(*this);
+        NSSLAB_ASSERT(app_ != nullptr, "application factory returned null");
         net::post(io_, [this] {
-            if (!down_)
-                app_.on_start(now());
+            if (down_)
+                return;
+            app_->on_start(now());
+            started_ = true;
         });
     }
     void stop() {
         if (!down_)
-            app_.on_stop(now());
+            app_->on_stop(now());
     }
+    Application* application() const { return app_.get(); }
+    bool started() const { return started_; }
     bool streams_quiet() const { return streams_.empty() && closing_.empty(); }
     void shutdown();
 
@@ -223,11 +233,12 @@ class Node final : public runtime::Runtime {
 
     net::io_context& io_;
     std::string name_;
-    Application& app_;
+    std::unique_ptr<Application> app_;
     runtime::DirectoryFileSystem files_;
     TraceSink* sink_;
     NodeOptions options_;
     bool down_{false};
+    bool started_{false};  // on_start has run
 
     net::steady_timer deadline_timer_;
     std::optional<TimePoint> deadline_;
@@ -267,7 +278,7 @@ void Node::arm_deadline() {
         }
         deadline_.reset();
         ++deadline_generation_;
-        app_.on_deadline(t);
+        app_->on_deadline(t);
     });
 }
 
@@ -319,7 +330,7 @@ void Node::receive(std::shared_ptr<Datagram> d) {
             if (down_ || ec == net::error::operation_aborted || !d->socket.is_open())
                 return;
             if (!ec)
-                app_.on_datagram(d->id, from_asio(d->from), ByteView(d->buffer.data(), n), now());
+                app_->on_datagram(d->id, from_asio(d->from), ByteView(d->buffer.data(), n), now());
             // Errors such as ECONNREFUSED from an ICMP port unreachable are not fatal for UDP.
             if (d->socket.is_open() && !down_)
                 receive(d);
@@ -417,7 +428,7 @@ void Node::accept(std::shared_ptr<Listener> l) {
         s->info = StreamInfo{from_asio(local), from_asio(remote)};
         streams_.emplace(s->id, s);
         adopt(s);
-        app_.on_accepted(l->id, s->id, now());
+        app_->on_accepted(l->id, s->id, now());
         if (!l->closed && !down_)
             accept(l);
     });
@@ -466,7 +477,7 @@ void Node::on_connect(StreamPtr const& s, error_code ec) {
     auto remote = s->socket.remote_endpoint(ignored);
     s->info = StreamInfo{from_asio(local), from_asio(remote)};
     adopt(s);
-    app_.on_connected(s->id, now());
+    app_->on_connected(s->id, now());
 }
 
 void Node::adopt(StreamPtr s) {
@@ -491,7 +502,7 @@ void Node::on_read(StreamPtr const& s, error_code ec, std::size_t n) {
     if (!ec) {
         // After close() the bytes are drained and discarded until the peer's FIN.
         if (!s->app_closed && !s->dead)
-            app_.on_received(s->id, ByteView(s->in.data(), n), now());
+            app_->on_received(s->id, ByteView(s->in.data(), n), now());
         if (s->socket.is_open() && !down_)
             read(s);
         return;
@@ -633,7 +644,7 @@ void Node::report(StreamPtr const& s, StreamEnd why) {
         s->socket.close(ignored);
         streams_.erase(s->id);
     }
-    app_.on_stream_closed(s->id, why, now());
+    app_->on_stream_closed(s->id, why, now());
 }
 
 void Node::shutdown_send(SocketId stream) {
@@ -946,19 +957,37 @@ struct Loop::Impl {
         return std::all_of(nodes.begin(), nodes.end(),
                            [](auto const& n) { return n->streams_quiet(); });
     }
+
+    Node* find(std::string_view node_name) const {
+        for (auto const& n : nodes)
+            if (n->node_name() == node_name)
+                return n.get();
+        return nullptr;
+    }
 };
 
 Loop::Loop() : impl_(std::make_unique<Impl>()) {}
 Loop::~Loop() = default;
 
-runtime::Runtime& Loop::add(std::string node_name, runtime::Application& app,
+runtime::Runtime& Loop::add(std::string node_name, runtime::AppFactory factory,
                             std::filesystem::path root_dir, TraceSink* trace, NodeOptions options) {
+    NSSLAB_ASSERT(impl_->find(node_name) == nullptr, "duplicate node name on a Loop");
     std::error_code ignored;
     std::filesystem::create_directories(root_dir, ignored);
-    impl_->nodes.push_back(std::make_unique<Node>(impl_->io, std::move(node_name), app,
+    impl_->nodes.push_back(std::make_unique<Node>(impl_->io, std::move(node_name),
                                                   std::move(root_dir), trace, options));
-    impl_->nodes.back()->start();
+    impl_->nodes.back()->start(factory);
     return *impl_->nodes.back();
+}
+
+runtime::Application* Loop::application(std::string_view node_name) {
+    Node* node = impl_->find(node_name);
+    return node != nullptr ? node->application() : nullptr;
+}
+
+bool Loop::started(std::string_view node_name) const {
+    Node* node = impl_->find(node_name);
+    return node != nullptr && node->started();
 }
 
 bool Loop::run_until(std::function<bool()> const& done, std::chrono::milliseconds max_wall) {

@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "nsslab/base/trace.hpp"
 #include "nsslab/runtime/runtime.hpp"
@@ -60,12 +61,19 @@ class Loop {
     Loop(Loop const&) = delete;
     Loop& operator=(Loop const&) = delete;
 
-    // Adds a node running `app`; on_start(now) is posted and runs from the loop. `root_dir` is
-    // created if missing and backs files(). `trace` may be null (emit() then records nothing).
-    // The Runtime and `app` must outlive the Loop (the Runtime is owned by the Loop).
-    runtime::Runtime& add(std::string node_name, runtime::Application& app,
+    // Adds a node: `factory` builds its application on the node's Runtime (both owned by the
+    // Loop, destroyed with it, the application first); on_start(now) is posted and runs from
+    // the loop. `node_name` must be unique on this Loop (asserted). `root_dir` is created if
+    // missing and backs files(). `trace` may be null (emit() then records nothing) and must
+    // outlive the Loop.
+    runtime::Runtime& add(std::string node_name, runtime::AppFactory factory,
                           std::filesystem::path root_dir, TraceSink* trace,
                           NodeOptions options = {});
+    // The application of node `node_name`, or null when there is none.
+    runtime::Application* application(std::string_view node_name);
+    // Whether the on_start of node `node_name` has run (false for an unknown name): a driver
+    // that checks how its application started runs the loop until this holds.
+    bool started(std::string_view node_name) const;
 
     // Runs handlers until done() is true (checked before and after each handler) or
     // `max_wall` of wall time has passed. Returns done(). Waits (idle) for the whole

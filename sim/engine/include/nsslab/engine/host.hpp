@@ -29,7 +29,8 @@ class Simulation;
 class SimProcess;
 struct TcpConnection;
 
-using AppFactory = std::function<std::unique_ptr<runtime::Application>(runtime::Runtime&)>;
+// The runtime's factory type (runtime::AppFactory), also named here for the engine's users.
+using runtime::AppFactory;
 
 class Host {
   public:

@@ -1,7 +1,7 @@
 // The runtime interface: the small set of services a daemon or test client needs from its
 // driver (DESIGN.md §2). Implemented by the simulation engine (sim/engine: virtual time,
 // simulated network) and by the real runtime (sim/asio: Boost.Asio sockets and timers).
-// The contract tests in tests/runtime/ run against both.
+// The contract tests in tests/runtime_contract/ run against both.
 //
 // Contract:
 // - An Application is driven single-threaded. Callbacks are never invoked from inside a
@@ -15,6 +15,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -62,6 +64,13 @@ class Application {
     virtual void on_received(SocketId /*stream*/, ByteView /*data*/, TimePoint /*now*/) {}
     virtual void on_stream_closed(SocketId /*stream*/, StreamEnd /*why*/, TimePoint /*now*/) {}
 };
+
+class Runtime;
+
+// Builds an application on the Runtime a driver gives it (engine::Host::spawn, and
+// asio_rt::Loop::add). Called at every (re)start; must not return null. The application may
+// keep the Runtime; callbacks begin only after the factory has returned.
+using AppFactory = std::function<std::unique_ptr<Application>(Runtime&)>;
 
 class Runtime {
   public:
