@@ -1,5 +1,6 @@
 // The real runtime beyond the shared contract (tests/runtime_contract/): orderly stop on
-// SIGTERM, error messages naming endpoints, IPv6, the Loop owning what its factories build.
+// SIGTERM, error messages naming endpoints, IPv6 (destination addresses of a wildcard socket
+// included), the Loop owning what its factories build.
 #include "nsslab/asio/loop.hpp"
 
 #include <arpa/inet.h>
@@ -241,12 +242,16 @@ TEST(AsioLoop, TimeIsTheSystemClockAndFilesLiveUnderTheRoot) {
 
 struct Receiver : runtime::Application {
     runtime::Runtime* rt{nullptr};
+    std::vector<Endpoint> local;
     std::vector<Endpoint> from;
-    void on_datagram(SocketId, Endpoint const& f, ByteView, TimePoint) override {
+    void on_datagram(SocketId, Endpoint const& l, Endpoint const& f, ByteView, TimePoint) override {
+        local.push_back(l);
         from.push_back(f);
     }
 };
 
+// IPv6 loopback datagrams; an IPv6 wildcard socket names the address each datagram was sent
+// to (IPV6_RECVPKTINFO).
 TEST(AsioLoop, IPv6LoopbackDatagramsWhenAvailable) {
     auto dir = scratch("v6");
     Loop loop;
@@ -263,6 +268,15 @@ TEST(AsioLoop, IPv6LoopbackDatagramsWhenAvailable) {
     EXPECT_FALSE(v4_to);
     ASSERT_TRUE(loop.run_until([&] { return !app.from.empty(); }, 10s));
     EXPECT_EQ(app.from[0], ep);
+    EXPECT_EQ(app.local[0], ep);
+
+    auto wild = rt.open_datagram(Endpoint{*IpAddress::parse("::"), 0});
+    ASSERT_TRUE(wild) << wild.error().what();
+    Endpoint to{v6, rt.local_endpoint(*wild)->port};
+    ASSERT_TRUE(rt.send_datagram(*s, to, as_bytes("to wildcard")));
+    ASSERT_TRUE(loop.run_until([&] { return app.local.size() == 2; }, 10s));
+    EXPECT_EQ(app.local[1], to);
+    EXPECT_EQ(app.from[1], ep);
     std::filesystem::remove_all(dir);
 }
 

@@ -40,6 +40,7 @@ struct Probe : runtime::Application {
     // --- records ---
     struct Datagram {
         SocketId socket;
+        Endpoint local;
         Endpoint from;
         std::string payload;
     };
@@ -93,9 +94,10 @@ struct Probe : runtime::Application {
         if (on_deadline_hook)
             on_deadline_hook(now);
     }
-    void on_datagram(SocketId socket, Endpoint const& from, ByteView payload, TimePoint) override {
+    void on_datagram(SocketId socket, Endpoint const& local, Endpoint const& from, ByteView payload,
+                     TimePoint) override {
         enter(socket);
-        datagrams.push_back({socket, from, std::string(as_chars(payload))});
+        datagrams.push_back({socket, local, from, std::string(as_chars(payload))});
         if (on_datagram_hook)
             on_datagram_hook(socket, from, payload);
     }
@@ -141,8 +143,9 @@ class Forward final : public runtime::Application {
     void on_start(TimePoint now) override { probe_.on_start(now); }
     void on_stop(TimePoint now) override { probe_.on_stop(now); }
     void on_deadline(TimePoint now) override { probe_.on_deadline(now); }
-    void on_datagram(SocketId s, Endpoint const& from, ByteView p, TimePoint now) override {
-        probe_.on_datagram(s, from, p, now);
+    void on_datagram(SocketId s, Endpoint const& local, Endpoint const& from, ByteView p,
+                     TimePoint now) override {
+        probe_.on_datagram(s, local, from, p, now);
     }
     void on_accepted(SocketId l, SocketId s, TimePoint now) override {
         probe_.on_accepted(l, s, now);

@@ -1,6 +1,6 @@
 // The simulation engine as a driver of the runtime contract suite: each host index is a
-// simulated host (10.0.0.<index+1>) named after the first node attached to it; virtual time
-// advances only while the suite runs the driver.
+// simulated host (10.0.0.<index+1> and 10.0.1.<index+1>) named after the first node attached
+// to it; virtual time advances only while the suite runs the driver.
 #include <map>
 
 #include "nsslab/engine/host.hpp"
@@ -15,9 +15,12 @@ class SimDriver final : public RuntimeDriver {
   public:
     SimDriver() : sim_(20260101) { sim_.set_trace(&trace_); }
 
-    IpAddress host_address(int host_index) override {
-        return IpAddress::v4(0x0a000001u + static_cast<std::uint32_t>(host_index));
+    std::vector<IpAddress> host_addresses(int host_index) override {
+        auto index = static_cast<std::uint32_t>(host_index);
+        return {IpAddress::v4(0x0a000001u + index), IpAddress::v4(0x0a000101u + index)};
     }
+
+    IpAddress foreign_address() override { return IpAddress::v4(0xc0000201u); }  // 192.0.2.1
 
     runtime::Runtime& attach(int host_index, std::string node_name,
                              runtime::AppFactory factory) override {
@@ -25,7 +28,7 @@ class SimDriver final : public RuntimeDriver {
         if (it == hosts_.end())
             it = hosts_
                      .emplace(host_index,
-                              &sim_.network().add_host(node_name, {host_address(host_index)}))
+                              &sim_.network().add_host(node_name, host_addresses(host_index)))
                      .first;
         return it->second->spawn(std::move(node_name), std::move(factory));
     }

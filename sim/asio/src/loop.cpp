@@ -8,8 +8,10 @@
 
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -101,13 +103,43 @@ Errc errc_from(error_code ec) {
         return Errc::oversized;
     if (ec == net::error::would_block || ec == net::error::no_buffer_space)
         return Errc::limit_exceeded;
-    if (ec == net::error::invalid_argument || ec == net::error::address_family_not_supported)
+    // EADDRNOTAVAIL: the address is not one of this machine's, as in the simulator.
+    if (ec == net::error::invalid_argument || ec == net::error::address_family_not_supported ||
+        ec == boost::system::errc::address_not_available)
         return Errc::invalid_argument;
     return Errc::io_error;
 }
 
 Error os_error(std::string_view what, Endpoint const& ep, error_code ec) {
     return fail(errc_from(ec), std::string(what) + " " + ep.to_string() + ": " + ec.message());
+}
+
+// A wildcard datagram socket asks the kernel for each datagram's destination address
+// (IP_PKTINFO / IPV6_RECVPKTINFO), which destination_address() then reads.
+error_code ask_destination_address(udp::socket& socket, bool v4) {
+    int on = 1;
+    int rc =
+        v4 ? ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_PKTINFO, &on, sizeof on)
+           : ::setsockopt(socket.native_handle(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+    return rc == 0 ? error_code{} : error_code(errno, boost::system::system_category());
+}
+
+std::optional<IpAddress> destination_address(msghdr& msg) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            in_pktinfo info{};
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            return IpAddress::v4(ntohl(info.ipi_addr.s_addr));
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            in6_pktinfo info{};
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            std::array<std::uint8_t, 16> bytes{};
+            std::memcpy(bytes.data(), &info.ipi6_addr, bytes.size());
+            return IpAddress::v6(bytes);
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -179,8 +211,9 @@ class Node final : public runtime::Runtime {
         explicit Datagram(net::io_context& io) : socket(io) {}
         udp::socket socket;
         SocketId id{0};
+        Endpoint local;        // as bound (the port chosen when it was 0)
+        bool wildcard{false};  // bound to 0.0.0.0 or ::, so each datagram names its address
         std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(65536);
-        udp::endpoint from;
     };
     struct Listener {
         explicit Listener(net::io_context& io) : acceptor(io), retry(io) {}
@@ -213,6 +246,7 @@ class Node final : public runtime::Runtime {
 
     void arm_deadline();
     void receive(std::shared_ptr<Datagram> d);
+    void read_datagram(Datagram& d);
     void accept(std::shared_ptr<Listener> l);
     void adopt(StreamPtr s);  // connected: start reading and flushing
     void on_connect(StreamPtr const& s, error_code ec);
@@ -310,10 +344,15 @@ Result<SocketId> Node::open_datagram(Endpoint const& local) {
     d->socket.open(ep.protocol(), ec);
     if (!ec && ep.protocol() == udp::v6())
         d->socket.set_option(net::ip::v6_only(true), ec);  // one family per socket (see listen)
+    d->wildcard = local.address.is_unspecified();
+    if (!ec && d->wildcard)
+        ec = ask_destination_address(d->socket, ep.protocol() == udp::v4());
     if (!ec)
         d->socket.bind(ep, ec);
     if (!ec)
         d->socket.non_blocking(true, ec);
+    if (!ec)
+        d->local = from_asio(d->socket.local_endpoint(ec));
     if (ec)
         return os_error("open_datagram", local, ec);
     d->id = next_id_++;
@@ -324,17 +363,41 @@ Result<SocketId> Node::open_datagram(Endpoint const& local) {
 
 void Node::receive(std::shared_ptr<Datagram> d) {
     auto* raw = d.get();
-    raw->socket.async_receive_from(
-        net::buffer(raw->buffer), raw->from,
-        [this, d = std::move(d)](error_code ec, std::size_t n) {
-            if (down_ || ec == net::error::operation_aborted || !d->socket.is_open())
-                return;
-            if (!ec)
-                app_->on_datagram(d->id, from_asio(d->from), ByteView(d->buffer.data(), n), now());
-            // Errors such as ECONNREFUSED from an ICMP port unreachable are not fatal for UDP.
-            if (d->socket.is_open() && !down_)
-                receive(d);
-        });
+    raw->socket.async_wait(udp::socket::wait_read, [this, d = std::move(d)](error_code ec) {
+        if (down_ || ec == net::error::operation_aborted || !d->socket.is_open())
+            return;
+        if (!ec)
+            read_datagram(*d);
+        if (d->socket.is_open() && !down_)
+            receive(d);
+    });
+}
+
+// One datagram with recvmsg() (Boost.Asio has no way to ask for the control messages that
+// carry the destination address of a datagram to a wildcard socket).
+void Node::read_datagram(Datagram& d) {
+    udp::endpoint from;
+    iovec iov{d.buffer.data(), d.buffer.size()};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    msghdr msg{};
+    msg.msg_name = from.data();
+    msg.msg_namelen = static_cast<socklen_t>(from.capacity());
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    ssize_t n = ::recvmsg(d.socket.native_handle(), &msg, MSG_DONTWAIT);
+    // EAGAIN (woken for nothing) or an error such as ECONNREFUSED from an ICMP port
+    // unreachable: not fatal for UDP; the caller waits for the next datagram.
+    if (n < 0)
+        return;
+    from.resize(msg.msg_namelen);
+    Endpoint local = d.local;
+    if (d.wildcard)
+        if (auto address = destination_address(msg))
+            local.address = *address;
+    app_->on_datagram(d.id, local, from_asio(from),
+                      ByteView(d.buffer.data(), static_cast<std::size_t>(n)), now());
 }
 
 Result<void> Node::send_datagram(SocketId socket, Endpoint const& to, ByteView payload) {

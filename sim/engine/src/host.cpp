@@ -264,7 +264,7 @@ void Host::receive_udp(PacketRecord& packet) {
                 sock.local.port != packet.dst.port)
                 continue;
             if (sock.local.address == packet.dst.address) {
-                p->app()->on_datagram(id, packet.src, packet.payload, local_now());
+                p->app()->on_datagram(id, packet.dst, packet.src, packet.payload, local_now());
                 return;
             }
             if (sock.local.address.is_unspecified() &&
@@ -276,7 +276,8 @@ void Host::receive_udp(PacketRecord& packet) {
         }
     }
     if (wildcard_owner != nullptr) {
-        wildcard_owner->app()->on_datagram(wildcard_id, packet.src, packet.payload, local_now());
+        wildcard_owner->app()->on_datagram(wildcard_id, packet.dst, packet.src, packet.payload,
+                                           local_now());
         return;
     }
     trace(Event("net.drop")

@@ -17,6 +17,10 @@
 //   data never turns a graceful close into a RST. abort() sets SO_LINGER 0: the peer sees RST.
 // - send() only queues; writing starts from the loop. Queued bytes (user space plus the
 //   kernel's unsent/unacknowledged bytes, SIOCOUTQ) never exceed send_buffer_limit().
+// - Datagrams: a socket bound to a wildcard address asks for each datagram's destination
+//   (IP_PKTINFO / IPV6_RECVPKTINFO, read with recvmsg), which on_datagram() gets as `local`; a
+//   socket bound to one address reports its bound endpoint. Any 127.0.0.0/8 address is local
+//   on Linux, so one machine offers many loopback addresses.
 // - Errors of bind/listen/connect/send_datagram name the operation, the endpoint and the OS
 //   error text, e.g. "listen 127.0.0.1:4159: Address already in use".
 // Boost.Asio stays in sim/asio/src: this header only needs the runtime interface.

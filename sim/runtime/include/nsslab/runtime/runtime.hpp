@@ -12,6 +12,11 @@
 //   application closed or aborted it first (then no further callbacks for that id).
 // - Every buffer is bounded: send() fails with Errc::limit_exceeded when the stream's
 //   unsent/unacknowledged bytes would exceed send_buffer_limit().
+// - Addresses: a socket is bound to one local address or to the wildcard of a family. A port
+//   can be bound on each address of a host separately; a wildcard bind conflicts with any bind
+//   of the same port and family on a specific address, in either order (Errc::already_exists,
+//   as Linux without SO_REUSEADDR). Binding an address the host does not own fails with
+//   Errc::invalid_argument naming the endpoint.
 #pragma once
 
 #include <cstdint>
@@ -57,8 +62,11 @@ class Application {
     // Orderly stop (SIGTERM, scenario `stop`): close connections; the driver tears down after.
     virtual void on_stop(TimePoint /*now*/) {}
     virtual void on_deadline(TimePoint /*now*/) {}
-    virtual void on_datagram(SocketId /*socket*/, Endpoint const& /*from*/, ByteView /*payload*/,
-                             TimePoint /*now*/) {}
+    // `local` is the endpoint the datagram arrived on: the socket's own endpoint, or for a
+    // socket bound to a wildcard address the datagram's destination address with its port
+    // (a reply meant to come from the address the peer reached goes out from `local`).
+    virtual void on_datagram(SocketId /*socket*/, Endpoint const& /*local*/,
+                             Endpoint const& /*from*/, ByteView /*payload*/, TimePoint /*now*/) {}
     virtual void on_accepted(SocketId /*listener*/, SocketId /*stream*/, TimePoint /*now*/) {}
     virtual void on_connected(SocketId /*stream*/, TimePoint /*now*/) {}
     virtual void on_received(SocketId /*stream*/, ByteView /*data*/, TimePoint /*now*/) {}
@@ -92,7 +100,10 @@ class Runtime {
     // for the run's key log beside its capture. Never goes to the trace. Default: dropped.
     virtual void log_tls_secret(std::string_view /*keylog_line*/) {}
 
-    // Datagrams. A port of 0 picks an ephemeral port.
+    // Datagrams. `local` is one of the node's addresses or a wildcard (0.0.0.0, ::); a port of
+    // 0 picks an ephemeral port. Errors: already_exists (the port is bound on that address or,
+    // for a wildcard, on any address of the family; see the contract above), invalid_argument
+    // (not an address of this node, named in the message).
     virtual Result<SocketId> open_datagram(Endpoint const& local) = 0;
     virtual Result<Endpoint> local_endpoint(SocketId socket) const = 0;
     virtual Result<void> send_datagram(SocketId socket, Endpoint const& to, ByteView payload) = 0;
