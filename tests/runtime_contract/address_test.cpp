@@ -1,7 +1,7 @@
 // Contract: local addresses. A host with several addresses binds one port on each separately
 // and every datagram names the endpoint it arrived on (IKE answers from the address it was
-// reached at); a wildcard bind conflicts with a specific one of the same port; an address the
-// host does not own cannot be bound.
+// reached at); a wildcard bind conflicts with a specific one of the same port; a stream
+// connects from a chosen address; an address the host does not own cannot be used.
 #include "contract.hpp"
 
 namespace nsslab::test {
@@ -121,9 +121,10 @@ TEST_P(RuntimeContract, AWildcardBindConflictsWithASpecificBindOfItsPort) {
     EXPECT_EQ(specific_listener.error().code, Errc::already_exists);
 }
 
-TEST_P(RuntimeContract, AnAddressTheHostDoesNotOwnCannotBeBound) {
-    Probe a;
+TEST_P(RuntimeContract, AnAddressTheHostDoesNotOwnCannotBeUsed) {
+    Probe a, b;
     attach(0, "A", a);
+    attach(1, "B", b);
     Endpoint foreign{driver().foreign_address(), 0};
     auto checks = [&](Result<SocketId> const& r, std::string const& what) {
         ASSERT_FALSE(r) << what;
@@ -133,6 +134,37 @@ TEST_P(RuntimeContract, AnAddressTheHostDoesNotOwnCannotBeBound) {
     };
     checks(a.call([&](auto& rt) { return rt.open_datagram(foreign); }), "open_datagram");
     checks(a.call([&](auto& rt) { return rt.listen(foreign); }), "listen");
+    auto listening = listen_on_host_1(b);
+    ASSERT_NE(listening.listener, 0u);
+    checks(a.call([&](auto& rt) { return rt.connect(listening.where, foreign.address); }),
+           "connect");
+    driver().advance(50ms);
+    EXPECT_TRUE(b.accepted.empty());
+    EXPECT_TRUE(a.closed.empty());
+}
+
+TEST_P(RuntimeContract, AStreamConnectsFromTheChosenLocalAddress) {
+    Probe a, b;
+    attach(0, "A", a);
+    attach(1, "B", b);
+    auto listening = listen_on_host_1(b);
+    ASSERT_NE(listening.listener, 0u);
+    auto addresses = driver().host_addresses(0);
+    for (std::size_t i = 0; i < 2; ++i) {
+        IpAddress from = addresses[1 - i];  // the second address first
+        auto s = a.call([&](auto& rt) { return rt.connect(listening.where, from); });
+        ASSERT_TRUE(s) << s.error().what();
+        ASSERT_TRUE(
+            run_until([&] { return a.connected.size() == i + 1 && b.accepted.size() == i + 1; }));
+        auto mine = a.call([&](auto& rt) { return rt.stream_info(*s); });
+        auto theirs = b.call([&](auto& rt) { return rt.stream_info(b.accepted[i].second); });
+        ASSERT_TRUE(mine);
+        ASSERT_TRUE(theirs);
+        EXPECT_EQ(mine->local.address, from);
+        EXPECT_EQ(theirs->remote, mine->local);
+        EXPECT_EQ(*a.call([&](auto& rt) { return rt.local_endpoint(*s); }), mine->local);
+    }
+    EXPECT_EQ(a.reentered + b.reentered, 0);
 }
 
 }  // namespace

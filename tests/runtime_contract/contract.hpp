@@ -194,19 +194,11 @@ class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {
     };
     Pair connect_pair(Probe& a, Probe& b) {
         Pair p;
-        auto listener = b.call([&](auto& rt) {
-            return rt.listen(Endpoint{driver_->host_address(1), 0});
-        });
-        EXPECT_TRUE(listener) << (listener ? "" : listener.error().what());
-        if (!listener)
+        Listening l = listen_on_host_1(b);
+        if (l.listener == 0)
             return p;
-        p.listener = *listener;
-        auto where = b.call([&](auto& rt) { return rt.local_endpoint(p.listener); });
-        EXPECT_TRUE(where);
-        if (!where)
-            return p;
-        EXPECT_NE(where->port, 0);
-        auto stream = a.call([&](auto& rt) { return rt.connect(*where); });
+        p.listener = l.listener;
+        auto stream = a.call([&](auto& rt) { return rt.connect(l.where); });
         EXPECT_TRUE(stream) << (stream ? "" : stream.error().what());
         if (!stream)
             return p;
@@ -220,20 +212,34 @@ class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {
         return p;
     }
 
-    // A port on host 1 where nothing listens: bound, then closed.
-    std::uint16_t closed_port(Probe& b) {
+    // A listener of `b` on host 1 (an ephemeral port) and the endpoint it is reached at;
+    // listener 0, with a failure recorded, when it cannot listen.
+    struct Listening {
+        SocketId listener{0};
+        Endpoint where;
+    };
+    Listening listen_on_host_1(Probe& b) {
         auto listener = b.call([&](auto& rt) {
             return rt.listen(Endpoint{driver_->host_address(1), 0});
         });
-        EXPECT_TRUE(listener);
+        EXPECT_TRUE(listener) << (listener ? "" : listener.error().what());
         if (!listener)
-            return 0;
+            return {};
         auto where = b.call([&](auto& rt) { return rt.local_endpoint(*listener); });
-        b.call([&](auto& rt) {
-            rt.close(*listener);
+        EXPECT_TRUE(where);
+        if (!where)
+            return {};
+        EXPECT_NE(where->port, 0);
+        return {*listener, *where};
+    }
+
+    // A port on host 1 where nothing listens: bound, then closed.
+    std::uint16_t closed_port(Probe& b) {
+        Listening l = listen_on_host_1(b);
+        if (l.listener == 0)
             return 0;
-        });
-        return where ? where->port : 0;
+        b.call([&](auto& rt) { rt.close(l.listener); });
+        return l.where.port;
     }
 
   private:

@@ -36,7 +36,7 @@ class RuntimeDriver {
     virtual std::vector<IpAddress> host_addresses(int host_index) = 0;
     // The first of host_addresses(host_index).
     IpAddress host_address(int host_index) { return host_addresses(host_index).front(); }
-    // An address no host owns: binding it fails.
+    // An address no host owns: binding it, or connecting from it, fails.
     virtual IpAddress foreign_address() = 0;
     // Adds node `node_name` on host `host_index`, its application built by `factory` (and
     // owned by the driver), and returns its Runtime. on_start runs from the loop (possibly

@@ -197,7 +197,8 @@ class Node final : public runtime::Runtime {
     Result<void> send_datagram(SocketId socket, Endpoint const& to, ByteView payload) override;
 
     Result<SocketId> listen(Endpoint const& local) override;
-    Result<SocketId> connect(Endpoint const& remote) override;
+    Result<SocketId> connect(Endpoint const& remote,
+                             std::optional<IpAddress> local_address) override;
     Result<void> send(SocketId stream, ByteView data) override;
     std::optional<StreamInfo> stream_info(SocketId stream) const override;
     std::size_t send_buffer_limit() const override { return options_.send_buffer_limit; }
@@ -497,16 +498,33 @@ void Node::accept(std::shared_ptr<Listener> l) {
     });
 }
 
-Result<SocketId> Node::connect(Endpoint const& remote) {
+Result<SocketId> Node::connect(Endpoint const& remote, std::optional<IpAddress> local_address) {
     if (remote.port == 0 || remote.address.is_unspecified())
         return fail(Errc::invalid_argument,
                     "connect " + remote.to_string() + ": no address or port");
+    if (local_address && local_address->is_unspecified())
+        local_address.reset();  // the wildcard: the kernel picks, as without one
+    if (local_address && local_address->family() != remote.address.family())
+        return fail(Errc::invalid_argument, "connect " + remote.to_string() + " from " +
+                                                local_address->to_string() +
+                                                ": not of the remote's address family");
     tcp::endpoint ep(to_asio(remote.address), remote.port);
     auto s = std::make_shared<Stream>(io_, tcp::socket(io_));
     error_code ec;
     s->socket.open(ep.protocol(), ec);
     if (ec)
         return os_error("connect", remote, ec);
+    if (local_address) {
+        // Bind the address before connecting; the port is still chosen by connect()
+        // (IP_BIND_ADDRESS_NO_PORT), so a bound address does not reserve a port per socket.
+        int on = 1;
+        (void)::setsockopt(s->socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+                           sizeof on);
+        Endpoint from{*local_address, 0};
+        s->socket.bind(tcp::endpoint(to_asio(from.address), 0), ec);
+        if (ec)
+            return os_error("connect " + remote.to_string() + " from", from, ec);
+    }
     s->id = next_id_++;
     s->connecting = true;
     streams_.emplace(s->id, s);

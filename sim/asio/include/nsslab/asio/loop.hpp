@@ -19,8 +19,9 @@
 //   kernel's unsent/unacknowledged bytes, SIOCOUTQ) never exceed send_buffer_limit().
 // - Datagrams: a socket bound to a wildcard address asks for each datagram's destination
 //   (IP_PKTINFO / IPV6_RECVPKTINFO, read with recvmsg), which on_datagram() gets as `local`; a
-//   socket bound to one address reports its bound endpoint. Any 127.0.0.0/8 address is local
-//   on Linux, so one machine offers many loopback addresses.
+//   socket bound to one address reports its bound endpoint. connect(remote, local_address)
+//   binds the address (port left to connect(), IP_BIND_ADDRESS_NO_PORT) before connecting.
+//   Any 127.0.0.0/8 address is local on Linux, so one machine offers many loopback addresses.
 // - Errors of bind/listen/connect/send_datagram name the operation, the endpoint and the OS
 //   error text, e.g. "listen 127.0.0.1:4159: Address already in use".
 // Boost.Asio stays in sim/asio/src: this header only needs the runtime interface.

@@ -15,8 +15,8 @@
 // - Addresses: a socket is bound to one local address or to the wildcard of a family. A port
 //   can be bound on each address of a host separately; a wildcard bind conflicts with any bind
 //   of the same port and family on a specific address, in either order (Errc::already_exists,
-//   as Linux without SO_REUSEADDR). Binding an address the host does not own fails with
-//   Errc::invalid_argument naming the endpoint.
+//   as Linux without SO_REUSEADDR). Binding, or connecting from, an address the host does not
+//   own fails with Errc::invalid_argument naming the endpoint.
 #pragma once
 
 #include <cstdint>
@@ -108,9 +108,13 @@ class Runtime {
     virtual Result<Endpoint> local_endpoint(SocketId socket) const = 0;
     virtual Result<void> send_datagram(SocketId socket, Endpoint const& to, ByteView payload) = 0;
 
-    // Streams. connect() completes later with on_connected() or on_stream_closed().
+    // Streams. connect() completes later with on_connected() or on_stream_closed(). It goes out
+    // from `local_address` when given (an address of this node, of the remote's family:
+    // otherwise invalid_argument naming it), else from an address the node picks;
+    // stream_info() on both ends shows the address used.
     virtual Result<SocketId> listen(Endpoint const& local) = 0;
-    virtual Result<SocketId> connect(Endpoint const& remote) = 0;
+    virtual Result<SocketId> connect(Endpoint const& remote,
+                                     std::optional<IpAddress> local_address = std::nullopt) = 0;
     virtual Result<void> send(SocketId stream, ByteView data) = 0;
     virtual std::optional<StreamInfo> stream_info(SocketId stream) const = 0;
     virtual std::size_t send_buffer_limit() const = 0;
