@@ -44,6 +44,10 @@ struct Probe : runtime::Application {
         Endpoint from;
         std::string payload;
     };
+    struct SendSpace {
+        SocketId stream;
+        std::size_t queued;  // send_queued() when it came
+    };
     struct Closed {
         SocketId stream;
         StreamEnd why;
@@ -56,6 +60,7 @@ struct Probe : runtime::Application {
     std::vector<SocketId> connected;
     std::map<SocketId, std::string> received;
     std::vector<Closed> closed;
+    std::vector<SendSpace> send_space;
     std::vector<SocketId> callback_ids;  // the socket of every socket callback, in order
     int reentered{0};                    // callbacks that began inside a Runtime call
 
@@ -66,6 +71,7 @@ struct Probe : runtime::Application {
     std::function<void(SocketId, ByteView)> on_received_hook;
     std::function<void(SocketId, StreamEnd)> on_closed_hook;
     std::function<void(SocketId, Endpoint const&, ByteView)> on_datagram_hook;
+    std::function<void(SocketId)> on_send_space_hook;
 
     int closed_count(SocketId id) const {
         int n = 0;
@@ -125,6 +131,18 @@ struct Probe : runtime::Application {
         if (on_closed_hook)
             on_closed_hook(stream, why);
     }
+    void on_send_space(SocketId stream, TimePoint) override {
+        enter(stream);
+        send_space.push_back({stream, rt->send_queued(stream)});
+        if (on_send_space_hook)
+            on_send_space_hook(stream);
+    }
+    int send_space_count(SocketId id) const {
+        int n = 0;
+        for (auto const& s : send_space)
+            n += s.stream == id ? 1 : 0;
+        return n;
+    }
 
   private:
     void enter(SocketId id = 0) {
@@ -157,6 +175,7 @@ class Forward final : public runtime::Application {
     void on_stream_closed(SocketId s, StreamEnd why, TimePoint now) override {
         probe_.on_stream_closed(s, why, now);
     }
+    void on_send_space(SocketId s, TimePoint now) override { probe_.on_send_space(s, now); }
 
   private:
     Probe& probe_;
@@ -210,6 +229,13 @@ class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {
         EXPECT_EQ(b.accepted.front().first, p.listener);
         p.b_stream = b.accepted.front().second;
         return p;
+    }
+
+    // Attaches `a` on host 0 and `b` on host 1, then connect_pair(a, b).
+    Pair attach_and_connect(Probe& a, Probe& b) {
+        attach(0, "A", a);
+        attach(1, "B", b);
+        return connect_pair(a, b);
     }
 
     // A listener of `b` on host 1 (an ephemeral port) and the endpoint it is reached at;

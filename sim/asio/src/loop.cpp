@@ -224,9 +224,11 @@ class Node final : public runtime::Runtime {
         bool closed{false};
     };
     struct Stream {
-        Stream(net::io_context& io, tcp::socket s) : socket(std::move(s)), linger(io) {}
+        Stream(net::io_context& io, tcp::socket s)
+            : socket(std::move(s)), linger(io), space_poll(io) {}
         tcp::socket socket;
         net::steady_timer linger;
+        net::steady_timer space_poll;  // while send_space_wanted and the kernel holds the bytes
         SocketId id{0};
         bool connecting{false};
         bool app_closed{false};  // close()/abort() called: no more callbacks
@@ -237,6 +239,8 @@ class Node final : public runtime::Runtime {
         bool fin_sent{false};
         bool writing{false};
         bool flush_posted{false};
+        bool send_space_wanted{false};  // a send() was refused; on_send_space() not yet called
+        bool space_polling{false};
         std::deque<Bytes> out;
         std::size_t out_offset{0};  // bytes of out.front() already written
         std::size_t out_bytes{0};   // unwritten bytes in `out`
@@ -256,11 +260,14 @@ class Node final : public runtime::Runtime {
     void schedule_flush(StreamPtr const& s);
     void write(StreamPtr const& s);
     void on_written(StreamPtr const& s, error_code ec, std::size_t n);
+    void want_send_space(StreamPtr const& s);
+    void offer_send_space(StreamPtr const& s);
     void fail_stream(StreamPtr const& s, StreamEnd why);
     void report(StreamPtr const& s, StreamEnd why);
     void maybe_finish_close(StreamPtr const& s);
     void finish_close(StreamPtr const& s);
     std::size_t kernel_queued(Stream const& s) const;
+    std::size_t queued(Stream const& s) const { return s.out_bytes + kernel_queued(s); }
     StreamPtr find_stream(SocketId id) const {
         auto it = streams_.find(id);
         return it == streams_.end() ? nullptr : it->second;
@@ -612,12 +619,14 @@ Result<void> Node::send(SocketId stream, ByteView data) {
         return fail(Errc::state_error, "send: stream " + std::to_string(stream) + " was shut down");
     if (data.empty())
         return {};
-    std::size_t queued = s->out_bytes + kernel_queued(*s);
-    if (queued + data.size() > options_.send_buffer_limit)
+    std::size_t queued = this->queued(*s);
+    if (queued + data.size() > options_.send_buffer_limit) {
+        want_send_space(s);
         return fail(Errc::limit_exceeded,
                     "send: stream " + std::to_string(stream) + " has " + std::to_string(queued) +
                         " bytes queued; " + std::to_string(data.size()) +
                         " more exceed the limit " + std::to_string(options_.send_buffer_limit));
+    }
     s->out.emplace_back(data.begin(), data.end());
     s->out_bytes += data.size();
     schedule_flush(s);
@@ -636,7 +645,39 @@ std::size_t Node::kernel_queued(Stream const& s) const {
 
 std::size_t Node::send_queued(SocketId stream) const {
     auto s = find_stream(stream);
-    return s ? s->out_bytes + kernel_queued(*s) : 0;
+    return s ? queued(*s) : 0;
+}
+
+void Node::want_send_space(StreamPtr const& s) {
+    if (s->send_space_wanted || s->reported)
+        return;  // already armed, or on_stream_closed (eof) reported: no call after it
+    s->send_space_wanted = true;
+    // The room may be there already: check from the loop, never from inside send().
+    net::post(io_, [this, s] {
+        if (!down_)
+            offer_send_space(s);
+    });
+}
+
+// Called after every write and, while only the kernel holds the bytes (its acknowledgements
+// raise no event), every NodeOptions::send_space_poll.
+void Node::offer_send_space(StreamPtr const& s) {
+    if (!s->send_space_wanted || s->app_closed || s->reported || s->dead)
+        return;
+    if (queued(*s) > options_.send_buffer_limit / 2) {
+        if (s->out_bytes == 0 && !s->space_polling) {
+            s->space_polling = true;
+            s->space_poll.expires_after(options_.send_space_poll);
+            s->space_poll.async_wait([this, s](error_code ec) {
+                s->space_polling = false;
+                if (!ec && !down_)
+                    offer_send_space(s);
+            });
+        }
+        return;
+    }
+    s->send_space_wanted = false;
+    app_->on_send_space(s->id, now());
 }
 
 void Node::schedule_flush(StreamPtr const& s) {
@@ -696,6 +737,7 @@ void Node::on_written(StreamPtr const& s, error_code ec, std::size_t n) {
         s->out_offset = 0;
     }
     write(s);
+    offer_send_space(s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -720,6 +762,7 @@ void Node::report(StreamPtr const& s, StreamEnd why) {
     if (s->reported || s->app_closed)
         return;
     s->reported = true;
+    s->space_poll.cancel();  // no on_send_space after on_stream_closed
     if (why != StreamEnd::eof) {
         error_code ignored;
         s->socket.close(ignored);
@@ -756,6 +799,7 @@ void Node::close(SocketId socket) {
         return;
     streams_.erase(socket);
     s->app_closed = true;
+    s->space_poll.cancel();
     if (s->dead || s->connecting || !s->socket.is_open()) {
         error_code ignored;
         s->linger.cancel();
@@ -791,6 +835,7 @@ void Node::abort(SocketId stream) {
         return;
     streams_.erase(stream);
     s->app_closed = true;
+    s->space_poll.cancel();
     s->out.clear();
     s->out_bytes = 0;
     error_code ignored;
@@ -819,6 +864,7 @@ void Node::shutdown() {
     }
     for (auto& [id, s] : streams_) {
         s->linger.cancel();
+        s->space_poll.cancel();
         s->socket.close(ignored);
     }
     for (auto const& s : closing_) {

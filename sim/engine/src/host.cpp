@@ -291,6 +291,11 @@ TcpConnection* Host::find_connection(ConnKey const& key) {
     return it == connections_.end() ? nullptr : it->second.get();
 }
 
+TcpConnection* Host::find_connection(ConnKey const& key, std::uint64_t serial) {
+    TcpConnection* conn = find_connection(key);
+    return conn != nullptr && conn->serial == serial ? conn : nullptr;
+}
+
 void Host::remove_connection(TcpConnection& conn) {
     if (conn.owner != nullptr)
         conn.owner->forget(conn.id);

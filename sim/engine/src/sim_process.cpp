@@ -223,10 +223,12 @@ Result<void> SimProcess::send(SocketId id, ByteView data) {
     TcpConnection& conn = *s->conn;
     if (conn.fin_queued)
         return fail(Errc::closed, "stream " + std::to_string(id) + " was shut down for sending");
-    if (conn.queued() + data.size() > send_buffer_limit())
+    if (conn.queued() + data.size() > send_buffer_limit()) {
+        conn.want_send_space();
         return fail(Errc::limit_exceeded, "send buffer of stream " + std::to_string(id) +
                                               " full (" + std::to_string(conn.queued()) +
                                               " bytes queued)");
+    }
     conn.app_send(data);
     return {};
 }

@@ -16,7 +16,10 @@
 //   discards) what the peer still sends until its FIN or NodeOptions::close_linger, so unread
 //   data never turns a graceful close into a RST. abort() sets SO_LINGER 0: the peer sees RST.
 // - send() only queues; writing starts from the loop. Queued bytes (user space plus the
-//   kernel's unsent/unacknowledged bytes, SIOCOUTQ) never exceed send_buffer_limit().
+//   kernel's unsent/unacknowledged bytes, SIOCOUTQ) never exceed send_buffer_limit(). After a
+//   refused send(), on_send_space() comes once they have fallen to half the limit: checked
+//   after each write and, while only the kernel holds them (acknowledgements raise no event),
+//   every NodeOptions::send_space_poll.
 // - Datagrams: a socket bound to a wildcard address asks for each datagram's destination
 //   (IP_PKTINFO / IPV6_RECVPKTINFO, read with recvmsg), which on_datagram() gets as `local`; a
 //   socket bound to one address reports its bound endpoint. connect(remote, local_address)
@@ -52,6 +55,9 @@ struct NodeOptions {
     // A connect() not established within this ends with on_stream_closed(timed_out);
     // zero leaves it to the OS (about two minutes of SYN retries on Linux).
     std::chrono::milliseconds connect_timeout{0};
+    // While a refused sender waits for on_send_space() and only the kernel holds its bytes,
+    // send_queued() is polled this often.
+    std::chrono::milliseconds send_space_poll{1};
 };
 
 // Console knobs (Loop::add_console).

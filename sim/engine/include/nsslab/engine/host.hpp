@@ -101,6 +101,9 @@ class Host {
     std::uint16_t ephemeral_port(Transport transport, IpAddress const& local);
     bool port_in_use(Transport transport, Endpoint const& local) const;
     TcpConnection* find_connection(ConnKey const& key);
+    // The connection of that key only if it is still the one numbered `serial` (a callback
+    // may have closed it and a new one taken the key).
+    TcpConnection* find_connection(ConnKey const& key, std::uint64_t serial);
     void remove_connection(TcpConnection& conn);
     void trace(Event event);
 

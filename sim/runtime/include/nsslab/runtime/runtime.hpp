@@ -12,6 +12,13 @@
 //   application closed or aborted it first (then no further callbacks for that id).
 // - Every buffer is bounded: send() fails with Errc::limit_exceeded when the stream's
 //   unsent/unacknowledged bytes would exceed send_buffer_limit().
+// - Back-pressure: after a send() on a stream was refused with Errc::limit_exceeded,
+//   on_send_space(stream) is called once, from the loop, when send_queued(stream) has fallen
+//   to at most send_buffer_limit() / 2 (if it already has, the call still comes from the loop,
+//   never from inside send()). Refusals before that call share it; a refusal after it arms the
+//   next one. It is never called for a stream whose sends were never refused, nor after
+//   close()/abort() of the stream or after its on_stream_closed() (eof included: a sender that
+//   goes on sending after eof polls send_queued()).
 // - Addresses: a socket is bound to one local address or to the wildcard of a family. A port
 //   can be bound on each address of a host separately; a wildcard bind conflicts with any bind
 //   of the same port and family on a specific address, in either order (Errc::already_exists,
@@ -71,6 +78,11 @@ class Application {
     virtual void on_connected(SocketId /*stream*/, TimePoint /*now*/) {}
     virtual void on_received(SocketId /*stream*/, ByteView /*data*/, TimePoint /*now*/) {}
     virtual void on_stream_closed(SocketId /*stream*/, StreamEnd /*why*/, TimePoint /*now*/) {}
+    // A send() on `stream` was refused (Errc::limit_exceeded) and its queued bytes have since
+    // fallen to at most send_buffer_limit() / 2: at least that much can be sent now. Called
+    // once per refusal episode; the application sends what it held back (and may be refused
+    // again, which arms the next call).
+    virtual void on_send_space(SocketId /*stream*/, TimePoint /*now*/) {}
 };
 
 class Runtime;
@@ -115,6 +127,9 @@ class Runtime {
     virtual Result<SocketId> listen(Endpoint const& local) = 0;
     virtual Result<SocketId> connect(Endpoint const& remote,
                                      std::optional<IpAddress> local_address = std::nullopt) = 0;
+    // Queues `data`. Refused with Errc::limit_exceeded (nothing queued) when send_queued() plus
+    // its size would exceed send_buffer_limit(); on_send_space() then follows once there is
+    // room for half the limit.
     virtual Result<void> send(SocketId stream, ByteView data) = 0;
     virtual std::optional<StreamInfo> stream_info(SocketId stream) const = 0;
     virtual std::size_t send_buffer_limit() const = 0;
