@@ -44,7 +44,8 @@ class Sink final : public runtime::Application {
         (void)rt_.open_datagram(Endpoint{IpAddress{}, 9});
         (void)rt_.listen(Endpoint{IpAddress{}, 9});
     }
-    void on_datagram(runtime::SocketId, Endpoint const&, ByteView p, TimePoint) override {
+    void on_datagram(runtime::SocketId, Endpoint const&, Endpoint const&, ByteView p,
+                     TimePoint) override {
         bytes += p.size();
         ++count;
     }

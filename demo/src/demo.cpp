@@ -83,7 +83,8 @@ class SigningServer final : public Application {
         rt_.close(stream);
         sessions_.erase(it);
     }
-    void on_datagram(SocketId socket, Endpoint const& from, ByteView payload, TimePoint) override {
+    void on_datagram(SocketId socket, Endpoint const& /*local*/, Endpoint const& from,
+                     ByteView payload, TimePoint) override {
         (void)rt_.send_datagram(socket, from, payload);
     }
 
@@ -202,7 +203,8 @@ class SigningClient final : public Application {
             rt_.close(stream_);
         stream_closed_ = true;
     }
-    void on_datagram(SocketId, Endpoint const&, ByteView payload, TimePoint) override {
+    void on_datagram(SocketId, Endpoint const&, Endpoint const&, ByteView payload,
+                     TimePoint) override {
         ++result_.datagrams_echoed;
         rt_.emit(Event("demo.echo").with("payload", std::string(as_chars(payload))));
     }

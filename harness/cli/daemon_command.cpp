@@ -167,17 +167,15 @@ int run_daemon(DaemonKind const& kind, DaemonCommandOptions const& options) {
 
     std::signal(SIGPIPE, SIG_IGN);
     asio_rt::Loop loop;
-    harness::ApplicationShell shell;
-    runtime::Runtime& rt = loop.add(system, shell, root, &log);
-    std::unique_ptr<runtime::Application> app = (*factory)(rt);
-    shell.target = app.get();
-    auto* operable = dynamic_cast<harness::Operable*>(app.get());
+    runtime::Runtime& rt = loop.add(system, *factory, root, &log);
+    runtime::Application& app = *loop.application(system);
+    auto* operable = dynamic_cast<harness::Operable*>(&app);
 
     log.log_line(wall_now(), system,
                  kind.process + " starting from " + folder.string() + " (" +
                      std::to_string(files->size()) + " files)");
-    loop.run_until([&] { return shell.started; }, std::chrono::seconds{10});
-    if (auto why = kind.start_error ? kind.start_error(*app) : std::nullopt) {
+    loop.run_until([&] { return loop.started(system); }, std::chrono::seconds{10});
+    if (auto why = kind.start_error ? kind.start_error(app) : std::nullopt) {
         std::cerr << me << ": " << *why << '\n';
         loop.stop(std::chrono::seconds{1});
         return exit_start_failed;

@@ -33,7 +33,7 @@ struct DaemonCommandOptions {
 void add_daemon_options(CLI::App& sub, DaemonCommandOptions& options);
 
 // Builds the application from the loaded inputs once the loop hands out its Runtime.
-using DaemonAppFactory = std::function<std::unique_ptr<runtime::Application>(runtime::Runtime&)>;
+using DaemonAppFactory = runtime::AppFactory;
 
 struct DaemonKind {
     std::string command;                  // "nssd"

@@ -61,7 +61,8 @@ class EchoServer final : public Application, public Operable {
         rt_.emit(Event("selftest.closed").with("why", nsslab::to_string(why)));
         rt_.close(stream);
     }
-    void on_datagram(SocketId socket, Endpoint const& from, ByteView payload, TimePoint) override {
+    void on_datagram(SocketId socket, Endpoint const& /*local*/, Endpoint const& from,
+                     ByteView payload, TimePoint) override {
         bytes_ += payload.size();
         (void)rt_.send_datagram(socket, from, payload);
     }

@@ -1,5 +1,6 @@
 // The real runtime beyond the shared contract (tests/runtime_contract/): orderly stop on
-// SIGTERM, error messages naming endpoints.
+// SIGTERM, error messages naming endpoints, IPv6 (destination addresses of a wildcard socket
+// included), the Loop owning what its factories build.
 #include "nsslab/asio/loop.hpp"
 
 #include <arpa/inet.h>
@@ -28,6 +29,20 @@ std::filesystem::path scratch(std::string const& name) {
 
 Endpoint loopback(std::uint16_t port) {
     return Endpoint{IpAddress::v4(0x7f000001), port};
+}
+
+// Adds a node running a fresh `App` (owned by the loop, its `rt` set) and returns the App.
+template <class App>
+App& add(Loop& loop, std::string const& name, std::filesystem::path dir, NodeOptions options = {}) {
+    loop.add(
+        name,
+        [](runtime::Runtime& rt) {
+            auto app = std::make_unique<App>();
+            app->rt = &rt;
+            return app;
+        },
+        std::move(dir), nullptr, options);
+    return static_cast<App&>(*loop.application(name));
 }
 
 // Server: listens; closes every stream in on_stop. Client: connects; raises a signal from its
@@ -70,16 +85,14 @@ struct Client : runtime::Application {
 
 void run_signal_test(int signal) {
     auto dir = scratch("signal" + std::to_string(signal));
-    Server server;
-    Client client;
-    client.signal = signal;
     int result = 0;
     {
         Loop loop;
-        server.rt = &loop.add("NSSD", server, dir / "nssd", nullptr);
+        auto& server = add<Server>(loop, "NSSD", dir / "nssd");
         server.listener = *server.rt->listen(loopback(0));
+        auto& client = add<Client>(loop, "SYSTEMA", dir / "systema");
+        client.signal = signal;
         client.server = *server.rt->local_endpoint(server.listener);
-        client.rt = &loop.add("SYSTEMA", client, dir / "systema", nullptr);
         result = loop.run_until_signal(10s);
         EXPECT_EQ(server.stops, 1);
         EXPECT_EQ(client.stops, 1);
@@ -99,14 +112,12 @@ TEST(AsioLoop, RunUntilSignalStopsOnSigint) {
 
 TEST(AsioLoop, StopCallsOnStopAndWaitsForStreamsToClose) {
     auto dir = scratch("stop");
-    Server server;
-    Client client;
     Loop loop;
-    server.rt = &loop.add("NSSD", server, dir / "nssd", nullptr);
+    auto& server = add<Server>(loop, "NSSD", dir / "nssd");
     server.listener = *server.rt->listen(loopback(0));
+    auto& client = add<Client>(loop, "SYSTEMA", dir / "systema");
     client.server = *server.rt->local_endpoint(server.listener);
     client.signal = 0;  // raise(0) is not sent; the deadline does nothing harmful
-    client.rt = &loop.add("SYSTEMA", client, dir / "systema", nullptr);
     ASSERT_TRUE(
         loop.run_until([&] { return client.connected && server.streams.size() == 1; }, 10s));
     EXPECT_TRUE(loop.stop(10s));
@@ -116,13 +127,14 @@ TEST(AsioLoop, StopCallsOnStopAndWaitsForStreamsToClose) {
     std::filesystem::remove_all(dir);
 }
 
-struct Idle : runtime::Application {};
+struct Idle : runtime::Application {
+    runtime::Runtime* rt{nullptr};
+};
 
 TEST(AsioLoop, BindErrorsNameTheEndpointAndTheOsReason) {
     auto dir = scratch("bind");
-    Idle app;
     Loop loop;
-    auto& rt = loop.add("A", app, dir, nullptr);
+    auto& rt = *add<Idle>(loop, "A", dir).rt;
 
     auto first = rt.listen(loopback(0));
     ASSERT_TRUE(first);
@@ -170,18 +182,20 @@ TEST(AsioLoop, ConnectTimeoutEndsAConnectThatGetsNoAnswer) {
 
     auto dir = scratch("connect-timeout");
     struct App : runtime::Application {
+        runtime::Runtime* rt{nullptr};
         std::map<SocketId, int> connected;
         std::map<SocketId, std::vector<StreamEnd>> ends;
         void on_connected(SocketId s, TimePoint) override { ++connected[s]; }
         void on_stream_closed(SocketId s, StreamEnd why, TimePoint) override {
             ends[s].push_back(why);
         }
-    } app;
+    };
     NodeOptions options;
     options.connect_timeout = 200ms;
     {
         Loop loop;
-        auto& rt = loop.add("A", app, dir, nullptr, options);
+        auto& app = add<App>(loop, "A", dir, options);
+        auto& rt = *app.rt;
         std::vector<SocketId> streams;
         for (int i = 0; i < 4; ++i)
             streams.push_back(*rt.connect(silent));
@@ -216,9 +230,8 @@ TEST(AsioLoop, RunUntilReturnsFalseWhenTheWallLimitPasses) {
 
 TEST(AsioLoop, TimeIsTheSystemClockAndFilesLiveUnderTheRoot) {
     auto dir = scratch("files");
-    Idle app;
     Loop loop;
-    auto& rt = loop.add("A", app, dir, nullptr);
+    auto& rt = *add<Idle>(loop, "A", dir).rt;
     auto system =
         std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
     EXPECT_LE(std::chrono::abs(rt.now().time_since_epoch() - system), std::chrono::seconds{5});
@@ -227,16 +240,23 @@ TEST(AsioLoop, TimeIsTheSystemClockAndFilesLiveUnderTheRoot) {
     std::filesystem::remove_all(dir);
 }
 
+struct Receiver : runtime::Application {
+    runtime::Runtime* rt{nullptr};
+    std::vector<Endpoint> local;
+    std::vector<Endpoint> from;
+    void on_datagram(SocketId, Endpoint const& l, Endpoint const& f, ByteView, TimePoint) override {
+        local.push_back(l);
+        from.push_back(f);
+    }
+};
+
+// IPv6 loopback datagrams; an IPv6 wildcard socket names the address each datagram was sent
+// to (IPV6_RECVPKTINFO).
 TEST(AsioLoop, IPv6LoopbackDatagramsWhenAvailable) {
     auto dir = scratch("v6");
-    struct Receiver : runtime::Application {
-        std::vector<Endpoint> from;
-        void on_datagram(SocketId, Endpoint const& f, ByteView, TimePoint) override {
-            from.push_back(f);
-        }
-    } app;
     Loop loop;
-    auto& rt = loop.add("A", app, dir, nullptr);
+    auto& app = add<Receiver>(loop, "A", dir);
+    auto& rt = *app.rt;
     auto v6 = *IpAddress::parse("::1");
     auto s = rt.open_datagram(Endpoint{v6, 0});
     if (!s)
@@ -248,6 +268,58 @@ TEST(AsioLoop, IPv6LoopbackDatagramsWhenAvailable) {
     EXPECT_FALSE(v4_to);
     ASSERT_TRUE(loop.run_until([&] { return !app.from.empty(); }, 10s));
     EXPECT_EQ(app.from[0], ep);
+    EXPECT_EQ(app.local[0], ep);
+
+    auto wild = rt.open_datagram(Endpoint{*IpAddress::parse("::"), 0});
+    ASSERT_TRUE(wild) << wild.error().what();
+    Endpoint to{v6, rt.local_endpoint(*wild)->port};
+    ASSERT_TRUE(rt.send_datagram(*s, to, as_bytes("to wildcard")));
+    ASSERT_TRUE(loop.run_until([&] { return app.local.size() == 2; }, 10s));
+    EXPECT_EQ(app.local[1], to);
+    EXPECT_EQ(app.from[1], ep);
+    std::filesystem::remove_all(dir);
+}
+
+// The Loop owns what add() built: application() reaches it, started() tells when its on_start
+// has run, and the Loop destroys it (before its Runtime).
+TEST(AsioLoop, AddBuildsTheApplicationFromItsFactoryAndOwnsIt) {
+    auto dir = scratch("factory");
+    struct Owned : runtime::Application {
+        runtime::Runtime* rt{nullptr};
+        bool* destroyed{nullptr};
+        int starts{0};
+        ~Owned() override {
+            *destroyed = true;
+            (void)rt->send_queued(1);  // the Runtime still exists
+        }
+        void on_start(TimePoint) override { ++starts; }
+    };
+    bool destroyed = false;
+    runtime::Runtime* seen = nullptr;
+    {
+        Loop loop;
+        auto& rt = loop.add(
+            "A",
+            [&](runtime::Runtime& r) {
+                seen = &r;
+                auto app = std::make_unique<Owned>();
+                app->rt = &r;
+                app->destroyed = &destroyed;
+                return app;
+            },
+            dir, nullptr);
+        EXPECT_EQ(seen, &rt);
+        auto* app = dynamic_cast<Owned*>(loop.application("A"));
+        ASSERT_NE(app, nullptr);
+        EXPECT_EQ(loop.application("B"), nullptr);
+        EXPECT_FALSE(loop.started("A"));
+        EXPECT_EQ(app->starts, 0);
+        ASSERT_TRUE(loop.run_until([&] { return loop.started("A"); }, 10s));
+        EXPECT_EQ(app->starts, 1);
+        EXPECT_FALSE(loop.started("B"));
+        EXPECT_FALSE(destroyed);
+    }
+    EXPECT_TRUE(destroyed);
     std::filesystem::remove_all(dir);
 }
 
@@ -255,9 +327,8 @@ TEST(AsioLoop, IPv6LoopbackDatagramsWhenAvailable) {
 // same port, so the IPv6 one must not also claim the IPv4 port.
 TEST(AsioLoop, IPv4AndIPv6WildcardListenersShareAPort) {
     auto dir = scratch("dual");
-    Idle app;
     Loop loop;
-    auto& rt = loop.add("A", app, dir, nullptr);
+    auto& rt = *add<Idle>(loop, "A", dir).rt;
     auto v4 = rt.listen(Endpoint{*IpAddress::parse("0.0.0.0"), 0});
     ASSERT_TRUE(v4) << v4.error().what();
     auto port = rt.local_endpoint(*v4)->port;

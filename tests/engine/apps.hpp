@@ -31,7 +31,8 @@ class EchoServer final : public Application {
         if (why == StreamEnd::eof)
             rt_.close(s);
     }
-    void on_datagram(SocketId s, Endpoint const& from, ByteView payload, TimePoint) override {
+    void on_datagram(SocketId s, Endpoint const& /*local*/, Endpoint const& from, ByteView payload,
+                     TimePoint) override {
         (void)rt_.send_datagram(s, from, payload);
     }
     int accepted{0};
@@ -60,7 +61,8 @@ class Client final : public Application {
         ends.push_back(why);
         closed_at = now;
     }
-    void on_datagram(SocketId, Endpoint const& from, ByteView payload, TimePoint) override {
+    void on_datagram(SocketId, Endpoint const& /*local*/, Endpoint const& from, ByteView payload,
+                     TimePoint) override {
         datagrams.emplace_back(payload.begin(), payload.end());
         last_from = from;
     }

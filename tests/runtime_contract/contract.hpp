@@ -1,6 +1,7 @@
 // Shared pieces of the runtime contract suite (docs/runtime.md): the fixture, parameterised by
 // a registered RuntimeDriver, and Probe, an Application that records every callback and checks
-// that none starts while one of its own Runtime calls is in progress.
+// that none starts while one of its own Runtime calls is in progress. The drivers own what
+// they run: each Probe (owned by its test) is added through a Forward to it.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -39,8 +40,13 @@ struct Probe : runtime::Application {
     // --- records ---
     struct Datagram {
         SocketId socket;
+        Endpoint local;
         Endpoint from;
         std::string payload;
+    };
+    struct SendSpace {
+        SocketId stream;
+        std::size_t queued;  // send_queued() when it came
     };
     struct Closed {
         SocketId stream;
@@ -54,6 +60,7 @@ struct Probe : runtime::Application {
     std::vector<SocketId> connected;
     std::map<SocketId, std::string> received;
     std::vector<Closed> closed;
+    std::vector<SendSpace> send_space;
     std::vector<SocketId> callback_ids;  // the socket of every socket callback, in order
     int reentered{0};                    // callbacks that began inside a Runtime call
 
@@ -64,6 +71,7 @@ struct Probe : runtime::Application {
     std::function<void(SocketId, ByteView)> on_received_hook;
     std::function<void(SocketId, StreamEnd)> on_closed_hook;
     std::function<void(SocketId, Endpoint const&, ByteView)> on_datagram_hook;
+    std::function<void(SocketId)> on_send_space_hook;
 
     int closed_count(SocketId id) const {
         int n = 0;
@@ -92,9 +100,10 @@ struct Probe : runtime::Application {
         if (on_deadline_hook)
             on_deadline_hook(now);
     }
-    void on_datagram(SocketId socket, Endpoint const& from, ByteView payload, TimePoint) override {
+    void on_datagram(SocketId socket, Endpoint const& local, Endpoint const& from, ByteView payload,
+                     TimePoint) override {
         enter(socket);
-        datagrams.push_back({socket, from, std::string(as_chars(payload))});
+        datagrams.push_back({socket, local, from, std::string(as_chars(payload))});
         if (on_datagram_hook)
             on_datagram_hook(socket, from, payload);
     }
@@ -122,6 +131,18 @@ struct Probe : runtime::Application {
         if (on_closed_hook)
             on_closed_hook(stream, why);
     }
+    void on_send_space(SocketId stream, TimePoint) override {
+        enter(stream);
+        send_space.push_back({stream, rt->send_queued(stream)});
+        if (on_send_space_hook)
+            on_send_space_hook(stream);
+    }
+    int send_space_count(SocketId id) const {
+        int n = 0;
+        for (auto const& s : send_space)
+            n += s.stream == id ? 1 : 0;
+        return n;
+    }
 
   private:
     void enter(SocketId id = 0) {
@@ -133,6 +154,38 @@ struct Probe : runtime::Application {
     int depth{0};
 };
 
+// What a driver runs for a Probe: every callback goes to the probe.
+class Forward final : public runtime::Application {
+  public:
+    explicit Forward(Probe& probe) : probe_(probe) {}
+    void on_start(TimePoint now) override { probe_.on_start(now); }
+    void on_stop(TimePoint now) override { probe_.on_stop(now); }
+    void on_deadline(TimePoint now) override { probe_.on_deadline(now); }
+    void on_datagram(SocketId s, Endpoint const& local, Endpoint const& from, ByteView p,
+                     TimePoint now) override {
+        probe_.on_datagram(s, local, from, p, now);
+    }
+    void on_accepted(SocketId l, SocketId s, TimePoint now) override {
+        probe_.on_accepted(l, s, now);
+    }
+    void on_connected(SocketId s, TimePoint now) override { probe_.on_connected(s, now); }
+    void on_received(SocketId s, ByteView d, TimePoint now) override {
+        probe_.on_received(s, d, now);
+    }
+    void on_stream_closed(SocketId s, StreamEnd why, TimePoint now) override {
+        probe_.on_stream_closed(s, why, now);
+    }
+    void on_send_space(SocketId s, TimePoint now) override { probe_.on_send_space(s, now); }
+
+  private:
+    Probe& probe_;
+};
+
+// The factory a driver gets for `probe`; the probe must outlive the driver.
+inline runtime::AppFactory forward_to(Probe& probe) {
+    return [&probe](runtime::Runtime&) { return std::make_unique<Forward>(probe); };
+}
+
 class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {
   protected:
     void SetUp() override { driver_ = GetParam().make(); }
@@ -142,7 +195,7 @@ class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {
 
     // Attaches `probe` on a host and waits for its on_start.
     runtime::Runtime& attach(int host, std::string name, Probe& probe) {
-        auto& rt = driver_->attach(host, std::move(name), probe);
+        auto& rt = driver_->attach(host, std::move(name), forward_to(probe));
         probe.rt = &rt;
         EXPECT_TRUE(run_until([&] { return probe.started; })) << "on_start never ran";
         return rt;
@@ -160,19 +213,11 @@ class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {
     };
     Pair connect_pair(Probe& a, Probe& b) {
         Pair p;
-        auto listener = b.call([&](auto& rt) {
-            return rt.listen(Endpoint{driver_->host_address(1), 0});
-        });
-        EXPECT_TRUE(listener) << (listener ? "" : listener.error().what());
-        if (!listener)
+        Listening l = listen_on_host_1(b);
+        if (l.listener == 0)
             return p;
-        p.listener = *listener;
-        auto where = b.call([&](auto& rt) { return rt.local_endpoint(p.listener); });
-        EXPECT_TRUE(where);
-        if (!where)
-            return p;
-        EXPECT_NE(where->port, 0);
-        auto stream = a.call([&](auto& rt) { return rt.connect(*where); });
+        p.listener = l.listener;
+        auto stream = a.call([&](auto& rt) { return rt.connect(l.where); });
         EXPECT_TRUE(stream) << (stream ? "" : stream.error().what());
         if (!stream)
             return p;
@@ -186,20 +231,41 @@ class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {
         return p;
     }
 
-    // A port on host 1 where nothing listens: bound, then closed.
-    std::uint16_t closed_port(Probe& b) {
+    // Attaches `a` on host 0 and `b` on host 1, then connect_pair(a, b).
+    Pair attach_and_connect(Probe& a, Probe& b) {
+        attach(0, "A", a);
+        attach(1, "B", b);
+        return connect_pair(a, b);
+    }
+
+    // A listener of `b` on host 1 (an ephemeral port) and the endpoint it is reached at;
+    // listener 0, with a failure recorded, when it cannot listen.
+    struct Listening {
+        SocketId listener{0};
+        Endpoint where;
+    };
+    Listening listen_on_host_1(Probe& b) {
         auto listener = b.call([&](auto& rt) {
             return rt.listen(Endpoint{driver_->host_address(1), 0});
         });
-        EXPECT_TRUE(listener);
+        EXPECT_TRUE(listener) << (listener ? "" : listener.error().what());
         if (!listener)
-            return 0;
+            return {};
         auto where = b.call([&](auto& rt) { return rt.local_endpoint(*listener); });
-        b.call([&](auto& rt) {
-            rt.close(*listener);
+        EXPECT_TRUE(where);
+        if (!where)
+            return {};
+        EXPECT_NE(where->port, 0);
+        return {*listener, *where};
+    }
+
+    // A port on host 1 where nothing listens: bound, then closed.
+    std::uint16_t closed_port(Probe& b) {
+        Listening l = listen_on_host_1(b);
+        if (l.listener == 0)
             return 0;
-        });
-        return where ? where->port : 0;
+        b.call([&](auto& rt) { rt.close(l.listener); });
+        return l.where.port;
     }
 
   private:

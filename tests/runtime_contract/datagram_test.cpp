@@ -1,4 +1,5 @@
-// Contract: datagrams both ways with the right `from`, ephemeral ports, closed sockets.
+// Contract: datagrams both ways with the right `local` and `from`, ephemeral ports, closed
+// sockets.
 #include "contract.hpp"
 
 namespace nsslab::test {
@@ -33,10 +34,12 @@ TEST_P(RuntimeContract, DatagramsBothWaysCarryTheSender) {
 
     ASSERT_EQ(b.datagrams.size(), 1u);
     EXPECT_EQ(b.datagrams[0].socket, *sb);
+    EXPECT_EQ(b.datagrams[0].local, *eb);
     EXPECT_EQ(b.datagrams[0].from, *ea);
     EXPECT_EQ(b.datagrams[0].payload, "ping");
     ASSERT_EQ(a.datagrams.size(), 1u);
     EXPECT_EQ(a.datagrams[0].socket, *sa);
+    EXPECT_EQ(a.datagrams[0].local, *ea);
     EXPECT_EQ(a.datagrams[0].from, *eb);
     EXPECT_EQ(a.datagrams[0].payload, "re:ping");
     EXPECT_EQ(a.reentered + b.reentered, 0);

@@ -9,7 +9,7 @@ namespace {
 
 TEST_P(RuntimeContract, OnStartRunsFromTheLoopNotFromAttach) {
     Probe a;
-    auto& rt = driver().attach(0, "A", a);
+    auto& rt = driver().attach(0, "A", forward_to(a));
     a.rt = &rt;
     EXPECT_FALSE(a.started);
     ASSERT_TRUE(run_until([&] { return a.started; }));

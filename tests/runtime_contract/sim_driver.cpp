@@ -1,6 +1,6 @@
 // The simulation engine as a driver of the runtime contract suite: each host index is a
-// simulated host (10.0.0.<index+1>) named after the first node attached to it; virtual time
-// advances only while the suite runs the driver.
+// simulated host (10.0.0.<index+1> and 10.0.1.<index+1>) named after the first node attached
+// to it; virtual time advances only while the suite runs the driver.
 #include <map>
 
 #include "nsslab/engine/host.hpp"
@@ -11,50 +11,26 @@
 namespace nsslab::test {
 namespace {
 
-// The suite owns its applications; the engine wants to own what it runs. This forwards.
-class Forward final : public runtime::Application {
-  public:
-    explicit Forward(runtime::Application& app) : app_(app) {}
-    void on_start(TimePoint now) override { app_.on_start(now); }
-    void on_stop(TimePoint now) override { app_.on_stop(now); }
-    void on_deadline(TimePoint now) override { app_.on_deadline(now); }
-    void on_datagram(runtime::SocketId s, Endpoint const& from, ByteView p,
-                     TimePoint now) override {
-        app_.on_datagram(s, from, p, now);
-    }
-    void on_accepted(runtime::SocketId l, runtime::SocketId s, TimePoint now) override {
-        app_.on_accepted(l, s, now);
-    }
-    void on_connected(runtime::SocketId s, TimePoint now) override { app_.on_connected(s, now); }
-    void on_received(runtime::SocketId s, ByteView d, TimePoint now) override {
-        app_.on_received(s, d, now);
-    }
-    void on_stream_closed(runtime::SocketId s, runtime::StreamEnd why, TimePoint now) override {
-        app_.on_stream_closed(s, why, now);
-    }
-
-  private:
-    runtime::Application& app_;
-};
-
 class SimDriver final : public RuntimeDriver {
   public:
     SimDriver() : sim_(20260101) { sim_.set_trace(&trace_); }
 
-    IpAddress host_address(int host_index) override {
-        return IpAddress::v4(0x0a000001u + static_cast<std::uint32_t>(host_index));
+    std::vector<IpAddress> host_addresses(int host_index) override {
+        auto index = static_cast<std::uint32_t>(host_index);
+        return {IpAddress::v4(0x0a000001u + index), IpAddress::v4(0x0a000101u + index)};
     }
 
+    IpAddress foreign_address() override { return IpAddress::v4(0xc0000201u); }  // 192.0.2.1
+
     runtime::Runtime& attach(int host_index, std::string node_name,
-                             runtime::Application& app) override {
+                             runtime::AppFactory factory) override {
         auto it = hosts_.find(host_index);
         if (it == hosts_.end())
             it = hosts_
                      .emplace(host_index,
-                              &sim_.network().add_host(node_name, {host_address(host_index)}))
+                              &sim_.network().add_host(node_name, host_addresses(host_index)))
                      .first;
-        return it->second->spawn(
-            node_name, [&app](runtime::Runtime&) { return std::make_unique<Forward>(app); });
+        return it->second->spawn(std::move(node_name), std::move(factory));
     }
 
     bool run_until(std::function<bool()> done, Duration limit) override {

@@ -88,6 +88,9 @@ TEST_P(RuntimeContract, LargeTransfersArriveIntactAndInOrderBothWays) {
         return a.call([&](auto& rt) { return rt.send_queued(p.a_stream); }) == 0 &&
                b.call([&](auto& rt) { return rt.send_queued(p.b_stream); }) == 0;
     }));
+    // No send was refused, so no on_send_space.
+    EXPECT_TRUE(a.send_space.empty());
+    EXPECT_TRUE(b.send_space.empty());
     EXPECT_EQ(a.reentered + b.reentered, 0);
 }
 

@@ -33,12 +33,17 @@ class AsioDriver final : public RuntimeDriver {
         std::filesystem::remove_all(root_, ignored);
     }
 
-    IpAddress host_address(int /*host_index*/) override { return IpAddress::v4(0x7f000001); }
+    std::vector<IpAddress> host_addresses(int /*host_index*/) override {
+        return {IpAddress::v4(0x7f000001), IpAddress::v4(0x7f000002)};
+    }
+
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is never a local address.
+    IpAddress foreign_address() override { return IpAddress::v4(0xc0000201u); }
 
     runtime::Runtime& attach(int host_index, std::string node_name,
-                             runtime::Application& app) override {
+                             runtime::AppFactory factory) override {
         auto dir = root_ / (std::to_string(host_index) + "-" + node_name);
-        return loop_->add(std::move(node_name), app, dir, &trace_);
+        return loop_->add(std::move(node_name), std::move(factory), dir, &trace_);
     }
 
     bool run_until(std::function<bool()> done, Duration limit) override {

@@ -1,6 +1,6 @@
-// The runtime contract driver over the real runtime (nsslab::asio_rt::Loop): every host is
-// 127.0.0.1, time is wall time, node file systems live in a fresh temporary directory that is
-// removed with the driver. Registered as "asio" by asio_driver.cpp.
+// The runtime contract driver over the real runtime (nsslab::asio_rt::Loop): every host has
+// the addresses 127.0.0.1 and 127.0.0.2, time is wall time, node file systems live in a fresh
+// temporary directory that is removed with the driver. Registered as "asio" by asio_driver.cpp.
 #pragma once
 
 #include <memory>

@@ -30,14 +30,19 @@ class RuntimeDriver {
   public:
     virtual ~RuntimeDriver();
 
-    // The address of host `host_index` (0, 1, ...): applications attached to that host bind
-    // and are reached there. asio: 127.0.0.1 for every host.
-    virtual IpAddress host_address(int host_index) = 0;
-    // Attaches `app` as node `node_name` on host `host_index` and returns its Runtime. `app`
-    // must outlive the driver. on_start runs from the loop (possibly only once run_until or
-    // advance is called), never from inside attach().
+    // The addresses of host `host_index` (0, 1, ...), at least two, all IPv4: applications
+    // attached to that host bind and are reached there. asio: 127.0.0.1 and 127.0.0.2 for
+    // every host (any 127/8 address is loopback).
+    virtual std::vector<IpAddress> host_addresses(int host_index) = 0;
+    // The first of host_addresses(host_index).
+    IpAddress host_address(int host_index) { return host_addresses(host_index).front(); }
+    // An address no host owns: binding it, or connecting from it, fails.
+    virtual IpAddress foreign_address() = 0;
+    // Adds node `node_name` on host `host_index`, its application built by `factory` (and
+    // owned by the driver), and returns its Runtime. on_start runs from the loop (possibly
+    // only once run_until or advance is called), never from inside attach().
     virtual runtime::Runtime& attach(int host_index, std::string node_name,
-                                     runtime::Application& app) = 0;
+                                     runtime::AppFactory factory) = 0;
     // Runs the driver until done() is true or `limit` (virtual time for sim, wall time for
     // asio) has passed. Returns done().
     virtual bool run_until(std::function<bool()> done, Duration limit) = 0;

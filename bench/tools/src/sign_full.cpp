@@ -47,44 +47,23 @@ Result<std::uint16_t> free_tcp_port() {
     return ntohs(addr.sin_port);
 }
 
-// The Loop needs the Application before it hands out the Runtime the daemon's constructor
-// wants: this shell is added first and the daemon built right after (on_start is posted, so
-// it reaches the daemon).
-class DaemonShell final : public runtime::Application {
-  public:
-    std::unique_ptr<nssd::NssdDaemon> daemon;
-    void on_start(TimePoint now) override { daemon->on_start(now); }
-    void on_stop(TimePoint now) override { daemon->on_stop(now); }
-    void on_deadline(TimePoint now) override { daemon->on_deadline(now); }
-    void on_accepted(runtime::SocketId l, runtime::SocketId s, TimePoint now) override {
-        daemon->on_accepted(l, s, now);
-    }
-    void on_received(runtime::SocketId s, ByteView data, TimePoint now) override {
-        daemon->on_received(s, data, now);
-    }
-    void on_stream_closed(runtime::SocketId s, runtime::StreamEnd why, TimePoint now) override {
-        daemon->on_stream_closed(s, why, now);
-    }
-};
-
 // N NssClient cores (one per bench stack), each pumped into one runtime by its driver adapter,
 // keeping `window` sign requests outstanding per client while `issuing`.
-class BenchClients final : public runtime::Application {
+class BenchClients final : public runtime::DrivenApplication {
   public:
-    BenchClients(std::vector<std::unique_ptr<nss::NssClient>> clients, std::string label,
-                 wire_nss::SignatureScheme scheme, Bytes octets, std::size_t window)
-        : clients_(std::move(clients)),
+    BenchClients(runtime::Runtime& rt, std::vector<std::unique_ptr<nss::NssClient>> clients,
+                 std::string label, wire_nss::SignatureScheme scheme, Bytes octets,
+                 std::size_t window)
+        : DrivenApplication(rt),
+          clients_(std::move(clients)),
           label_(std::move(label)),
           scheme_(scheme),
           octets_(std::move(octets)),
-          window_(window) {}
-
-    void attach(runtime::Runtime& rt) {
-        drivers_.emplace(rt);
+          window_(window) {
         for (auto& c : clients_) {
             auto& d =
                 drivers_of_.emplace_back(std::make_unique<runtime::StreamDriver<nss::NssClient>>(
-                    rt, *c, &*drivers_, runtime::StreamDriverOptions{"bench", {}, {}}));
+                    rt, *c, &drivers_, runtime::StreamDriverOptions{"bench", {}, {}}));
             nss::NssClient* client = c.get();
             d->on_completion([this, client](nss::Completion done, TimePoint now) {
                 completed(*client, done, now);
@@ -106,24 +85,6 @@ class BenchClients final : public runtime::Application {
             c->stop(now);
         drain(now);
     }
-    void on_deadline(TimePoint now) override {
-        drivers_->on_deadline(now);
-        drivers_->arm();
-    }
-    void on_connected(runtime::SocketId stream, TimePoint now) override {
-        drivers_->on_connected(stream, now);
-        drivers_->arm();
-    }
-    void on_received(runtime::SocketId stream, ByteView data, TimePoint now) override {
-        drivers_->on_received(stream, data, now);
-        drivers_->arm();
-    }
-    void on_stream_closed(runtime::SocketId stream, runtime::StreamEnd why,
-                          TimePoint now) override {
-        drivers_->on_stream_closed(stream, why, now);
-        drivers_->arm();
-    }
-
     bool all_registered() const {
         for (auto const& c : clients_)
             if (c->phase() != nss::Phase::registered)
@@ -139,7 +100,7 @@ class BenchClients final : public runtime::Application {
     void drain(TimePoint now) {
         for (auto& d : drivers_of_)
             d->drain(now);
-        drivers_->arm();
+        drivers_.arm();
     }
 
     void completed(nss::NssClient& c, nss::Completion const& done, TimePoint now) {
@@ -153,7 +114,6 @@ class BenchClients final : public runtime::Application {
     }
 
     std::vector<std::unique_ptr<nss::NssClient>> clients_;
-    std::optional<runtime::DriverSet> drivers_;
     std::vector<std::unique_ptr<runtime::StreamDriver<nss::NssClient>>> drivers_of_;
     std::string label_;
     wire_nss::SignatureScheme scheme_;
@@ -219,19 +179,24 @@ Result<SignRate> measure_full(SignBenchWorld& world, SignAlgorithm algorithm, By
 
     // Server: NSSD on its own Loop, listening before the server thread starts.
     asio_rt::Loop server_loop;
-    DaemonShell shell;
+    nssd::NssdDaemon* daemon = nullptr;  // owned by server_loop
     std::uint16_t port = 0;
     {
         auto p = free_tcp_port();
         if (!p)
             return p.error();
         port = *p;
-        auto& rt = server_loop.add("SYSTEMB", shell, root / "nssd", nullptr);
-        shell.daemon = std::make_unique<nssd::NssdDaemon>(
-            rt, world.server_options(port), world.racf(), world.key_rings(), **server_ctx);
-        server_loop.run_until([&] { return shell.daemon->listening(); },
-                              std::chrono::milliseconds{1000});
-        if (!shell.daemon->listening())
+        server_loop.add(
+            "SYSTEMB",
+            [&](runtime::Runtime& rt) {
+                auto d = std::make_unique<nssd::NssdDaemon>(
+                    rt, world.server_options(port), world.racf(), world.key_rings(), **server_ctx);
+                daemon = d.get();
+                return d;
+            },
+            root / "nssd", nullptr);
+        server_loop.run_until([&] { return daemon->listening(); }, std::chrono::milliseconds{1000});
+        if (!daemon->listening())
             return fail(Errc::io_error,
                         "bench (c): NSSD could not listen on port " + std::to_string(port));
     }
@@ -274,10 +239,16 @@ Result<SignRate> measure_full(SignBenchWorld& world, SignAlgorithm algorithm, By
             return fail(c.error().code, "bench (c): NssClient: " + c.error().what());
         clients.push_back(std::move(*c));
     }
-    BenchClients app(std::move(clients), world.label(algorithm), wire_scheme(algorithm),
-                     Bytes(octets.begin(), octets.end()), window);
     asio_rt::Loop client_loop;
-    app.attach(client_loop.add("SYSTEMA", app, root / "iked", nullptr));
+    client_loop.add(
+        "SYSTEMA",
+        [&](runtime::Runtime& rt) {
+            return std::make_unique<BenchClients>(rt, std::move(clients), world.label(algorithm),
+                                                  wire_scheme(algorithm),
+                                                  Bytes(octets.begin(), octets.end()), window);
+        },
+        root / "iked", nullptr);
+    auto& app = static_cast<BenchClients&>(*client_loop.application("SYSTEMA"));
 
     auto finish = [&](Result<SignRate> r) -> Result<SignRate> {
         app.stop_issuing();

@@ -8,8 +8,10 @@
 
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -101,7 +103,9 @@ Errc errc_from(error_code ec) {
         return Errc::oversized;
     if (ec == net::error::would_block || ec == net::error::no_buffer_space)
         return Errc::limit_exceeded;
-    if (ec == net::error::invalid_argument || ec == net::error::address_family_not_supported)
+    // EADDRNOTAVAIL: the address is not one of this machine's, as in the simulator.
+    if (ec == net::error::invalid_argument || ec == net::error::address_family_not_supported ||
+        ec == boost::system::errc::address_not_available)
         return Errc::invalid_argument;
     return Errc::io_error;
 }
@@ -110,32 +114,70 @@ Error os_error(std::string_view what, Endpoint const& ep, error_code ec) {
     return fail(errc_from(ec), std::string(what) + " " + ep.to_string() + ": " + ec.message());
 }
 
+// A wildcard datagram socket asks the kernel for each datagram's destination address
+// (IP_PKTINFO / IPV6_RECVPKTINFO), which destination_address() then reads.
+error_code ask_destination_address(udp::socket& socket, bool v4) {
+    int on = 1;
+    int rc =
+        v4 ? ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_PKTINFO, &on, sizeof on)
+           : ::setsockopt(socket.native_handle(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+    return rc == 0 ? error_code{} : error_code(errno, boost::system::system_category());
+}
+
+std::optional<IpAddress> destination_address(msghdr& msg) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            in_pktinfo info{};
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            return IpAddress::v4(ntohl(info.ipi_addr.s_addr));
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            in6_pktinfo info{};
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            std::array<std::uint8_t, 16> bytes{};
+            std::memcpy(bytes.data(), &info.ipi6_addr, bytes.size());
+            return IpAddress::v6(bytes);
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 // One application and its sockets.
 class Node final : public runtime::Runtime {
   public:
-    Node(net::io_context& io, std::string name, Application& app, std::filesystem::path root,
-         TraceSink* sink, NodeOptions options)
+    Node(net::io_context& io, std::string name, std::filesystem::path root, TraceSink* sink,
+         NodeOptions options)
         : io_(io),
           name_(std::move(name)),
-          app_(app),
           files_(std::move(root)),
           sink_(sink),
           options_(options),
           deadline_timer_(io) {}
+    // The application goes first, while everything its destructor might call still exists.
+    ~Node() override { app_.reset(); }
+    Node(Node const&) = delete;
+    Node& operator=(Node const&) = delete;
 
     // --- driven by the Loop ---
-    void start() {
+    // Builds the application on this Runtime and posts its on_start.
+    void start(runtime::AppFactory const& factory) {
+        app_ = factory(*this);
+        NSSLAB_ASSERT(app_ != nullptr, "application factory returned null");
         net::post(io_, [this] {
-            if (!down_)
-                app_.on_start(now());
+            if (down_)
+                return;
+            app_->on_start(now());
+            started_ = true;
         });
     }
     void stop() {
         if (!down_)
-            app_.on_stop(now());
+            app_->on_stop(now());
     }
+    Application* application() const { return app_.get(); }
+    bool started() const { return started_; }
     bool streams_quiet() const { return streams_.empty() && closing_.empty(); }
     void shutdown();
 
@@ -155,7 +197,8 @@ class Node final : public runtime::Runtime {
     Result<void> send_datagram(SocketId socket, Endpoint const& to, ByteView payload) override;
 
     Result<SocketId> listen(Endpoint const& local) override;
-    Result<SocketId> connect(Endpoint const& remote) override;
+    Result<SocketId> connect(Endpoint const& remote,
+                             std::optional<IpAddress> local_address) override;
     Result<void> send(SocketId stream, ByteView data) override;
     std::optional<StreamInfo> stream_info(SocketId stream) const override;
     std::size_t send_buffer_limit() const override { return options_.send_buffer_limit; }
@@ -169,8 +212,9 @@ class Node final : public runtime::Runtime {
         explicit Datagram(net::io_context& io) : socket(io) {}
         udp::socket socket;
         SocketId id{0};
+        Endpoint local;        // as bound (the port chosen when it was 0)
+        bool wildcard{false};  // bound to 0.0.0.0 or ::, so each datagram names its address
         std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(65536);
-        udp::endpoint from;
     };
     struct Listener {
         explicit Listener(net::io_context& io) : acceptor(io), retry(io) {}
@@ -180,9 +224,11 @@ class Node final : public runtime::Runtime {
         bool closed{false};
     };
     struct Stream {
-        Stream(net::io_context& io, tcp::socket s) : socket(std::move(s)), linger(io) {}
+        Stream(net::io_context& io, tcp::socket s)
+            : socket(std::move(s)), linger(io), space_poll(io) {}
         tcp::socket socket;
         net::steady_timer linger;
+        net::steady_timer space_poll;  // while send_space_wanted and the kernel holds the bytes
         SocketId id{0};
         bool connecting{false};
         bool app_closed{false};  // close()/abort() called: no more callbacks
@@ -193,6 +239,8 @@ class Node final : public runtime::Runtime {
         bool fin_sent{false};
         bool writing{false};
         bool flush_posted{false};
+        bool send_space_wanted{false};  // a send() was refused; on_send_space() not yet called
+        bool space_polling{false};
         std::deque<Bytes> out;
         std::size_t out_offset{0};  // bytes of out.front() already written
         std::size_t out_bytes{0};   // unwritten bytes in `out`
@@ -203,6 +251,7 @@ class Node final : public runtime::Runtime {
 
     void arm_deadline();
     void receive(std::shared_ptr<Datagram> d);
+    void read_datagram(Datagram& d);
     void accept(std::shared_ptr<Listener> l);
     void adopt(StreamPtr s);  // connected: start reading and flushing
     void on_connect(StreamPtr const& s, error_code ec);
@@ -211,11 +260,14 @@ class Node final : public runtime::Runtime {
     void schedule_flush(StreamPtr const& s);
     void write(StreamPtr const& s);
     void on_written(StreamPtr const& s, error_code ec, std::size_t n);
+    void want_send_space(StreamPtr const& s);
+    void offer_send_space(StreamPtr const& s);
     void fail_stream(StreamPtr const& s, StreamEnd why);
     void report(StreamPtr const& s, StreamEnd why);
     void maybe_finish_close(StreamPtr const& s);
     void finish_close(StreamPtr const& s);
     std::size_t kernel_queued(Stream const& s) const;
+    std::size_t queued(Stream const& s) const { return s.out_bytes + kernel_queued(s); }
     StreamPtr find_stream(SocketId id) const {
         auto it = streams_.find(id);
         return it == streams_.end() ? nullptr : it->second;
@@ -223,11 +275,12 @@ class Node final : public runtime::Runtime {
 
     net::io_context& io_;
     std::string name_;
-    Application& app_;
+    std::unique_ptr<Application> app_;
     runtime::DirectoryFileSystem files_;
     TraceSink* sink_;
     NodeOptions options_;
     bool down_{false};
+    bool started_{false};  // on_start has run
 
     net::steady_timer deadline_timer_;
     std::optional<TimePoint> deadline_;
@@ -267,7 +320,7 @@ void Node::arm_deadline() {
         }
         deadline_.reset();
         ++deadline_generation_;
-        app_.on_deadline(t);
+        app_->on_deadline(t);
     });
 }
 
@@ -299,10 +352,15 @@ Result<SocketId> Node::open_datagram(Endpoint const& local) {
     d->socket.open(ep.protocol(), ec);
     if (!ec && ep.protocol() == udp::v6())
         d->socket.set_option(net::ip::v6_only(true), ec);  // one family per socket (see listen)
+    d->wildcard = local.address.is_unspecified();
+    if (!ec && d->wildcard)
+        ec = ask_destination_address(d->socket, ep.protocol() == udp::v4());
     if (!ec)
         d->socket.bind(ep, ec);
     if (!ec)
         d->socket.non_blocking(true, ec);
+    if (!ec)
+        d->local = from_asio(d->socket.local_endpoint(ec));
     if (ec)
         return os_error("open_datagram", local, ec);
     d->id = next_id_++;
@@ -313,17 +371,41 @@ Result<SocketId> Node::open_datagram(Endpoint const& local) {
 
 void Node::receive(std::shared_ptr<Datagram> d) {
     auto* raw = d.get();
-    raw->socket.async_receive_from(
-        net::buffer(raw->buffer), raw->from,
-        [this, d = std::move(d)](error_code ec, std::size_t n) {
-            if (down_ || ec == net::error::operation_aborted || !d->socket.is_open())
-                return;
-            if (!ec)
-                app_.on_datagram(d->id, from_asio(d->from), ByteView(d->buffer.data(), n), now());
-            // Errors such as ECONNREFUSED from an ICMP port unreachable are not fatal for UDP.
-            if (d->socket.is_open() && !down_)
-                receive(d);
-        });
+    raw->socket.async_wait(udp::socket::wait_read, [this, d = std::move(d)](error_code ec) {
+        if (down_ || ec == net::error::operation_aborted || !d->socket.is_open())
+            return;
+        if (!ec)
+            read_datagram(*d);
+        if (d->socket.is_open() && !down_)
+            receive(d);
+    });
+}
+
+// One datagram with recvmsg() (Boost.Asio has no way to ask for the control messages that
+// carry the destination address of a datagram to a wildcard socket).
+void Node::read_datagram(Datagram& d) {
+    udp::endpoint from;
+    iovec iov{d.buffer.data(), d.buffer.size()};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    msghdr msg{};
+    msg.msg_name = from.data();
+    msg.msg_namelen = static_cast<socklen_t>(from.capacity());
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    ssize_t n = ::recvmsg(d.socket.native_handle(), &msg, MSG_DONTWAIT);
+    // EAGAIN (woken for nothing) or an error such as ECONNREFUSED from an ICMP port
+    // unreachable: not fatal for UDP; the caller waits for the next datagram.
+    if (n < 0)
+        return;
+    from.resize(msg.msg_namelen);
+    Endpoint local = d.local;
+    if (d.wildcard)
+        if (auto address = destination_address(msg))
+            local.address = *address;
+    app_->on_datagram(d.id, local, from_asio(from),
+                      ByteView(d.buffer.data(), static_cast<std::size_t>(n)), now());
 }
 
 Result<void> Node::send_datagram(SocketId socket, Endpoint const& to, ByteView payload) {
@@ -417,22 +499,39 @@ void Node::accept(std::shared_ptr<Listener> l) {
         s->info = StreamInfo{from_asio(local), from_asio(remote)};
         streams_.emplace(s->id, s);
         adopt(s);
-        app_.on_accepted(l->id, s->id, now());
+        app_->on_accepted(l->id, s->id, now());
         if (!l->closed && !down_)
             accept(l);
     });
 }
 
-Result<SocketId> Node::connect(Endpoint const& remote) {
+Result<SocketId> Node::connect(Endpoint const& remote, std::optional<IpAddress> local_address) {
     if (remote.port == 0 || remote.address.is_unspecified())
         return fail(Errc::invalid_argument,
                     "connect " + remote.to_string() + ": no address or port");
+    if (local_address && local_address->is_unspecified())
+        local_address.reset();  // the wildcard: the kernel picks, as without one
+    if (local_address && local_address->family() != remote.address.family())
+        return fail(Errc::invalid_argument, "connect " + remote.to_string() + " from " +
+                                                local_address->to_string() +
+                                                ": not of the remote's address family");
     tcp::endpoint ep(to_asio(remote.address), remote.port);
     auto s = std::make_shared<Stream>(io_, tcp::socket(io_));
     error_code ec;
     s->socket.open(ep.protocol(), ec);
     if (ec)
         return os_error("connect", remote, ec);
+    if (local_address) {
+        // Bind the address before connecting; the port is still chosen by connect()
+        // (IP_BIND_ADDRESS_NO_PORT), so a bound address does not reserve a port per socket.
+        int on = 1;
+        (void)::setsockopt(s->socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+                           sizeof on);
+        Endpoint from{*local_address, 0};
+        s->socket.bind(tcp::endpoint(to_asio(from.address), 0), ec);
+        if (ec)
+            return os_error("connect " + remote.to_string() + " from", from, ec);
+    }
     s->id = next_id_++;
     s->connecting = true;
     streams_.emplace(s->id, s);
@@ -466,7 +565,7 @@ void Node::on_connect(StreamPtr const& s, error_code ec) {
     auto remote = s->socket.remote_endpoint(ignored);
     s->info = StreamInfo{from_asio(local), from_asio(remote)};
     adopt(s);
-    app_.on_connected(s->id, now());
+    app_->on_connected(s->id, now());
 }
 
 void Node::adopt(StreamPtr s) {
@@ -491,7 +590,7 @@ void Node::on_read(StreamPtr const& s, error_code ec, std::size_t n) {
     if (!ec) {
         // After close() the bytes are drained and discarded until the peer's FIN.
         if (!s->app_closed && !s->dead)
-            app_.on_received(s->id, ByteView(s->in.data(), n), now());
+            app_->on_received(s->id, ByteView(s->in.data(), n), now());
         if (s->socket.is_open() && !down_)
             read(s);
         return;
@@ -520,12 +619,14 @@ Result<void> Node::send(SocketId stream, ByteView data) {
         return fail(Errc::state_error, "send: stream " + std::to_string(stream) + " was shut down");
     if (data.empty())
         return {};
-    std::size_t queued = s->out_bytes + kernel_queued(*s);
-    if (queued + data.size() > options_.send_buffer_limit)
+    std::size_t queued = this->queued(*s);
+    if (queued + data.size() > options_.send_buffer_limit) {
+        want_send_space(s);
         return fail(Errc::limit_exceeded,
                     "send: stream " + std::to_string(stream) + " has " + std::to_string(queued) +
                         " bytes queued; " + std::to_string(data.size()) +
                         " more exceed the limit " + std::to_string(options_.send_buffer_limit));
+    }
     s->out.emplace_back(data.begin(), data.end());
     s->out_bytes += data.size();
     schedule_flush(s);
@@ -544,7 +645,39 @@ std::size_t Node::kernel_queued(Stream const& s) const {
 
 std::size_t Node::send_queued(SocketId stream) const {
     auto s = find_stream(stream);
-    return s ? s->out_bytes + kernel_queued(*s) : 0;
+    return s ? queued(*s) : 0;
+}
+
+void Node::want_send_space(StreamPtr const& s) {
+    if (s->send_space_wanted || s->reported)
+        return;  // already armed, or on_stream_closed (eof) reported: no call after it
+    s->send_space_wanted = true;
+    // The room may be there already: check from the loop, never from inside send().
+    net::post(io_, [this, s] {
+        if (!down_)
+            offer_send_space(s);
+    });
+}
+
+// Called after every write and, while only the kernel holds the bytes (its acknowledgements
+// raise no event), every NodeOptions::send_space_poll.
+void Node::offer_send_space(StreamPtr const& s) {
+    if (!s->send_space_wanted || s->app_closed || s->reported || s->dead)
+        return;
+    if (queued(*s) > options_.send_buffer_limit / 2) {
+        if (s->out_bytes == 0 && !s->space_polling) {
+            s->space_polling = true;
+            s->space_poll.expires_after(options_.send_space_poll);
+            s->space_poll.async_wait([this, s](error_code ec) {
+                s->space_polling = false;
+                if (!ec && !down_)
+                    offer_send_space(s);
+            });
+        }
+        return;
+    }
+    s->send_space_wanted = false;
+    app_->on_send_space(s->id, now());
 }
 
 void Node::schedule_flush(StreamPtr const& s) {
@@ -604,6 +737,7 @@ void Node::on_written(StreamPtr const& s, error_code ec, std::size_t n) {
         s->out_offset = 0;
     }
     write(s);
+    offer_send_space(s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -628,12 +762,13 @@ void Node::report(StreamPtr const& s, StreamEnd why) {
     if (s->reported || s->app_closed)
         return;
     s->reported = true;
+    s->space_poll.cancel();  // no on_send_space after on_stream_closed
     if (why != StreamEnd::eof) {
         error_code ignored;
         s->socket.close(ignored);
         streams_.erase(s->id);
     }
-    app_.on_stream_closed(s->id, why, now());
+    app_->on_stream_closed(s->id, why, now());
 }
 
 void Node::shutdown_send(SocketId stream) {
@@ -664,6 +799,7 @@ void Node::close(SocketId socket) {
         return;
     streams_.erase(socket);
     s->app_closed = true;
+    s->space_poll.cancel();
     if (s->dead || s->connecting || !s->socket.is_open()) {
         error_code ignored;
         s->linger.cancel();
@@ -699,6 +835,7 @@ void Node::abort(SocketId stream) {
         return;
     streams_.erase(stream);
     s->app_closed = true;
+    s->space_poll.cancel();
     s->out.clear();
     s->out_bytes = 0;
     error_code ignored;
@@ -727,6 +864,7 @@ void Node::shutdown() {
     }
     for (auto& [id, s] : streams_) {
         s->linger.cancel();
+        s->space_poll.cancel();
         s->socket.close(ignored);
     }
     for (auto const& s : closing_) {
@@ -946,19 +1084,37 @@ struct Loop::Impl {
         return std::all_of(nodes.begin(), nodes.end(),
                            [](auto const& n) { return n->streams_quiet(); });
     }
+
+    Node* find(std::string_view node_name) const {
+        for (auto const& n : nodes)
+            if (n->node_name() == node_name)
+                return n.get();
+        return nullptr;
+    }
 };
 
 Loop::Loop() : impl_(std::make_unique<Impl>()) {}
 Loop::~Loop() = default;
 
-runtime::Runtime& Loop::add(std::string node_name, runtime::Application& app,
+runtime::Runtime& Loop::add(std::string node_name, runtime::AppFactory factory,
                             std::filesystem::path root_dir, TraceSink* trace, NodeOptions options) {
+    NSSLAB_ASSERT(impl_->find(node_name) == nullptr, "duplicate node name on a Loop");
     std::error_code ignored;
     std::filesystem::create_directories(root_dir, ignored);
-    impl_->nodes.push_back(std::make_unique<Node>(impl_->io, std::move(node_name), app,
+    impl_->nodes.push_back(std::make_unique<Node>(impl_->io, std::move(node_name),
                                                   std::move(root_dir), trace, options));
-    impl_->nodes.back()->start();
+    impl_->nodes.back()->start(factory);
     return *impl_->nodes.back();
+}
+
+runtime::Application* Loop::application(std::string_view node_name) {
+    Node* node = impl_->find(node_name);
+    return node != nullptr ? node->application() : nullptr;
+}
+
+bool Loop::started(std::string_view node_name) const {
+    Node* node = impl_->find(node_name);
+    return node != nullptr && node->started();
 }
 
 bool Loop::run_until(std::function<bool()> const& done, std::chrono::milliseconds max_wall) {

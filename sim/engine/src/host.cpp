@@ -264,7 +264,7 @@ void Host::receive_udp(PacketRecord& packet) {
                 sock.local.port != packet.dst.port)
                 continue;
             if (sock.local.address == packet.dst.address) {
-                p->app()->on_datagram(id, packet.src, packet.payload, local_now());
+                p->app()->on_datagram(id, packet.dst, packet.src, packet.payload, local_now());
                 return;
             }
             if (sock.local.address.is_unspecified() &&
@@ -276,7 +276,8 @@ void Host::receive_udp(PacketRecord& packet) {
         }
     }
     if (wildcard_owner != nullptr) {
-        wildcard_owner->app()->on_datagram(wildcard_id, packet.src, packet.payload, local_now());
+        wildcard_owner->app()->on_datagram(wildcard_id, packet.dst, packet.src, packet.payload,
+                                           local_now());
         return;
     }
     trace(Event("net.drop")
@@ -288,6 +289,11 @@ void Host::receive_udp(PacketRecord& packet) {
 TcpConnection* Host::find_connection(ConnKey const& key) {
     auto it = connections_.find(key);
     return it == connections_.end() ? nullptr : it->second.get();
+}
+
+TcpConnection* Host::find_connection(ConnKey const& key, std::uint64_t serial) {
+    TcpConnection* conn = find_connection(key);
+    return conn != nullptr && conn->serial == serial ? conn : nullptr;
 }
 
 void Host::remove_connection(TcpConnection& conn) {

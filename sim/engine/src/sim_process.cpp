@@ -169,14 +169,27 @@ Result<SocketId> SimProcess::listen(Endpoint const& local) {
     return id;
 }
 
-Result<SocketId> SimProcess::connect(Endpoint const& remote) {
+Result<SocketId> SimProcess::connect(Endpoint const& remote,
+                                     std::optional<IpAddress> local_address) {
     if (!alive_)
         return fail(Errc::state_error, "process not running");
     if (remote.address.is_unspecified() || remote.port == 0)
         return fail(Errc::invalid_argument, "cannot connect to " + remote.to_string());
+    if (local_address && local_address->is_unspecified())
+        local_address.reset();  // the wildcard: the host picks, as without one
+    if (local_address && !host_.owns(*local_address))
+        return fail(Errc::invalid_argument, "cannot connect to " + remote.to_string() + " from " +
+                                                local_address->to_string() +
+                                                ": address not on host " + host_.name());
+    if (local_address && local_address->family() != remote.address.family())
+        return fail(Errc::invalid_argument, "cannot connect to " + remote.to_string() + " from " +
+                                                local_address->to_string() +
+                                                ": not of the remote's address family");
     IpAddress local_addr = host_.owns(remote.address)
                                ? remote.address
                                : host_.primary_address(remote.address.family());
+    if (local_address)
+        local_addr = *local_address;
     if (local_addr.family() != remote.address.family())
         return fail(Errc::unreachable,
                     host_.name() + " has no address of the family of " + remote.to_string());
@@ -210,10 +223,12 @@ Result<void> SimProcess::send(SocketId id, ByteView data) {
     TcpConnection& conn = *s->conn;
     if (conn.fin_queued)
         return fail(Errc::closed, "stream " + std::to_string(id) + " was shut down for sending");
-    if (conn.queued() + data.size() > send_buffer_limit())
+    if (conn.queued() + data.size() > send_buffer_limit()) {
+        conn.want_send_space();
         return fail(Errc::limit_exceeded, "send buffer of stream " + std::to_string(id) +
                                               " full (" + std::to_string(conn.queued()) +
                                               " bytes queued)");
+    }
     conn.app_send(data);
     return {};
 }

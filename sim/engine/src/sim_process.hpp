@@ -38,7 +38,8 @@ class SimProcess final : public runtime::Runtime {
     Result<void> send_datagram(runtime::SocketId socket, Endpoint const& to,
                                ByteView payload) override;
     Result<runtime::SocketId> listen(Endpoint const& local) override;
-    Result<runtime::SocketId> connect(Endpoint const& remote) override;
+    Result<runtime::SocketId> connect(Endpoint const& remote,
+                                      std::optional<IpAddress> local_address) override;
     Result<void> send(runtime::SocketId stream, ByteView data) override;
     std::optional<runtime::StreamInfo> stream_info(runtime::SocketId stream) const override;
     std::size_t send_buffer_limit() const override;

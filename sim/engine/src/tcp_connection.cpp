@@ -133,8 +133,7 @@ void TcpConnection::arm_timer() {
     Host::ConnKey key{local, remote};
     std::uint64_t s = serial;
     host.schedule_guarded(rto, [h, key, s, gen] {
-        TcpConnection* conn = h->find_connection(key);
-        if (conn != nullptr && conn->serial == s)
+        if (TcpConnection* conn = h->find_connection(key, s))
             conn->on_timer(gen);
     });
 }
@@ -380,8 +379,8 @@ void TcpConnection::on_segment(PacketRecord& seg) {
         if (lo->alive())
             lo->app()->on_accepted(lid, sid, lo->now());
         // The accept callback may have closed the stream; continue only if it still exists.
-        TcpConnection* self = h->find_connection(key);
-        if (self == nullptr || self->serial != s)
+        TcpConnection* self = h->find_connection(key, s);
+        if (self == nullptr)
             return;
         if (!seg.payload.empty() || (seg.flags & tcp_flags::fin) != 0)
             self->on_segment(seg);
@@ -454,15 +453,45 @@ void TcpConnection::handle_data(PacketRecord& seg) {
     maybe_finish();  // may destroy *this
     if (!delivered.empty())
         notify(o, i, [&](runtime::Application& app) { app.on_received(i, delivered, o->now()); });
+    // The acknowledgement may have made room for a sender that was refused; before eof, after
+    // which on_send_space() is not called.
+    if (TcpConnection* self = h->find_connection(key, s))
+        self->offer_send_space();
     if (got_eof) {
         notify(o, i, [&](runtime::Application& app) {
             app.on_stream_closed(i, runtime::StreamEnd::eof, o->now());
         });
         // After EOF the application may still send; the socket stays until close().
     }
-    TcpConnection* self = h->find_connection(key);
-    if (self != nullptr && self->serial == s && self->state == State::established)
+    TcpConnection* self = h->find_connection(key, s);
+    if (self != nullptr && self->state == State::established)
         self->try_send();
+}
+
+void TcpConnection::want_send_space() {
+    if (send_space_wanted || fin_received)
+        return;  // already armed, or eof reported (or about to be): no call after it
+    send_space_wanted = true;
+    // The room may be there already (a send larger than half the limit on an emptier
+    // stream): check from a separate event, never from inside send().
+    Host* h = &host;
+    Host::ConnKey key{local, remote};
+    std::uint64_t s = serial;
+    host.schedule_guarded(Duration{0}, [h, key, s] {
+        if (TcpConnection* conn = h->find_connection(key, s))
+            conn->offer_send_space();
+    });
+}
+
+void TcpConnection::offer_send_space() {
+    if (!send_space_wanted || owner == nullptr || fin_received)
+        return;
+    if (queued() > host.network().tcp_params().send_buffer_limit / 2)
+        return;
+    send_space_wanted = false;
+    SimProcess* o = owner;
+    runtime::SocketId i = id;
+    notify(o, i, [&](runtime::Application& app) { app.on_send_space(i, o->now()); });
 }
 
 void TcpConnection::maybe_finish() {

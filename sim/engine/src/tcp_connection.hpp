@@ -42,6 +42,13 @@ struct TcpConnection {
     void app_abort();     // RST; destroys *this
     void host_reset();    // RST on crash (no callbacks); destroys *this
     std::size_t queued() const { return send_buf.size() - send_head; }
+    // Back-pressure (runtime.hpp): a send() was refused. Arms one on_send_space(), checked
+    // from a separate event now and after every acknowledgement.
+    void want_send_space();
+    // Calls on_send_space() if it is armed, the owner still holds the stream, no eof was
+    // reported and queued() is at most half the send buffer limit. May destroy *this (the
+    // callback may abort the stream).
+    void offer_send_space();
 
     Host& host;
     Endpoint local;
@@ -71,7 +78,8 @@ struct TcpConnection {
     bool fin_sent{false};
     bool fin_acked{false};
     bool fin_received{false};
-    bool active_close{false};  // we sent FIN before receiving one
+    bool send_space_wanted{false};  // a send() was refused; on_send_space() not yet called
+    bool active_close{false};       // we sent FIN before receiving one
     std::optional<std::uint32_t> peer_fin_seq;
     std::map<std::uint32_t, Bytes> out_of_order;
     std::size_t out_of_order_bytes{0};

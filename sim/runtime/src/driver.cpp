@@ -76,6 +76,14 @@ bool DriverSet::on_stream_closed(SocketId stream, StreamEnd why, TimePoint now) 
     return true;
 }
 
+bool DriverSet::on_send_space(SocketId stream, TimePoint now) {
+    Driver* d = owner(stream);
+    if (d == nullptr)
+        return false;
+    d->on_send_space(stream, now);
+    return true;
+}
+
 void DriverSet::on_deadline(TimePoint now) {
     // A driver's input may add or remove drivers (a REFRESH): visit a snapshot, skipping the
     // drivers that left meanwhile.
@@ -118,6 +126,11 @@ void DrivenApplication::on_connected(SocketId stream, TimePoint now) {
 
 void DrivenApplication::on_received(SocketId stream, ByteView data, TimePoint now) {
     drivers_.on_received(stream, data, now);
+    drivers_.arm();
+}
+
+void DrivenApplication::on_send_space(SocketId stream, TimePoint now) {
+    drivers_.on_send_space(stream, now);
     drivers_.arm();
 }
 

@@ -16,7 +16,15 @@
 //   discards) what the peer still sends until its FIN or NodeOptions::close_linger, so unread
 //   data never turns a graceful close into a RST. abort() sets SO_LINGER 0: the peer sees RST.
 // - send() only queues; writing starts from the loop. Queued bytes (user space plus the
-//   kernel's unsent/unacknowledged bytes, SIOCOUTQ) never exceed send_buffer_limit().
+//   kernel's unsent/unacknowledged bytes, SIOCOUTQ) never exceed send_buffer_limit(). After a
+//   refused send(), on_send_space() comes once they have fallen to half the limit: checked
+//   after each write and, while only the kernel holds them (acknowledgements raise no event),
+//   every NodeOptions::send_space_poll.
+// - Datagrams: a socket bound to a wildcard address asks for each datagram's destination
+//   (IP_PKTINFO / IPV6_RECVPKTINFO, read with recvmsg), which on_datagram() gets as `local`; a
+//   socket bound to one address reports its bound endpoint. connect(remote, local_address)
+//   binds the address (port left to connect(), IP_BIND_ADDRESS_NO_PORT) before connecting.
+//   Any 127.0.0.0/8 address is local on Linux, so one machine offers many loopback addresses.
 // - Errors of bind/listen/connect/send_datagram name the operation, the endpoint and the OS
 //   error text, e.g. "listen 127.0.0.1:4159: Address already in use".
 // Boost.Asio stays in sim/asio/src: this header only needs the runtime interface.
@@ -28,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "nsslab/base/trace.hpp"
 #include "nsslab/runtime/runtime.hpp"
@@ -46,6 +55,9 @@ struct NodeOptions {
     // A connect() not established within this ends with on_stream_closed(timed_out);
     // zero leaves it to the OS (about two minutes of SYN retries on Linux).
     std::chrono::milliseconds connect_timeout{0};
+    // While a refused sender waits for on_send_space() and only the kernel holds its bytes,
+    // send_queued() is polled this often.
+    std::chrono::milliseconds send_space_poll{1};
 };
 
 // Console knobs (Loop::add_console).
@@ -60,12 +72,19 @@ class Loop {
     Loop(Loop const&) = delete;
     Loop& operator=(Loop const&) = delete;
 
-    // Adds a node running `app`; on_start(now) is posted and runs from the loop. `root_dir` is
-    // created if missing and backs files(). `trace` may be null (emit() then records nothing).
-    // The Runtime and `app` must outlive the Loop (the Runtime is owned by the Loop).
-    runtime::Runtime& add(std::string node_name, runtime::Application& app,
+    // Adds a node: `factory` builds its application on the node's Runtime (both owned by the
+    // Loop, destroyed with it, the application first); on_start(now) is posted and runs from
+    // the loop. `node_name` must be unique on this Loop (asserted). `root_dir` is created if
+    // missing and backs files(). `trace` may be null (emit() then records nothing) and must
+    // outlive the Loop.
+    runtime::Runtime& add(std::string node_name, runtime::AppFactory factory,
                           std::filesystem::path root_dir, TraceSink* trace,
                           NodeOptions options = {});
+    // The application of node `node_name`, or null when there is none.
+    runtime::Application* application(std::string_view node_name);
+    // Whether the on_start of node `node_name` has run (false for an unknown name): a driver
+    // that checks how its application started runs the loop until this holds.
+    bool started(std::string_view node_name) const;
 
     // Runs handlers until done() is true (checked before and after each handler) or
     // `max_wall` of wall time has passed. Returns done(). Waits (idle) for the whole

@@ -29,7 +29,8 @@ class Simulation;
 class SimProcess;
 struct TcpConnection;
 
-using AppFactory = std::function<std::unique_ptr<runtime::Application>(runtime::Runtime&)>;
+// The runtime's factory type (runtime::AppFactory), also named here for the engine's users.
+using runtime::AppFactory;
 
 class Host {
   public:
@@ -100,6 +101,9 @@ class Host {
     std::uint16_t ephemeral_port(Transport transport, IpAddress const& local);
     bool port_in_use(Transport transport, Endpoint const& local) const;
     TcpConnection* find_connection(ConnKey const& key);
+    // The connection of that key only if it is still the one numbered `serial` (a callback
+    // may have closed it and a new one taken the key).
+    TcpConnection* find_connection(ConnKey const& key, std::uint64_t serial);
     void remove_connection(TcpConnection& conn);
     void trace(Event event);
 

@@ -50,6 +50,7 @@ class Driver {
     virtual void on_connected(SocketId /*stream*/, TimePoint /*now*/) {}
     virtual void on_received(SocketId /*stream*/, ByteView /*data*/, TimePoint /*now*/) {}
     virtual void on_stream_closed(SocketId /*stream*/, StreamEnd /*why*/, TimePoint /*now*/) {}
+    virtual void on_send_space(SocketId /*stream*/, TimePoint /*now*/) {}
     // The core's timer: handle_timeout when due, then drain.
     virtual void on_deadline(TimePoint now) = 0;
     virtual std::optional<TimePoint> next_timeout() const = 0;
@@ -80,6 +81,7 @@ class DriverSet {
     bool on_connected(SocketId stream, TimePoint now);
     bool on_received(SocketId stream, ByteView data, TimePoint now);
     bool on_stream_closed(SocketId stream, StreamEnd why, TimePoint now);
+    bool on_send_space(SocketId stream, TimePoint now);
     // Every driver whose deadline has come, in the order they were added.
     void on_deadline(TimePoint now);
     // Sets the Application's one deadline to the earliest of its drivers' (or none). Call after
@@ -114,6 +116,7 @@ class DrivenApplication : public Application {
     void on_connected(SocketId stream, TimePoint now) override;
     void on_received(SocketId stream, ByteView data, TimePoint now) override;
     void on_stream_closed(SocketId stream, StreamEnd why, TimePoint now) override;
+    void on_send_space(SocketId stream, TimePoint now) override;
 
   protected:
     DriverSet drivers_;
@@ -124,11 +127,16 @@ class DrivenApplication : public Application {
 
 struct StreamDriverOptions {
     // The driver's own trace events: "<prefix>.connect_failed" {server, error} when the runtime
-    // refuses a connect, "<prefix>.send_failed" {conn, error} when it refuses bytes.
+    // refuses a connect, "<prefix>.send_failed" {conn, error} when a stream is given up because
+    // its peer does not read (see held_max) or the runtime refuses bytes for another reason.
     std::string trace_prefix{"stream"};
     // Added to the driver's own events when not empty ("stack" = "TCPIP").
     std::string label_key;
     std::string label_value;
+    // Back-pressure: bytes the runtime refused (its send buffer is full) wait here, per stream,
+    // until on_send_space; beyond this many the peer is taken not to read and the stream is
+    // aborted (the core sees reset). Bounds a stream at send_buffer_limit() + held_max.
+    std::size_t held_max{std::size_t{4} << 20};
 };
 
 // Pumps a stream core. Client cores (core::StreamClientCore) name their connections and ask
@@ -141,6 +149,8 @@ class StreamDriver final : public Driver {
         : Driver(rt, set), core_(core), options_(std::move(options)) {}
     ~StreamDriver() override {
         for (auto const& [socket, conn] : conns_)
+            disown(socket);
+        for (auto const& [socket, h] : held_)
             disown(socket);
         for (SocketId listener : listeners_)
             disown(listener);
@@ -226,11 +236,20 @@ class StreamDriver final : public Driver {
         core_.handle_received(it->second, data, now);
         drain(now);
     }
+    void on_send_space(SocketId stream, TimePoint now) override {
+        if (held_.count(stream) == 0)
+            return;
+        flush_held(stream, now);
+        drain(now);
+    }
     void on_stream_closed(SocketId stream, StreamEnd why, TimePoint now) override {
+        held_.erase(stream);
         rt_.close(stream);  // the id is free again
         auto it = conns_.find(stream);
-        if (it == conns_.end())
+        if (it == conns_.end()) {
+            disown(stream);  // a stream the core closed whose last bytes were held
             return;
+        }
         core::ConnId const conn = it->second;
         unlink(stream);
         core_.handle_closed(conn, why, now);
@@ -251,9 +270,21 @@ class StreamDriver final : public Driver {
             rt_.close(socket);
             unlink(socket);
         }
+        for (auto const& [socket, h] : held_) {  // closed by the core, bytes still held
+            rt_.close(socket);
+            disown(socket);
+        }
+        held_.clear();
     }
 
     std::size_t connections() const { return conns_.size(); }
+    // Bytes waiting for send space, all streams.
+    std::size_t held_bytes() const {
+        std::size_t n = 0;
+        for (auto const& [socket, h] : held_)
+            n += h.bytes.size();
+        return n;
+    }
     Core& core() { return core_; }
 
   private:
@@ -303,22 +334,19 @@ class StreamDriver final : public Driver {
         SocketId const socket = it->second;
         switch (t.kind) {
             case Kind::data:
-                if (auto sent = rt_.send(socket, t.bytes); !sent) {
-                    // The stream's bounded send buffer is full: the peer does not read. Only
-                    // this connection is lost.
-                    rt_.emit(own_event("send_failed")
-                                 .with("conn", t.conn)
-                                 .with("error", sent.error().what()));
-                    rt_.abort(socket);
-                    unlink(socket);
-                    core_.handle_closed(t.conn, StreamEnd::reset, now);
-                }
+                send(socket, std::move(t.bytes), now);
                 return;
             case Kind::close:
-                rt_.close(socket);
                 unlink(socket);
+                if (auto h = held_.find(socket); h != held_.end()) {
+                    h->second.close_after = true;  // after the held bytes (on_send_space)
+                    own(socket);
+                    return;
+                }
+                rt_.close(socket);
                 return;
             case Kind::abort:
+                held_.erase(socket);
                 rt_.abort(socket);
                 unlink(socket);
                 return;
@@ -327,8 +355,96 @@ class StreamDriver final : public Driver {
         }
     }
 
+    // Bytes go out in order: behind held ones, or to the runtime; a full send buffer holds them.
+    void send(SocketId socket, Bytes bytes, TimePoint now) {
+        if (auto h = held_.find(socket); h != held_.end()) {
+            hold(socket, bytes, now);
+            return;
+        }
+        auto sent = rt_.send(socket, bytes);
+        if (sent)
+            return;
+        if (sent.error().code != Errc::limit_exceeded) {
+            give_up(socket, sent.error().what(), now);
+            return;
+        }
+        hold(socket, bytes, now);
+        flush_held(socket, now);  // what fits now goes now
+    }
+    // Sends as much of the held bytes as the send buffer takes. While bytes remain, a send of
+    // the rest is refused, which arms on_send_space (runtime.hpp); once none remain, a close the
+    // core asked for meanwhile is done.
+    void flush_held(SocketId socket, TimePoint now) {
+        auto it = held_.find(socket);
+        if (it == held_.end())
+            return;
+        Held& h = it->second;
+        std::size_t const limit = rt_.send_buffer_limit();
+        std::size_t const queued = rt_.send_queued(socket);
+        std::size_t const room = queued < limit ? limit - queued : 0;
+        std::size_t const n = std::min(room, h.bytes.size());
+        if (n > 0) {
+            if (auto sent = rt_.send(socket, ByteView(h.bytes).first(n)); !sent) {
+                if (sent.error().code != Errc::limit_exceeded) {
+                    give_up(socket, sent.error().what(), now);
+                    return;
+                }
+            } else {
+                h.bytes.erase(h.bytes.begin(), h.bytes.begin() + static_cast<std::ptrdiff_t>(n));
+            }
+        }
+        if (!h.bytes.empty()) {
+            auto rest = rt_.send(socket, h.bytes);  // refused: on_send_space will come
+            if (rest) {
+                h.bytes.clear();
+            } else if (rest.error().code != Errc::limit_exceeded) {
+                give_up(socket, rest.error().what(), now);
+                return;
+            }
+        }
+        if (!h.bytes.empty())
+            return;
+        bool const close_after = h.close_after;
+        held_.erase(it);
+        if (close_after) {
+            rt_.close(socket);
+            disown(socket);
+        }
+    }
+    void hold(SocketId socket, ByteView bytes, TimePoint now) {
+        Held& h = held_[socket];
+        if (h.bytes.size() + bytes.size() > options_.held_max) {
+            give_up(socket,
+                    "the peer does not read: more than " + std::to_string(options_.held_max) +
+                        " bytes wait beyond the send buffer",
+                    now);
+            return;
+        }
+        h.bytes.insert(h.bytes.end(), bytes.begin(), bytes.end());
+    }
+    // Only this connection is lost: abort, and the core sees reset.
+    void give_up(SocketId socket, std::string const& why, TimePoint now) {
+        auto it = conns_.find(socket);
+        held_.erase(socket);
+        rt_.abort(socket);
+        if (it == conns_.end()) {  // closed by the core, its last bytes still held
+            disown(socket);
+            return;
+        }
+        core::ConnId const conn = it->second;
+        rt_.emit(own_event("send_failed").with("conn", conn).with("error", why));
+        unlink(socket);
+        core_.handle_closed(conn, StreamEnd::reset, now);
+    }
+
+    struct Held {
+        Bytes bytes;
+        bool close_after{false};  // the core closed the stream: close once the bytes are out
+    };
+
     Core& core_;
     StreamDriverOptions options_;
+    std::unordered_map<SocketId, Held> held_;
     std::function<void(typename core::CompletionOf<Core>::type, TimePoint)> completion_;
     std::unordered_map<SocketId, core::ConnId> conns_;
     std::unordered_map<core::ConnId, SocketId> sockets_;

@@ -1,7 +1,7 @@
 // The runtime interface: the small set of services a daemon or test client needs from its
 // driver (DESIGN.md §2). Implemented by the simulation engine (sim/engine: virtual time,
 // simulated network) and by the real runtime (sim/asio: Boost.Asio sockets and timers).
-// The contract tests in tests/runtime/ run against both.
+// The contract tests in tests/runtime_contract/ run against both.
 //
 // Contract:
 // - An Application is driven single-threaded. Callbacks are never invoked from inside a
@@ -12,9 +12,23 @@
 //   application closed or aborted it first (then no further callbacks for that id).
 // - Every buffer is bounded: send() fails with Errc::limit_exceeded when the stream's
 //   unsent/unacknowledged bytes would exceed send_buffer_limit().
+// - Back-pressure: after a send() on a stream was refused with Errc::limit_exceeded,
+//   on_send_space(stream) is called once, from the loop, when send_queued(stream) has fallen
+//   to at most send_buffer_limit() / 2 (if it already has, the call still comes from the loop,
+//   never from inside send()). Refusals before that call share it; a refusal after it arms the
+//   next one. It is never called for a stream whose sends were never refused, nor after
+//   close()/abort() of the stream or after its on_stream_closed() (eof included: a sender that
+//   goes on sending after eof polls send_queued()).
+// - Addresses: a socket is bound to one local address or to the wildcard of a family. A port
+//   can be bound on each address of a host separately; a wildcard bind conflicts with any bind
+//   of the same port and family on a specific address, in either order (Errc::already_exists,
+//   as Linux without SO_REUSEADDR). Binding, or connecting from, an address the host does not
+//   own fails with Errc::invalid_argument naming the endpoint.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -49,13 +63,28 @@ class Application {
     // Orderly stop (SIGTERM, scenario `stop`): close connections; the driver tears down after.
     virtual void on_stop(TimePoint /*now*/) {}
     virtual void on_deadline(TimePoint /*now*/) {}
-    virtual void on_datagram(SocketId /*socket*/, Endpoint const& /*from*/, ByteView /*payload*/,
-                             TimePoint /*now*/) {}
+    // `local` is the endpoint the datagram arrived on: the socket's own endpoint, or for a
+    // socket bound to a wildcard address the datagram's destination address with its port
+    // (a reply meant to come from the address the peer reached goes out from `local`).
+    virtual void on_datagram(SocketId /*socket*/, Endpoint const& /*local*/,
+                             Endpoint const& /*from*/, ByteView /*payload*/, TimePoint /*now*/) {}
     virtual void on_accepted(SocketId /*listener*/, SocketId /*stream*/, TimePoint /*now*/) {}
     virtual void on_connected(SocketId /*stream*/, TimePoint /*now*/) {}
     virtual void on_received(SocketId /*stream*/, ByteView /*data*/, TimePoint /*now*/) {}
     virtual void on_stream_closed(SocketId /*stream*/, StreamEnd /*why*/, TimePoint /*now*/) {}
+    // A send() on `stream` was refused (Errc::limit_exceeded) and its queued bytes have since
+    // fallen to at most send_buffer_limit() / 2: at least that much can be sent now. Called
+    // once per refusal episode; the application sends what it held back (and may be refused
+    // again, which arms the next call).
+    virtual void on_send_space(SocketId /*stream*/, TimePoint /*now*/) {}
 };
+
+class Runtime;
+
+// Builds an application on the Runtime a driver gives it (engine::Host::spawn, and
+// asio_rt::Loop::add). Called at every (re)start; must not return null. The application may
+// keep the Runtime; callbacks begin only after the factory has returned.
+using AppFactory = std::function<std::unique_ptr<Application>(Runtime&)>;
 
 class Runtime {
   public:
@@ -78,14 +107,24 @@ class Runtime {
     // poll_secret() gives it. Never goes to the trace. Default: dropped.
     virtual void log_secret(core::Secret const& /*secret*/) {}
 
-    // Datagrams. A port of 0 picks an ephemeral port.
+    // Datagrams. `local` is one of the node's addresses or a wildcard (0.0.0.0, ::); a port of
+    // 0 picks an ephemeral port. Errors: already_exists (the port is bound on that address or,
+    // for a wildcard, on any address of the family; see the contract above), invalid_argument
+    // (not an address of this node, named in the message).
     virtual Result<SocketId> open_datagram(Endpoint const& local) = 0;
     virtual Result<Endpoint> local_endpoint(SocketId socket) const = 0;
     virtual Result<void> send_datagram(SocketId socket, Endpoint const& to, ByteView payload) = 0;
 
-    // Streams. connect() completes later with on_connected() or on_stream_closed().
+    // Streams. connect() completes later with on_connected() or on_stream_closed(). It goes out
+    // from `local_address` when given (an address of this node, of the remote's family:
+    // otherwise invalid_argument naming it), else from an address the node picks;
+    // stream_info() on both ends shows the address used.
     virtual Result<SocketId> listen(Endpoint const& local) = 0;
-    virtual Result<SocketId> connect(Endpoint const& remote) = 0;
+    virtual Result<SocketId> connect(Endpoint const& remote,
+                                     std::optional<IpAddress> local_address = std::nullopt) = 0;
+    // Queues `data`. Refused with Errc::limit_exceeded (nothing queued) when send_queued() plus
+    // its size would exceed send_buffer_limit(); on_send_space() then follows once there is
+    // room for half the limit.
     virtual Result<void> send(SocketId stream, ByteView data) = 0;
     virtual std::optional<StreamInfo> stream_info(SocketId stream) const = 0;
     virtual std::size_t send_buffer_limit() const = 0;
