@@ -93,7 +93,10 @@ class Run {
           registry_(registry),
           seed_(seed),
           sim_(seed, sc.start_time.value_or(engine::default_start_time),
-               engine::RunLimits{sc.max_events, sc.duration + 1s}) {}
+               engine::RunLimits{sc.max_events, sc.duration + 1s}),
+          writer_(opt.out_dir.empty() ? nullptr : &trace_file_, sim_.start_time()),
+          memory_(opt.max_trace_records),
+          key_events_(result_.report, sim_.start_time(), opt.max_arrows) {}
 
     Result<ScenarioResult> execute();
 
@@ -108,7 +111,19 @@ class Run {
         result_.report.marks.push_back(
             {nanos(now()), std::move(system), std::move(label), std::move(kind)});
     }
-    std::string setup();
+    // The steps of execute(), in order.
+    Result<void> open_outputs(std::unique_ptr<reports::PcapngWriter>& capture,
+                              std::optional<reports::KeyLogWriter>& keylog);
+    void connect_trace();
+    std::string build_topology();
+    std::string run_timeline();
+    void close_outputs(reports::PcapngWriter* capture,
+                       std::vector<std::string> const& pending_secrets);
+    std::string final_failure(std::string failure, std::string const& capture_error) const;
+    void record_figures(std::string const& failure);
+    void check_expectations(std::string const& failure);
+    void fill_report(std::chrono::steady_clock::time_point wall_start);
+
     void start_process(engine::Host& h, std::string const& system, std::string const& process);
     void execute_step(Step const& step);
     void operator_command(Step const& step);
@@ -123,9 +138,18 @@ class Run {
     engine::Simulation sim_;
     ScenarioResult result_;
     std::map<std::pair<std::string, std::string>, engine::AppFactory> factories_;
+    // The trace sinks (connect_trace): trace.jsonl and the trace hash, the records the
+    // expectations read, the report's key events.
+    std::ofstream trace_file_;
+    JsonlTraceWriter writer_;
+    MemoryTrace memory_;
+    KeyEventSink key_events_;
+    TeeTrace tee_;
 };
 
-std::string Run::setup() {
+// Hosts, links and every process factory of the scenario, then starts the processes marked
+// `start`. Returns the failure, or "" when the topology is built.
+std::string Run::build_topology() {
     auto& net = sim_.network();
     for (auto const& sys : sc_.systems) {
         engine::Host& h = net.add_host(sys.name, sys.addresses);
@@ -303,45 +327,18 @@ void Run::on_packet(PacketRecord const& packet) {
     report.arrows.push_back(std::move(a));
 }
 
+// The steps in order. The TLS key log and capture sinks stay here: they share the secrets not
+// yet written into the capture.
 Result<ScenarioResult> Run::execute() {
     auto wall_start = std::chrono::steady_clock::now();
     result_.name = sc_.name;
     result_.seed = seed_;
-    TimePoint const start = sim_.start_time();
-    bool const write = !opt_.out_dir.empty();
 
-    std::ofstream trace_file;
     std::unique_ptr<reports::PcapngWriter> capture;
     std::optional<reports::KeyLogWriter> keylog;
-    if (write) {
-        std::error_code ec;
-        std::filesystem::create_directories(opt_.out_dir, ec);
-        if (ec)
-            return fail(Errc::io_error,
-                        "cannot create " + opt_.out_dir.string() + ": " + ec.message());
-        result_.trace_path = opt_.out_dir / "trace.jsonl";
-        result_.capture_path = opt_.out_dir / "capture.pcapng";
-        result_.keylog_path = opt_.out_dir / "tls-keys.log";
-        trace_file.open(result_.trace_path, std::ios::binary | std::ios::trunc);
-        if (!trace_file)
-            return fail(Errc::io_error, "cannot write " + result_.trace_path.string());
-        auto c = reports::PcapngWriter::open_file(result_.capture_path);
-        if (!c)
-            return c.error();
-        capture = std::move(*c);
-        auto k = reports::KeyLogWriter::open(result_.keylog_path, true);
-        if (!k)
-            return k.error();
-        keylog.emplace(std::move(*k));
-    }
-    JsonlTraceWriter writer(write ? &trace_file : nullptr, start);
-    MemoryTrace memory(opt_.max_trace_records);
-    KeyEventSink key_events(result_.report, start, opt_.max_arrows);
-    TeeTrace tee;
-    tee.add(&writer);
-    tee.add(&memory);
-    tee.add(&key_events);
-    sim_.set_trace(&tee);
+    if (auto ok = open_outputs(capture, keylog); !ok)
+        return ok.error();
+    connect_trace();
 
     std::vector<std::string> pending_secrets;
     sim_.set_secret_sink([&](core::Secret const& secret) {
@@ -366,37 +363,103 @@ Result<ScenarioResult> Run::execute() {
     });
 
     sim_.trace("scenario", Event("scenario.start").with("name", sc_.name).with("seed", seed_));
-    std::string failure = setup();
-    if (failure.empty()) {
-        for (auto const& step : sc_.steps)
-            sim_.schedule_at(start + step.at, [this, &step] { execute_step(step); });
-        engine::RunResult run = sim_.run_until(start + sc_.duration);
-        if (run.bound_hit())
-            failure = "run stopped: " + run.describe(start);
-    }
+    std::string failure = build_topology();
+    if (failure.empty())
+        failure = run_timeline();
     sim_.trace("scenario", Event("scenario.end").with("failure", failure));
     sim_.set_trace(nullptr);
+
+    close_outputs(capture.get(), pending_secrets);
+    failure = final_failure(std::move(failure), capture_error);
+    record_figures(failure);
+    check_expectations(failure);
+    fill_report(wall_start);
+    return std::move(result_);
+}
+
+// Creates the output folder and opens trace.jsonl, capture.pcapng and tls-keys.log in it
+// (nothing without an output folder).
+Result<void> Run::open_outputs(std::unique_ptr<reports::PcapngWriter>& capture,
+                               std::optional<reports::KeyLogWriter>& keylog) {
+    if (opt_.out_dir.empty())
+        return {};
+    std::error_code ec;
+    std::filesystem::create_directories(opt_.out_dir, ec);
+    if (ec)
+        return fail(Errc::io_error, "cannot create " + opt_.out_dir.string() + ": " + ec.message());
+    result_.trace_path = opt_.out_dir / "trace.jsonl";
+    result_.capture_path = opt_.out_dir / "capture.pcapng";
+    result_.keylog_path = opt_.out_dir / "tls-keys.log";
+    trace_file_.open(result_.trace_path, std::ios::binary | std::ios::trunc);
+    if (!trace_file_)
+        return fail(Errc::io_error, "cannot write " + result_.trace_path.string());
+    auto c = reports::PcapngWriter::open_file(result_.capture_path);
+    if (!c)
+        return c.error();
+    capture = std::move(*c);
+    auto k = reports::KeyLogWriter::open(result_.keylog_path, true);
+    if (!k)
+        return k.error();
+    keylog.emplace(std::move(*k));
+    return {};
+}
+
+// Sends the simulation's trace to the trace file (and hash), the memory the expectations read
+// and the report's key events.
+void Run::connect_trace() {
+    tee_.add(&writer_);
+    tee_.add(&memory_);
+    tee_.add(&key_events_);
+    sim_.set_trace(&tee_);
+}
+
+// Schedules the scenario's steps and runs the simulation to the scenario's duration. Returns
+// the failure, or "" when the run reached its end within its bounds.
+std::string Run::run_timeline() {
+    TimePoint const start = sim_.start_time();
+    for (auto const& step : sc_.steps)
+        sim_.schedule_at(start + step.at, [this, &step] { execute_step(step); });
+    engine::RunResult run = sim_.run_until(start + sc_.duration);
+    if (run.bound_hit())
+        return "run stopped: " + run.describe(start);
+    return {};
+}
+
+// Writes the TLS secrets not yet followed by a packet into the capture and flushes the files.
+void Run::close_outputs(reports::PcapngWriter* capture,
+                        std::vector<std::string> const& pending_secrets) {
     if (capture) {
         if (!pending_secrets.empty())
             (void)capture->add_tls_key_log(pending_secrets);
         (void)capture->flush();
     }
-    trace_file.flush();
+    trace_file_.flush();
+}
+
+// The run's failure: the simulation's, else the capture's, else a trace too long to judge.
+std::string Run::final_failure(std::string failure, std::string const& capture_error) const {
     if (failure.empty() && !capture_error.empty())
         failure = capture_error;
-    if (failure.empty() && memory.overflowed())
+    if (failure.empty() && memory_.overflowed())
         failure = "the trace exceeded " + std::to_string(opt_.max_trace_records) +
                   " records; expectations not judged";
+    return failure;
+}
 
+// The run's figures: failure, trace hash and lines, events, packets, virtual time.
+void Run::record_figures(std::string const& failure) {
     result_.failure = failure;
-    result_.trace_hash = writer.hash();
-    result_.trace_lines = writer.lines();
+    result_.trace_hash = writer_.hash();
+    result_.trace_lines = writer_.lines();
     result_.events = sim_.events_executed();
     result_.packets = sim_.network().packets_sent();
     result_.packets_dropped = sim_.network().packets_dropped();
     result_.elapsed = sim_.elapsed();
+}
 
-    EvaluationWindow window{start, opt_.liveness_start, result_.elapsed};
+// Judges the selected expectations over the trace (none when the run failed: "not judged").
+void Run::check_expectations(std::string const& failure) {
+    EvaluationWindow window{sim_.start_time(), opt_.liveness_start, result_.elapsed};
     bool all = true;
     for (auto const& spec : sc_.expectations) {
         if (!opt_.only_expectations.empty() &&
@@ -405,21 +468,24 @@ Result<ScenarioResult> Run::execute() {
             continue;
         ExpectationResult r =
             failure.empty()
-                ? evaluate(spec, memory.records(), window)
+                ? evaluate(spec, memory_.records(), window)
                 : ExpectationResult{spec.name,       spec.where, false, "not judged: " + failure,
                                     result_.elapsed, 0};
         all = all && r.passed;
         result_.expectations.push_back(std::move(r));
     }
     result_.passed = failure.empty() && all;
+}
 
+// The scenario's part of the HTML, JUnit and JSON reports (written by write_reports).
+void Run::fill_report(std::chrono::steady_clock::time_point wall_start) {
     auto& rep = result_.report;
     rep.name = sc_.name;
     rep.description = sc_.description;
     rep.path = sc_.folder.string();
     rep.seed = seed_;
     rep.passed = result_.passed;
-    rep.failure = failure;
+    rep.failure = result_.failure;
     rep.duration_ns = nanos(result_.elapsed);
     rep.events = result_.events;
     rep.trace_lines = result_.trace_lines;
@@ -431,7 +497,7 @@ Result<ScenarioResult> Run::execute() {
     for (auto const& e : result_.expectations)
         rep.expectations.push_back(
             {e.name, e.where.to_string(), e.passed, e.reason, nanos(e.time)});
-    if (write) {
+    if (!opt_.out_dir.empty()) {
         rep.files.emplace_back("trace", result_.trace_path.string());
         rep.files.emplace_back("capture", result_.capture_path.string());
         rep.files.emplace_back("TLS key log", result_.keylog_path.string());
@@ -441,7 +507,6 @@ Result<ScenarioResult> Run::execute() {
                                            : opt_.reproduce;
     rep.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    return std::move(result_);
 }
 
 }  // namespace

@@ -147,6 +147,10 @@ class Loader {
         return arr;
     }
 
+    // The link properties (delay, loss, duplicate, reorder, mtu, rate_bps) of a [[link]] or a
+    // `link` step.
+    void load_link_props(toml::table const& t, Step& step);
+
     void load(toml::table const& root, Scenario& s);
 
     std::vector<std::string> errors_;
@@ -154,7 +158,6 @@ class Loader {
   private:
     void load_system(toml::table const& t, Scenario& s);
     void load_process(toml::table const& t, SystemSpec& sys);
-    void load_link_props(toml::table const& t, Step& step);
     void load_link(toml::table const& t, Scenario& s);
     void load_step(toml::table const& t, Scenario& s);
     void load_expect(toml::table const& t, Scenario& s);
@@ -164,6 +167,107 @@ class Loader {
     std::filesystem::path folder_;
     ProcessRegistry const* registry_;
 };
+
+// Reads the keys of one [[step]] for the row of its action: the Loader's readers bound to the
+// step's table, with "action 'name'" in the messages of missing keys.
+struct StepReader {
+    Loader& loader;
+    toml::table const& t;
+    std::string const& action;
+
+    std::string need(std::string_view key) {
+        return loader.str(t, key, true, "action '" + action + "'").value_or("");
+    }
+    std::string want(std::string_view key) { return loader.str(t, key, false, "").value_or(""); }
+    bool flag(std::string_view key, bool absent) { return loader.boolean(t, key).value_or(absent); }
+    Duration need_duration(std::string_view key) {
+        return loader.duration(t, key, true, "action '" + action + "'").value_or(Duration{0});
+    }
+};
+
+// How each action reads its keys into the Step (rows of step_actions() below).
+void read_system(StepReader& r, Step& step) {
+    step.system = r.need("system");
+}
+void read_system_and_process(StepReader& r, Step& step) {
+    step.system = r.need("system");
+    step.process = r.want("process");
+}
+void read_crash(StepReader& r, Step& step) {
+    step.system = r.need("system");
+    step.silent = r.flag("silent", false);
+}
+void read_from_to(StepReader& r, Step& step) {
+    step.from = r.need("from");
+    step.to = r.need("to");
+}
+void read_partition(StepReader& r, Step& step) {
+    read_from_to(r, step);
+    step.one_way = r.flag("one_way", false);
+}
+void read_nothing(StepReader&, Step&) {}
+void read_clog(StepReader& r, Step& step) {
+    read_from_to(r, step);
+    step.duration = r.need_duration("duration");
+}
+void read_link(StepReader& r, Step& step) {
+    read_from_to(r, step);
+    step.both_ways = r.flag("both_ways", true);
+    r.loader.load_link_props(r.t, step);
+}
+void read_clock_jump(StepReader& r, Step& step) {
+    step.system = r.need("system");
+    step.by = r.need_duration("by");
+}
+void read_clock(StepReader& r, Step& step) {
+    step.system = r.need("system");
+    step.offset = r.need_duration("offset");
+    step.drift_ppm = r.loader.number(r.t, "drift_ppm", -1e6, 1e6).value_or(0);
+}
+void read_operator(StepReader& r, Step& step) {
+    step.system = r.need("system");
+    step.process = r.need("process");
+    step.command = r.need("command");
+}
+
+// One row per step action: its name in scenario files, the keys it accepts besides "at" and
+// "action", and how it reads them. action_names() lists the names in this order.
+struct ActionRow {
+    Action action;
+    std::string_view name;
+    std::vector<std::string> keys;
+    void (*read)(StepReader& r, Step& step);
+};
+
+std::vector<ActionRow> const& step_actions() {
+    static std::vector<ActionRow> const rows{
+        {Action::start, "start", {"system", "process"}, read_system_and_process},
+        {Action::stop, "stop", {"system", "process"}, read_system_and_process},
+        {Action::crash, "crash", {"system", "silent"}, read_crash},
+        {Action::restart, "restart", {"system"}, read_system},
+        {Action::pause, "pause", {"system"}, read_system},
+        {Action::resume, "resume", {"system"}, read_system},
+        {Action::partition, "partition", {"from", "to", "one_way"}, read_partition},
+        {Action::heal, "heal", {"from", "to"}, read_from_to},
+        {Action::heal_all, "heal_all", {}, read_nothing},
+        {Action::clog, "clog", {"from", "to", "duration"}, read_clog},
+        {Action::link,
+         "link",
+         {"from", "to", "both_ways", "delay", "loss", "duplicate", "reorder", "mtu", "rate_bps"},
+         read_link},
+        {Action::clock_jump, "clock_jump", {"system", "by"}, read_clock_jump},
+        {Action::clock, "clock", {"system", "offset", "drift_ppm"}, read_clock},
+        {Action::operator_command, "operator", {"system", "process", "command"}, read_operator},
+    };
+    return rows;
+}
+
+ActionRow const* find_action(std::string_view name) {
+    for (auto const& row : step_actions())
+        if (row.name == name)
+            return &row;
+    return nullptr;
+}
 
 std::vector<std::string> const scenario_keys{"name",     "description", "seed",
                                              "duration", "max_events",  "start_time"};
@@ -175,10 +279,19 @@ std::vector<std::string> const link_prop_keys{"delay",         "loss", "duplicat
 std::vector<std::string> const link_keys{"from", "to",        "both_ways", "delay",
                                          "loss", "duplicate", "reorder",   "reorder_delay",
                                          "mtu",  "rate_bps"};
-std::vector<std::string> const step_keys{"at",   "action",    "system",    "process", "from",
-                                         "to",   "one_way",   "both_ways", "silent",  "duration",
-                                         "by",   "offset",    "drift_ppm", "command", "delay",
-                                         "loss", "duplicate", "reorder",   "mtu",     "rate_bps"};
+// Every key a [[step]] may have, in the order "allowed keys" messages list them: these first,
+// then any other key a row of step_actions() accepts.
+std::vector<std::string> const step_keys = [] {
+    std::vector<std::string> keys{"at",   "action",    "system",    "process", "from",
+                                  "to",   "one_way",   "both_ways", "silent",  "duration",
+                                  "by",   "offset",    "drift_ppm", "command", "delay",
+                                  "loss", "duplicate", "reorder",   "mtu",     "rate_bps"};
+    for (auto const& row : step_actions())
+        for (auto const& key : row.keys)
+            if (std::find(keys.begin(), keys.end(), key) == keys.end())
+                keys.push_back(key);
+    return keys;
+}();
 std::vector<std::string> const expect_keys{
     "name",   "event", "node",  "details", "contains", "regex",           "after",  "before",
     "window", "never", "count", "min",     "max",      "output_contains", "command"};
@@ -421,21 +534,6 @@ void Loader::load_link(toml::table const& t, Scenario& s) {
     s.links.push_back(std::move(link));
 }
 
-std::optional<Action> action_from(std::string_view name) {
-    static std::vector<std::pair<std::string_view, Action>> const table{
-        {"start", Action::start},         {"stop", Action::stop},
-        {"crash", Action::crash},         {"restart", Action::restart},
-        {"pause", Action::pause},         {"resume", Action::resume},
-        {"partition", Action::partition}, {"heal", Action::heal},
-        {"heal_all", Action::heal_all},   {"clog", Action::clog},
-        {"link", Action::link},           {"clock_jump", Action::clock_jump},
-        {"clock", Action::clock},         {"operator", Action::operator_command}};
-    for (auto const& [n, a] : table)
-        if (n == name)
-            return a;
-    return std::nullopt;
-}
-
 void Loader::load_step(toml::table const& t, Scenario& s) {
     check_keys(t, step_keys, "[[step]]");
     Step step;
@@ -448,8 +546,8 @@ void Loader::load_step(toml::table const& t, Scenario& s) {
     auto name = str(t, "action", true, "[[step]]");
     if (!name)
         return;
-    auto action = action_from(*name);
-    if (!action) {
+    auto const* row = find_action(*name);
+    if (row == nullptr) {
         std::string msg = "unknown action '" + *name + "'";
         if (auto hint = closest(*name, action_names()); !hint.empty())
             msg += "; did you mean '" + hint + "'?";
@@ -460,63 +558,9 @@ void Loader::load_step(toml::table const& t, Scenario& s) {
         error(at(*t.get("action")), msg + ")");
         return;
     }
-    step.action = *action;
-    auto need = [&](std::string_view key) {
-        return str(t, key, true, "action '" + *name + "'").value_or("");
-    };
-    auto want = [&](std::string_view key) { return str(t, key, false, "").value_or(""); };
-    switch (step.action) {
-        case Action::start:
-        case Action::stop:
-            step.system = need("system");
-            step.process = want("process");
-            break;
-        case Action::crash:
-            step.system = need("system");
-            step.silent = boolean(t, "silent").value_or(false);
-            break;
-        case Action::restart:
-        case Action::pause:
-        case Action::resume:
-            step.system = need("system");
-            break;
-        case Action::partition:
-            step.from = need("from");
-            step.to = need("to");
-            step.one_way = boolean(t, "one_way").value_or(false);
-            break;
-        case Action::heal:
-            step.from = need("from");
-            step.to = need("to");
-            break;
-        case Action::heal_all:
-            break;
-        case Action::clog:
-            step.from = need("from");
-            step.to = need("to");
-            step.duration = duration(t, "duration", true, "action 'clog'").value_or(Duration{0});
-            break;
-        case Action::link:
-            step.from = need("from");
-            step.to = need("to");
-            step.both_ways = boolean(t, "both_ways").value_or(true);
-            load_link_props(t, step);
-            break;
-        case Action::clock_jump:
-            step.system = need("system");
-            step.by = duration(t, "by", true, "action 'clock_jump'").value_or(Duration{0});
-            break;
-        case Action::clock:
-            step.system = need("system");
-            step.offset = duration(t, "offset", true, "action 'clock'").value_or(Duration{0});
-            step.drift_ppm = number(t, "drift_ppm", -1e6, 1e6).value_or(0);
-            break;
-        case Action::operator_command:
-            step.system = need("system");
-            step.process = need("process");
-            step.command = need("command");
-            break;
-    }
+    step.action = row->action;
+    StepReader reader{*this, t, *name};
+    row->read(reader, step);
     check_system_name(s, step.system, step.where);
     check_system_name(s, step.from, step.where);
     check_system_name(s, step.to, step.where);
@@ -537,53 +581,11 @@ void Loader::load_step(toml::table const& t, Scenario& s) {
         }
     }
     // Keys that mean nothing for this action are mistakes too.
-    std::vector<std::string> used{"at", "action"};
-    auto use = [&](std::initializer_list<char const*> keys) {
-        for (auto const* k : keys)
-            used.emplace_back(k);
-    };
-    switch (step.action) {
-        case Action::start:
-        case Action::stop:
-            use({"system", "process"});
-            break;
-        case Action::crash:
-            use({"system", "silent"});
-            break;
-        case Action::restart:
-        case Action::pause:
-        case Action::resume:
-            use({"system"});
-            break;
-        case Action::partition:
-            use({"from", "to", "one_way"});
-            break;
-        case Action::heal:
-            use({"from", "to"});
-            break;
-        case Action::heal_all:
-            break;
-        case Action::clog:
-            use({"from", "to", "duration"});
-            break;
-        case Action::link:
-            use({"from", "to", "both_ways", "delay", "loss", "duplicate", "reorder", "mtu",
-                 "rate_bps"});
-            break;
-        case Action::clock_jump:
-            use({"system", "by"});
-            break;
-        case Action::clock:
-            use({"system", "offset", "drift_ppm"});
-            break;
-        case Action::operator_command:
-            use({"system", "process", "command"});
-            break;
-    }
     for (auto&& [key, value] : t) {
         std::string k(key.str());
-        if (std::find(step_keys.begin(), step_keys.end(), k) != step_keys.end() &&
-            std::find(used.begin(), used.end(), k) == used.end())
+        bool applies = k == "at" || k == "action" ||
+                       std::find(row->keys.begin(), row->keys.end(), k) != row->keys.end();
+        if (std::find(step_keys.begin(), step_keys.end(), k) != step_keys.end() && !applies)
             error(at(key), "key '" + k + "' does not apply to action '" + *name + "'");
     }
     s.steps.push_back(std::move(step));
@@ -698,42 +700,18 @@ std::string SourceLocation::to_string() const {
 }
 
 std::string_view to_string(Action action) {
-    switch (action) {
-        case Action::start:
-            return "start";
-        case Action::stop:
-            return "stop";
-        case Action::crash:
-            return "crash";
-        case Action::restart:
-            return "restart";
-        case Action::pause:
-            return "pause";
-        case Action::resume:
-            return "resume";
-        case Action::partition:
-            return "partition";
-        case Action::heal:
-            return "heal";
-        case Action::heal_all:
-            return "heal_all";
-        case Action::clog:
-            return "clog";
-        case Action::link:
-            return "link";
-        case Action::clock_jump:
-            return "clock_jump";
-        case Action::clock:
-            return "clock";
-        case Action::operator_command:
-            return "operator";
-    }
+    for (auto const& row : step_actions())
+        if (row.action == action)
+            return row.name;
     return "?";
 }
 
 std::vector<std::string> action_names() {
-    return {"start", "stop",     "crash", "restart", "pause",      "resume", "partition",
-            "heal",  "heal_all", "clog",  "link",    "clock_jump", "clock",  "operator"};
+    std::vector<std::string> names;
+    names.reserve(step_actions().size());
+    for (auto const& row : step_actions())
+        names.emplace_back(row.name);
+    return names;
 }
 
 std::string Step::describe() const {

@@ -185,49 +185,65 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-}  // namespace
-
-Result<BenchFailoverResult> run_bench_failover(BenchFailoverOptions const& options) {
-    auto const wall0 = std::chrono::steady_clock::now();
-    if (options.stacks == 0 || options.stacks > 1'000'000)
-        return fail(Errc::invalid_argument, "bench failover: --stacks must be 1..1000000");
-    if (options.stacks_per_system == 0 || options.stacks_per_system > 8)
-        return fail(Errc::invalid_argument,
-                    "bench failover: stacks per system must be 1..8 (Common INET)");
-
-    BenchFailoverResult result;
-    result.stacks = options.stacks;
-    std::vector<std::uint32_t> per_system;
-    for (std::uint32_t left = options.stacks; left > 0;) {
-        std::uint32_t n = std::min(left, options.stacks_per_system);
-        per_system.push_back(n);
-        left -= n;
+// One run of the benchmark: its world and the figures it measures, built and run in the steps
+// of run_bench_failover() below, in that order (the seed's draws depend on it).
+class FailoverBench {
+  public:
+    FailoverBench(BenchFailoverOptions const& options, std::vector<std::uint32_t> per_system,
+                  std::chrono::steady_clock::time_point wall0)
+        : options_(options), per_system_(std::move(per_system)), wall0_(wall0), sim_(options.seed) {
+        result_.stacks = options.stacks;
+        result_.systems = static_cast<std::uint32_t>(per_system_.size());
     }
-    result.systems = static_cast<std::uint32_t>(per_system.size());
 
-    // Declared before the simulation so that they outlive it: its hosts' daemons use them.
+    void set_up_world();
+    Result<void> set_up_servers();
+    Result<void> set_up_stacks();
+    void start_daemons();
+    void run_to_registration();
+    void crash_primary();
+    void run_to_failover();
+    BenchFailoverResult figures();
+
+  private:
     struct Server {
         std::unique_ptr<zos::ZosSystem> sys;
         engine::Host* host;
     };
-    std::vector<Server> servers;
-    std::unique_ptr<crypto::LibContext> iked_lib;
-    std::vector<std::unique_ptr<zos::ZosSystem>> iked_systems;
-    RegistrationCounter counter;
-    engine::Simulation sim(options.seed);
-    sim.set_trace(&counter);
-    auto& net = sim.network();
+
+    BenchFailoverOptions const options_;
+    std::vector<std::uint32_t> const per_system_;  // stacks of each IKED system
+    std::chrono::steady_clock::time_point const wall0_;
+    BenchFailoverResult result_;
+    // Declared before the simulation so that they outlive it: its hosts' daemons use them.
+    std::vector<Server> servers_;
+    std::unique_ptr<crypto::LibContext> iked_lib_;
+    std::vector<std::unique_ptr<zos::ZosSystem>> iked_systems_;
+    RegistrationCounter counter_;
+    engine::Simulation sim_;
+    std::vector<engine::Host*> iked_hosts_;
+    nss::NssServerOptions server_options_;
+    std::string ca_pem_;
+    TimePoint crash_at_{};
+};
+
+// The network: link delays, and a listen backlog that holds every stack.
+void FailoverBench::set_up_world() {
+    sim_.set_trace(&counter_);
+    auto& net = sim_.network();
     engine::LinkParams link;
     link.delay = engine::DelayDistribution::normal(2ms, 500us);
     net.set_default_link(link);
     // Every stack connects at once: the servers' listen backlog must hold them (z/OS: the
     // SOMAXCONN of the server's TCP/IP profile).
     net.tcp_params().accept_backlog =
-        std::max<std::size_t>(net.tcp_params().accept_backlog, options.stacks + 16);
+        std::max<std::size_t>(net.tcp_params().accept_backlog, options_.stacks + 16);
+}
 
-    // The servers: their own systems, a CA shared by both.
+// The servers: their own systems, a CA shared by both, their RACF and key rings, their hosts.
+Result<void> FailoverBench::set_up_servers() {
     auto make_zos = [&](std::string const& name) -> Result<std::unique_ptr<zos::ZosSystem>> {
-        auto lib = crypto::LibContext::deterministic(options.seed, name);
+        auto lib = crypto::LibContext::deterministic(options_.seed, name);
         if (!lib)
             return lib.error();
         return std::make_unique<zos::ZosSystem>(name, std::move(*lib));
@@ -246,27 +262,26 @@ Result<BenchFailoverResult> run_bench_failover(BenchFailoverOptions const& optio
     if (!dn)
         return dn.error();
     spec.subject = *dn;
-    spec.not_before = sim.start_time() - std::chrono::hours(24);
-    spec.not_after = sim.start_time() + std::chrono::hours(24 * 3650);
+    spec.not_before = sim_.start_time() - std::chrono::hours(24);
+    spec.not_after = sim_.start_time() + std::chrono::hours(24 * 3650);
     spec.is_ca = true;
     auto ca = crypto::Certificate::create_self_signed(spec, *ca_key);
     if (!ca)
         return ca.error();
-    std::string const ca_pem = ca->to_pem();
+    ca_pem_ = ca->to_pem();
 
-    nss::NssServerOptions server_options;
     auto conf = zos::parse_nssd_conf(
         "NssConfig\n{\n  Port 4159\n  KeyRing NSSD/NSSRING\n  SyslogLevel 10\n}\n");
     if (!conf)
         return conf.error();
-    server_options.config = *conf;
+    server_options_.config = *conf;
     // Every stack holds a connection to the server it uses (the core's default bound is 1,024).
-    server_options.limits.connections_max =
-        std::max<std::size_t>(server_options.limits.connections_max, options.stacks + 64);
-    server_options.limits.handshake_time = options.server_handshake_time;
-    server_options.limits.register_time = options.server_register_time;
-    result.server_handshake_time = options.server_handshake_time;
-    result.server_register_time = options.server_register_time;
+    server_options_.limits.connections_max =
+        std::max<std::size_t>(server_options_.limits.connections_max, options_.stacks + 64);
+    server_options_.limits.handshake_time = options_.server_handshake_time;
+    server_options_.limits.register_time = options_.server_register_time;
+    result_.server_handshake_time = options_.server_handshake_time;
+    result_.server_register_time = options_.server_register_time;
     std::pair<std::unique_ptr<zos::ZosSystem>*, char const*> const server_specs[] = {
         {&*pri, primary_ip}, {&*bkp, backup_ip}};
     for (auto [owned, ip] : server_specs) {
@@ -275,85 +290,133 @@ Result<BenchFailoverResult> run_bench_failover(BenchFailoverOptions const& optio
                 sys.key_rings().add_certificate(zos::CertOwner::certauth(), "NSS CA", *ca, *ca_key);
             !ok)
             return ok.error();
-        if (auto ok = apply(sys, server_racf(sys.name(), ip, per_system), sim.now()); !ok)
+        if (auto ok = apply(sys, server_racf(sys.name(), ip, per_system_), sim_.now()); !ok)
             return ok.error();
-        engine::Host& host = net.add_host(sys.name(), {*IpAddress::parse(ip)});
-        servers.push_back(Server{std::move(*owned), &host});
+        engine::Host& host = sim_.network().add_host(sys.name(), {*IpAddress::parse(ip)});
+        servers_.push_back(Server{std::move(*owned), &host});
     }
+    return {};
+}
 
-    // The IKED systems: one IKED each, serving that system's stacks. They share one seeded
-    // OpenSSL library context: OpenSSL 3.0 takes pthread keys per library context (1,024 per
-    // process on Linux), which bounds a process to about 500 contexts. Draws stay reproducible:
-    // the simulation is single-threaded and its order of events is fixed by the seed.
-    auto shared_lib = crypto::LibContext::deterministic(options.seed, "IKED-SYSTEMS");
+// The IKED systems: one IKED each, serving that system's stacks. They share one seeded
+// OpenSSL library context: OpenSSL 3.0 takes pthread keys per library context (1,024 per
+// process on Linux), which bounds a process to about 500 contexts. Draws stay reproducible:
+// the simulation is single-threaded and its order of events is fixed by the seed.
+Result<void> FailoverBench::set_up_stacks() {
+    auto shared_lib = crypto::LibContext::deterministic(options_.seed, "IKED-SYSTEMS");
     if (!shared_lib)
         return shared_lib.error();
-    iked_lib = std::move(*shared_lib);
-    iked_systems.reserve(per_system.size());
-    std::vector<engine::Host*> iked_hosts;
+    iked_lib_ = std::move(*shared_lib);
+    iked_systems_.reserve(per_system_.size());
     std::string const iked_racf =
         std::string("SETROPTS CLASSACT(PTKTDATA)\nRDEFINE PTKTDATA NSSD SSIGNON(KEYMASKED(") +
         ptkt_key + ")) UACC(NONE)\n";
-    for (std::uint32_t i = 0; i < per_system.size(); ++i) {
+    for (std::uint32_t i = 0; i < per_system_.size(); ++i) {
         std::string name = system_name(i + 1);
-        auto sys = std::make_unique<zos::ZosSystem>(name, *iked_lib);
-        if (auto ok = apply(*sys, iked_racf, sim.now()); !ok)
+        auto sys = std::make_unique<zos::ZosSystem>(name, *iked_lib_);
+        if (auto ok = apply(*sys, iked_racf, sim_.now()); !ok)
             return ok.error();
-        engine::Host& host = net.add_host(name, {system_address(i + 1)});
+        engine::Host& host = sim_.network().add_host(name, {system_address(i + 1)});
         if (auto ok =
-                host.files().write("/etc/security/iked.conf", iked_conf(i + 1, per_system[i]));
+                host.files().write("/etc/security/iked.conf", iked_conf(i + 1, per_system_[i]));
             !ok)
             return ok.error();
-        iked_systems.push_back(std::move(sys));
-        iked_hosts.push_back(&host);
+        iked_systems_.push_back(std::move(sys));
+        iked_hosts_.push_back(&host);
     }
-    result.setup_wall_seconds = seconds_since(wall0);
+    result_.setup_wall_seconds = seconds_since(wall0_);
+    return {};
+}
 
-    for (auto& s : servers) {
+// NSSD on both servers, IKED on every IKED system.
+void FailoverBench::start_daemons() {
+    for (auto& s : servers_) {
         zos::ZosSystem* sys = s.sys.get();
-        nss::NssServerOptions o = server_options;
+        nss::NssServerOptions o = server_options_;
         o.system_name = sys->name();
         s.host->spawn("NSSD", [sys, o](runtime::Runtime& rt) {
             return std::make_unique<nssd::NssdDaemon>(rt, o, sys->racf(), sys->key_rings(),
                                                       sys->lib());
         });
     }
-    for (std::uint32_t i = 0; i < iked_hosts.size(); ++i) {
-        zos::ZosSystem* sys = iked_systems[i].get();
+    for (std::uint32_t i = 0; i < iked_hosts_.size(); ++i) {
+        zos::ZosSystem* sys = iked_systems_[i].get();
         iked::IkedOptions o;
         o.system_name = sys->name();
-        o.tls.trust_anchors_pem = ca_pem;
+        o.tls.trust_anchors_pem = ca_pem_;
         o.racf = &sys->racf();
-        iked_hosts[i]->spawn("IKED", [sys, o](runtime::Runtime& rt) {
+        iked_hosts_[i]->spawn("IKED", [sys, o](runtime::Runtime& rt) {
             return std::make_unique<iked::IkedDaemon>(rt, o, sys->lib());
         });
     }
+}
 
-    // Phase 1: every stack registers with the primary.
-    TimePoint const t0 = sim.now();
-    std::size_t const want = options.stacks;
-    sim.run_until([&] { return counter.registered() >= want; }, t0 + options.register_limit);
-    result.connected_to_primary = static_cast<std::uint32_t>(counter.on_primary());
-    result.on_backup_before_crash =
-        static_cast<std::uint32_t>(counter.registered() - counter.on_primary());
-    if (counter.registered() > 0)
-        result.time_to_primary = counter.last_registration() - t0;
+// Phase 1: every stack registers with the primary.
+void FailoverBench::run_to_registration() {
+    TimePoint const t0 = sim_.now();
+    std::size_t const want = options_.stacks;
+    sim_.run_until([&] { return counter_.registered() >= want; }, t0 + options_.register_limit);
+    result_.connected_to_primary = static_cast<std::uint32_t>(counter_.on_primary());
+    result_.on_backup_before_crash =
+        static_cast<std::uint32_t>(counter_.registered() - counter_.on_primary());
+    if (counter_.registered() > 0)
+        result_.time_to_primary = counter_.last_registration() - t0;
+}
 
-    // Phase 2: the primary's system crashes (its peers see resets); everyone fails over.
-    TimePoint const crash_at = sim.now();
-    counter.crashed();
-    servers[0].host->crash(true);
-    sim.run_until([&] { return counter.on_backup() >= want; }, crash_at + options.failover_limit);
-    result.failed_over = static_cast<std::uint32_t>(counter.on_backup());
-    if (counter.on_backup() > 0)
-        result.time_to_backup = std::max(counter.last_backup(), crash_at) - crash_at;
+// The primary's system crashes (its peers see resets).
+void FailoverBench::crash_primary() {
+    crash_at_ = sim_.now();
+    counter_.crashed();
+    servers_[0].host->crash(true);
+}
 
-    result.events = sim.events_executed();
-    result.packets = net.packets_sent();
-    result.wall_seconds = seconds_since(wall0);
-    result.peak_rss_bytes = peak_rss_bytes();
-    result.cpu_seconds = cpu_seconds();
-    return result;
+// Phase 2: everyone fails over to the backup.
+void FailoverBench::run_to_failover() {
+    std::size_t const want = options_.stacks;
+    sim_.run_until([&] { return counter_.on_backup() >= want; },
+                   crash_at_ + options_.failover_limit);
+    result_.failed_over = static_cast<std::uint32_t>(counter_.on_backup());
+    if (counter_.on_backup() > 0)
+        result_.time_to_backup = std::max(counter_.last_backup(), crash_at_) - crash_at_;
+}
+
+// The simulation's counts and the process's wall time, CPU time and peak memory.
+BenchFailoverResult FailoverBench::figures() {
+    result_.events = sim_.events_executed();
+    result_.packets = sim_.network().packets_sent();
+    result_.wall_seconds = seconds_since(wall0_);
+    result_.peak_rss_bytes = peak_rss_bytes();
+    result_.cpu_seconds = cpu_seconds();
+    return result_;
+}
+
+}  // namespace
+
+Result<BenchFailoverResult> run_bench_failover(BenchFailoverOptions const& options) {
+    auto const wall0 = std::chrono::steady_clock::now();
+    if (options.stacks == 0 || options.stacks > 1'000'000)
+        return fail(Errc::invalid_argument, "bench failover: --stacks must be 1..1000000");
+    if (options.stacks_per_system == 0 || options.stacks_per_system > 8)
+        return fail(Errc::invalid_argument,
+                    "bench failover: stacks per system must be 1..8 (Common INET)");
+    std::vector<std::uint32_t> per_system;
+    for (std::uint32_t left = options.stacks; left > 0;) {
+        std::uint32_t n = std::min(left, options.stacks_per_system);
+        per_system.push_back(n);
+        left -= n;
+    }
+
+    FailoverBench bench(options, std::move(per_system), wall0);
+    bench.set_up_world();
+    if (auto ok = bench.set_up_servers(); !ok)
+        return ok.error();
+    if (auto ok = bench.set_up_stacks(); !ok)
+        return ok.error();
+    bench.start_daemons();
+    bench.run_to_registration();
+    bench.crash_primary();
+    bench.run_to_failover();
+    return bench.figures();
 }
 
 std::string describe(BenchFailoverResult const& r) {

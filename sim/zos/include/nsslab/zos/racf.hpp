@@ -11,6 +11,12 @@
 // - z/OS Security Server RACROUTE Macro Reference: REQUEST=AUTH and REQUEST=VERIFY return codes.
 // docs/racf.md documents every emulation choice (codes used, ordering tie-breaks, RACLIST).
 //
+// One RacfDatabase holds the data (RacfData); its three jobs are separate units:
+//   racf_admin.cpp  administration: the RACF commands' effects on the data
+//   racf_check.cpp  authorization: check(), RACLIST copies, generic profile matching
+//   racf_logon.cpp  logon: authenticate() with passwords, phrases and PassTickets
+// racf.cpp holds the vocabulary (access names, name rules) and the queries.
+//
 // Time is always an argument. Single-threaded.
 #pragma once
 
@@ -126,6 +132,29 @@ struct RacfUserChange {
     bool resume{false};
 };
 
+// ---- The database's data ----
+
+// A class's profiles, by exact (upper-case) name.
+struct RacfClassProfiles {
+    std::map<std::string, RacfProfile, std::less<>> discrete;
+    std::map<std::string, RacfProfile, std::less<>> generic;
+};
+
+// What a RacfDatabase holds besides PassTicket replay state. Only RacfDatabase writes it:
+// administration changes everything, logon only users' failure counts and revocation;
+// authorization only reads it.
+struct RacfData {
+    std::map<std::string, RacfUser, std::less<>> users;
+    std::map<std::string, RacfGroup, std::less<>> groups;
+    std::map<std::string, RacfClassProfiles, std::less<>> profiles;   // stored (DASD) copy
+    std::map<std::string, RacfClassProfiles, std::less<>> raclisted;  // in-storage copy
+    // RACLISTed classes whose stored profiles changed since the in-storage copy was taken.
+    std::set<std::string, std::less<>> refresh_pending;
+    std::map<std::string, RacfClassOptions, std::less<>> classes;
+    std::optional<std::uint32_t> revoke_attempts;  // SETROPTS PASSWORD(REVOKE(n))
+    bool mixed_case_passwords{false};              // SETROPTS PASSWORD(MIXEDCASE)
+};
+
 // ---- Decisions ----
 
 // Result of RACROUTE REQUEST=AUTH (codes per RACROUTE Macro Reference; docs/racf.md):
@@ -180,6 +209,8 @@ class RacfDatabase {
     // Starts with group SYS1 defined and every class inactive (RACF's initial state).
     RacfDatabase();
 
+    // ---- Administration (racf_admin.cpp) ----
+
     // Users and groups. Every mutator validates everything first and changes nothing on error.
     // Errors: invalid_argument (bad name/value), already_exists, not_found, state_error.
     Result<void> add_user(std::string_view name, RacfUserChange const& options);
@@ -226,11 +257,15 @@ class RacfDatabase {
     Result<void> set_class_gencmd(std::string_view class_name, bool gencmd);
     // PASSWORD(REVOKE(n)) with n in 1..255; nullopt: NOREVOKE.
     Result<void> set_password_revoke(std::optional<std::uint32_t> attempts);
-    void set_password_mixed_case(bool mixed) { mixed_case_passwords_ = mixed; }
+    void set_password_mixed_case(bool mixed) { data_.mixed_case_passwords = mixed; }
+
+    // ---- Authorization (racf_check.cpp) ----
 
     // RACROUTE REQUEST=AUTH for a general resource. Never fails: see RacfAccessDecision.
     RacfAccessDecision check(std::string_view user, std::string_view class_name,
                              std::string_view resource, RacfAccess requested) const;
+
+    // ---- Logon (racf_logon.cpp) ----
 
     // RACROUTE REQUEST=VERIFY: user, application (PTKTDATA profile name, e.g. NSSD), password,
     // password phrase or PassTicket, and the evaluating system's clock (GMT seconds).
@@ -241,7 +276,8 @@ class RacfDatabase {
     RacfLogonResult authenticate(std::string_view user, std::string_view application,
                                  std::string_view secret, std::int64_t now_unix);
 
-    // Queries.
+    // ---- Queries (racf.cpp) ----
+
     RacfUser const* user(std::string_view name) const;
     RacfGroup const* group(std::string_view name) const;
     // The stored (DASD) profile, discrete or generic by exact name; not the RACLIST copy.
@@ -249,8 +285,8 @@ class RacfDatabase {
     RacfClassOptions class_options(std::string_view class_name) const;
     // Every class named by a SETROPTS so far, with its options.
     std::map<std::string, RacfClassOptions> classes() const;
-    std::optional<std::uint32_t> password_revoke() const { return revoke_attempts_; }
-    bool password_mixed_case() const { return mixed_case_passwords_; }
+    std::optional<std::uint32_t> password_revoke() const { return data_.revoke_attempts; }
+    bool password_mixed_case() const { return data_.mixed_case_passwords; }
     std::vector<RacfUser const*> users() const;
     std::vector<RacfGroup const*> groups() const;
     std::vector<RacfProfile const*> profiles() const;  // by class, then name
@@ -266,26 +302,9 @@ class RacfDatabase {
     std::uint64_t generation() const { return generation_; }
 
   private:
-    struct ClassProfiles {
-        std::map<std::string, RacfProfile, std::less<>> discrete;
-        std::map<std::string, RacfProfile, std::less<>> generic;
-    };
-    ClassProfiles const& effective_profiles(std::string const& class_name) const;
-    RacfProfile const* find_covering_profile(ClassProfiles const& profiles,
-                                             std::string const& resource, bool generic) const;
-    void record_failure(RacfUser& user, RacfLogonResult& result);
-    std::string fold_password(std::string_view secret) const;
-    void mark_changed(std::string const& class_name);
     void new_generation();
 
-    std::map<std::string, RacfUser, std::less<>> users_;
-    std::map<std::string, RacfGroup, std::less<>> groups_;
-    std::map<std::string, ClassProfiles, std::less<>> profiles_;   // stored (DASD) copy
-    std::map<std::string, ClassProfiles, std::less<>> raclisted_;  // in-storage copy
-    std::set<std::string, std::less<>> refresh_pending_;
-    std::map<std::string, RacfClassOptions, std::less<>> classes_;
-    std::optional<std::uint32_t> revoke_attempts_;
-    bool mixed_case_passwords_{false};
+    RacfData data_;
     PassTicketValidator validator_;
     std::uint64_t generation_{0};
 };
