@@ -13,6 +13,7 @@
 #include "nsslab/base/time.hpp"
 #include "nsslab/base/trace.hpp"
 #include "nsslab/harness/process_registry.hpp"
+#include "nsslab/reports/key_log.hpp"
 
 namespace nsslab::cli {
 namespace {
@@ -108,6 +109,9 @@ void add_daemon_options(CLI::App& sub, DaemonCommandOptions& options) {
                    "z/OS system name (default: the host name, upper case)");
     sub.add_option("--root", options.root,
                    "folder holding the daemon's z/OS UNIX files (default: a temporary folder)");
+    sub.add_option("--tls-keylog", options.tls_keylog,
+                   "append the TLS secrets of every AT-TLS connection to FILE (SSLKEYLOGFILE "
+                   "format, for Wireshark; default: $SSLKEYLOGFILE when set)");
 }
 
 int run_daemon(DaemonKind const& kind, DaemonCommandOptions const& options) {
@@ -165,9 +169,30 @@ int run_daemon(DaemonKind const& kind, DaemonCommandOptions const& options) {
     }
     DaemonLog log(options.trace.empty() ? nullptr : &trace_file, in.now, kind.process);
 
+    // The TLS key log, as OpenSSL-based tools write it: --tls-keylog, else $SSLKEYLOGFILE.
+    std::string keylog_path = options.tls_keylog;
+    if (char const* env = std::getenv("SSLKEYLOGFILE"); keylog_path.empty() && env != nullptr)
+        keylog_path = env;
+    std::optional<reports::KeyLogWriter> keylog;
+    asio_rt::NodeOptions node;
+    if (!keylog_path.empty()) {
+        auto opened = reports::KeyLogWriter::open(keylog_path);
+        if (!opened) {
+            std::cerr << me << ": " << opened.error().message << '\n';
+            return exit_config;
+        }
+        keylog.emplace(std::move(*opened));
+        node.secrets = [&keylog, &log, system](core::Secret const& secret) {
+            if (secret.kind != core::Secret::Kind::tls_key_log)
+                return;
+            if (auto ok = keylog->append(secret.line); !ok)
+                log.log_line(wall_now(), system, "TLS key log: " + ok.error().message);
+        };
+    }
+
     std::signal(SIGPIPE, SIG_IGN);
     asio_rt::Loop loop;
-    runtime::Runtime& rt = loop.add(system, *factory, root, &log);
+    runtime::Runtime& rt = loop.add(system, *factory, root, &log, node);
     runtime::Application& app = *loop.application(system);
     auto* operable = dynamic_cast<harness::Operable*>(&app);
 

@@ -27,9 +27,10 @@ struct DaemonCommandOptions {
     std::string system;                  // --system NAME (default: the host name, upper case)
     std::string root;                    // --root DIR (z/OS UNIX files; default: a temp dir)
     std::string tls_label;               // --tls-label L (nssd only)
+    std::string tls_keylog;              // --tls-keylog FILE (default: $SSLKEYLOGFILE)
 };
 
-// Adds --config, --trace, --operator, --system and --root to `sub`.
+// Adds --config, --trace, --operator, --system, --root and --tls-keylog to `sub`.
 void add_daemon_options(CLI::App& sub, DaemonCommandOptions& options);
 
 // Builds the application from the loaded inputs once the loop hands out its Runtime.

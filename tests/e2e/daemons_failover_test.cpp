@@ -21,6 +21,7 @@
 #include <functional>
 #include <iostream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -240,18 +241,18 @@ TEST_F(Daemons, StackSignsThroughThePrimaryThenFailsOverToTheBackupWhenItIsKille
     fs::copy_file(templates / "nss-ca-cert.pem", dir / "iked" / "nss-ca-cert.pem");
 
     // The servers, then IKED once both listen.
-    Child& primary =
-        start("primary", {"nssd", "--config", (dir / "primary").string(), "--system", "SYSTEMB"});
-    Child& backup =
-        start("backup", {"nssd", "--config", (dir / "backup").string(), "--system", "SYSTEMC"});
+    Child& primary = start("primary", {"nssd", "--config", (dir / "primary").string(), "--system",
+                                       "SYSTEMB", "--tls-keylog", (dir / "primary.keys").string()});
+    Child& backup = start("backup", {"nssd", "--config", (dir / "backup").string(), "--system",
+                                     "SYSTEMC", "--tls-keylog", (dir / "backup.keys").string()});
     ASSERT_TRUE(wait_for("both servers listening",
                          [&] {
                              return count(primary, "nssd.started", {"\"listening\":true"}) == 1 &&
                                     count(backup, "nssd.started", {"\"listening\":true"}) == 1;
                          },
                          {&primary, &backup}));
-    Child& iked =
-        start("iked", {"iked", "--config", (dir / "iked").string(), "--system", "SYSTEMA"});
+    Child& iked = start("iked", {"iked", "--config", (dir / "iked").string(), "--system", "SYSTEMA",
+                                 "--tls-keylog", (dir / "iked.keys").string()});
 
     // Connected to the primary (EZD1136I names it), then a signature.
     ASSERT_TRUE(wait_for("EZD1136I naming the primary",
@@ -266,6 +267,12 @@ TEST_F(Daemons, StackSignsThroughThePrimaryThenFailsOverToTheBackupWhenItIsKille
                          {&primary, &backup, &iked}));
     EXPECT_EQ(count(iked, "iked.nss_completion", {"\"result\":\"ok\""}), 1);
     EXPECT_EQ(count(primary, "nssd.sign"), 1);
+    ASSERT_TRUE(wait_for("the answer on IKED's console",
+                         [&] {
+                             return read_file(iked.out).find("request 1 ok: signature of ") !=
+                                    std::string::npos;
+                         },
+                         {&primary, &backup, &iked}));
 
     // The primary dies; the next signature is answered through the backup.
     ASSERT_EQ(::kill(primary.pid, SIGKILL), 0);
@@ -304,6 +311,32 @@ TEST_F(Daemons, StackSignsThroughThePrimaryThenFailsOverToTheBackupWhenItIsKille
     EXPECT_EQ(count(backup, "nssd.stopped"), 1);
     EXPECT_NE(read_file(iked.err).find("IKED stopped (SIGTERM)"), std::string::npos);
     EXPECT_NE(read_file(backup.err).find("NSSD stopped (SIGTERM)"), std::string::npos);
+
+    // --tls-keylog: both ends of each AT-TLS session logged its secrets (SSLKEYLOGFILE format):
+    // IKED's two sessions (primary, then backup) and the servers' one each, client randoms equal.
+    auto randoms = [](fs::path const& file) {
+        std::set<std::string> out;
+        std::istringstream in(read_file(file));
+        for (std::string line; std::getline(in, line);) {
+            std::istringstream words(line);
+            std::string label, client_random, secret;
+            words >> label >> client_random >> secret;
+            EXPECT_FALSE(secret.empty()) << file << ": " << line;
+            if (label == "CLIENT_HANDSHAKE_TRAFFIC_SECRET")
+                out.insert(client_random);
+        }
+        return out;
+    };
+    auto const iked_sessions = randoms(dir / "iked.keys");
+    auto const primary_sessions = randoms(dir / "primary.keys");
+    auto const backup_sessions = randoms(dir / "backup.keys");
+    EXPECT_EQ(iked_sessions.size(), 2u);
+    EXPECT_EQ(primary_sessions.size(), 1u);
+    EXPECT_EQ(backup_sessions.size(), 1u);
+    for (auto const& r : primary_sessions)
+        EXPECT_EQ(iked_sessions.count(r), 1u) << "the primary's session is IKED's";
+    for (auto const& r : backup_sessions)
+        EXPECT_EQ(iked_sessions.count(r), 1u) << "the backup's session is IKED's";
 }
 
 TEST_F(Daemons, BadConfigNamesFileAndLineAndExitsWithTwo) {

@@ -191,6 +191,10 @@ class Node final : public runtime::Runtime {
             sink_->record(TraceRecord{now(), name_, std::move(event)});
     }
     runtime::FileSystem& files() override { return files_; }
+    void log_secret(core::Secret const& secret) override {
+        if (options_.secrets)
+            options_.secrets(secret);
+    }
 
     Result<SocketId> open_datagram(Endpoint const& local) override;
     Result<Endpoint> local_endpoint(SocketId socket) const override;

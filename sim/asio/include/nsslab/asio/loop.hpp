@@ -58,6 +58,9 @@ struct NodeOptions {
     // While a refused sender waits for on_send_space() and only the kernel holds its bytes,
     // send_queued() is polled this often.
     std::chrono::milliseconds send_space_poll{1};
+    // Where the node's secrets go (Runtime::log_secret: TLS key log lines, IKE SA keys), e.g.
+    // a key log file; empty: dropped. Called from the loop's thread.
+    std::function<void(core::Secret const&)> secrets;
 };
 
 // Console knobs (Loop::add_console).
