@@ -143,7 +143,8 @@ Result<NssdSetup> load_nssd_setup(DaemonInputs const& in) {
 
 NssdApplication::NssdApplication(runtime::Runtime& rt, nss::NssServerOptions options,
                                  std::shared_ptr<zos::ZosSystem> system, std::string user)
-    : system_(std::move(system)),
+    : ForwardingApplication(daemon_),
+      system_(std::move(system)),
       daemon_(rt, std::move(options), system_->racf(), system_->key_rings(), system_->lib()),
       user_(std::move(user)) {}
 
@@ -227,7 +228,8 @@ Result<IkedSetup> load_iked_setup(DaemonInputs const& in, runtime::FileSystem& f
 
 IkedApplication::IkedApplication(runtime::Runtime& rt, iked::IkedOptions options,
                                  std::shared_ptr<IkedWorld> world, std::string user)
-    : world_(std::move(world)),
+    : ForwardingApplication(daemon_),
+      world_(std::move(world)),
       daemon_(rt, std::move(options), world_->system->lib()),
       user_(std::move(user)) {}
 

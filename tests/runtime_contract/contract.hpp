@@ -1,7 +1,7 @@
 // Shared pieces of the runtime contract suite (docs/runtime.md): the fixture, parameterised by
 // a registered RuntimeDriver, and Probe, an Application that records every callback and checks
 // that none starts while one of its own Runtime calls is in progress. The drivers own what
-// they run: each Probe (owned by its test) is added through a Forward to it.
+// they run: each Probe (owned by its test) is added through a runtime::ForwardingApplication.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -154,36 +154,11 @@ struct Probe : runtime::Application {
     int depth{0};
 };
 
-// What a driver runs for a Probe: every callback goes to the probe.
-class Forward final : public runtime::Application {
-  public:
-    explicit Forward(Probe& probe) : probe_(probe) {}
-    void on_start(TimePoint now) override { probe_.on_start(now); }
-    void on_stop(TimePoint now) override { probe_.on_stop(now); }
-    void on_deadline(TimePoint now) override { probe_.on_deadline(now); }
-    void on_datagram(SocketId s, Endpoint const& local, Endpoint const& from, ByteView p,
-                     TimePoint now) override {
-        probe_.on_datagram(s, local, from, p, now);
-    }
-    void on_accepted(SocketId l, SocketId s, TimePoint now) override {
-        probe_.on_accepted(l, s, now);
-    }
-    void on_connected(SocketId s, TimePoint now) override { probe_.on_connected(s, now); }
-    void on_received(SocketId s, ByteView d, TimePoint now) override {
-        probe_.on_received(s, d, now);
-    }
-    void on_stream_closed(SocketId s, StreamEnd why, TimePoint now) override {
-        probe_.on_stream_closed(s, why, now);
-    }
-    void on_send_space(SocketId s, TimePoint now) override { probe_.on_send_space(s, now); }
-
-  private:
-    Probe& probe_;
-};
-
 // The factory a driver gets for `probe`; the probe must outlive the driver.
 inline runtime::AppFactory forward_to(Probe& probe) {
-    return [&probe](runtime::Runtime&) { return std::make_unique<Forward>(probe); };
+    return [&probe](runtime::Runtime&) {
+        return std::make_unique<runtime::ForwardingApplication>(probe);
+    };
 }
 
 class RuntimeContract : public ::testing::TestWithParam<RuntimeDriverEntry> {

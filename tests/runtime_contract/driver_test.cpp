@@ -300,7 +300,7 @@ TEST_P(DriverAdapter, APeerThatCannotTakeMoreThanHeldMaxLosesOnlyItsStream) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Driver, DriverAdapter, ::testing::ValuesIn(runtime_drivers()),
-                         [](auto const& info) { return info.param.name; });
+                         [](auto const& entry) { return entry.param.name; });
 
 }  // namespace
 }  // namespace nsslab::test

@@ -70,22 +70,10 @@ struct NssdSetup {
 Result<NssdSetup> load_nssd_setup(DaemonInputs const& in);
 
 // NSSD plus its z/OS system, taking console commands from `user` (default SAF user).
-class NssdApplication final : public runtime::Application, public Operable {
+class NssdApplication final : public runtime::ForwardingApplication, public Operable {
   public:
     NssdApplication(runtime::Runtime& rt, nss::NssServerOptions options,
                     std::shared_ptr<zos::ZosSystem> system, std::string user);
-    void on_start(TimePoint now) override { daemon_.on_start(now); }
-    void on_stop(TimePoint now) override { daemon_.on_stop(now); }
-    void on_deadline(TimePoint now) override { daemon_.on_deadline(now); }
-    void on_accepted(runtime::SocketId l, runtime::SocketId s, TimePoint now) override {
-        daemon_.on_accepted(l, s, now);
-    }
-    void on_received(runtime::SocketId s, ByteView d, TimePoint now) override {
-        daemon_.on_received(s, d, now);
-    }
-    void on_stream_closed(runtime::SocketId s, runtime::StreamEnd why, TimePoint now) override {
-        daemon_.on_stream_closed(s, why, now);
-    }
     OperatorResult operator_command(std::string_view command, TimePoint now) override;
 
     nssd::NssdDaemon& daemon() { return daemon_; }
@@ -114,20 +102,10 @@ struct IkedSetup {
 Result<IkedSetup> load_iked_setup(DaemonInputs const& in, runtime::FileSystem& files);
 
 // IKED plus its world (console commands as `user`; "racf ..." runs on the system's RACF).
-class IkedApplication final : public runtime::Application, public Operable {
+class IkedApplication final : public runtime::ForwardingApplication, public Operable {
   public:
     IkedApplication(runtime::Runtime& rt, iked::IkedOptions options,
                     std::shared_ptr<IkedWorld> world, std::string user);
-    void on_start(TimePoint now) override { daemon_.on_start(now); }
-    void on_stop(TimePoint now) override { daemon_.on_stop(now); }
-    void on_deadline(TimePoint now) override { daemon_.on_deadline(now); }
-    void on_connected(runtime::SocketId s, TimePoint now) override { daemon_.on_connected(s, now); }
-    void on_received(runtime::SocketId s, ByteView d, TimePoint now) override {
-        daemon_.on_received(s, d, now);
-    }
-    void on_stream_closed(runtime::SocketId s, runtime::StreamEnd why, TimePoint now) override {
-        daemon_.on_stream_closed(s, why, now);
-    }
     OperatorResult operator_command(std::string_view command, TimePoint now) override;
 
     iked::IkedDaemon& daemon() { return daemon_; }

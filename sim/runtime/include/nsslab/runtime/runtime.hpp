@@ -86,6 +86,39 @@ class Runtime;
 // keep the Runtime; callbacks begin only after the factory has returned.
 using AppFactory = std::function<std::unique_ptr<Application>(Runtime&)>;
 
+// An Application that hands every callback to another one: for a wrapper that adds something
+// of its own (operator commands, a world that outlives the process) around an application.
+// The target must outlive the wrapper's use of it.
+class ForwardingApplication : public Application {
+  public:
+    explicit ForwardingApplication(Application& target) : target_(target) {}
+    void on_start(TimePoint now) override { target_.on_start(now); }
+    void on_stop(TimePoint now) override { target_.on_stop(now); }
+    void on_deadline(TimePoint now) override { target_.on_deadline(now); }
+    void on_datagram(SocketId socket, Endpoint const& local, Endpoint const& from, ByteView payload,
+                     TimePoint now) override {
+        target_.on_datagram(socket, local, from, payload, now);
+    }
+    void on_accepted(SocketId listener, SocketId stream, TimePoint now) override {
+        target_.on_accepted(listener, stream, now);
+    }
+    void on_connected(SocketId stream, TimePoint now) override {
+        target_.on_connected(stream, now);
+    }
+    void on_received(SocketId stream, ByteView data, TimePoint now) override {
+        target_.on_received(stream, data, now);
+    }
+    void on_stream_closed(SocketId stream, StreamEnd why, TimePoint now) override {
+        target_.on_stream_closed(stream, why, now);
+    }
+    void on_send_space(SocketId stream, TimePoint now) override {
+        target_.on_send_space(stream, now);
+    }
+
+  private:
+    Application& target_;
+};
+
 class Runtime {
   public:
     virtual ~Runtime() = default;
