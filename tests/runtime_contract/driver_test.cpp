@@ -189,6 +189,13 @@ class DriverAdapter : public RuntimeContract {
         EXPECT_TRUE(run_until([&] { return app != nullptr; }));
         return *app;
     }
+    // A client connected to a started server.
+    ClientApp& connected_client(ServerApp& server) {
+        ClientApp& client = start_client();
+        client.command([&](EchoClient& c) { c.connect(server.where); });
+        EXPECT_TRUE(run_until([&] { return client.core.connected; }));
+        return client;
+    }
 };
 
 TEST_P(DriverAdapter, PumpsAClientAndAServerCoreOverStreams) {
@@ -251,9 +258,8 @@ TEST_P(DriverAdapter, ARefusedConnectReachesTheCore) {
 
 TEST_P(DriverAdapter, BytesBeyondTheSendBufferWaitForSendSpaceInOrder) {
     ServerApp& server = start_server();
-    ClientApp& client = start_client();
-    client.command([&](EchoClient& c) { c.connect(server.where); });
-    ASSERT_TRUE(run_until([&] { return client.core.connected; }));
+    ClientApp& client = connected_client(server);
+    ASSERT_TRUE(client.core.connected);
     // The send buffer and 2 MiB more in one burst: the runtime takes what fits, the adapter
     // holds the rest (within StreamDriverOptions::held_max, 4 MiB) and sends it as space comes;
     // every echo comes back, in order.
@@ -275,9 +281,8 @@ TEST_P(DriverAdapter, BytesBeyondTheSendBufferWaitForSendSpaceInOrder) {
 
 TEST_P(DriverAdapter, APeerThatCannotTakeMoreThanHeldMaxLosesOnlyItsStream) {
     ServerApp& server = start_server();
-    ClientApp& client = start_client();
-    client.command([&](EchoClient& c) { c.connect(server.where); });
-    ASSERT_TRUE(run_until([&] { return client.core.connected; }));
+    ClientApp& client = connected_client(server);
+    ASSERT_TRUE(client.core.connected);
     // More than the send buffer plus held_max before anything can drain: the adapter gives the
     // stream up (send_failed in the trace, reset for the core) instead of holding without bound.
     std::size_t const limit = client.rt.send_buffer_limit();

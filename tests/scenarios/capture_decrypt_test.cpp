@@ -10,6 +10,7 @@
 #include <map>
 #include <utility>
 
+#include "catalogue.hpp"
 #include "nsslab/harness/runner.hpp"
 #include "nsslab/harness/scenario.hpp"
 #include "nsslab/wire_nss/codec.hpp"
@@ -17,20 +18,6 @@
 
 namespace nsslab::harness {
 namespace {
-
-std::vector<std::filesystem::path> catalogue() {
-    return find_scenarios(std::filesystem::path(NSSLAB_SOURCE_DIR) / "scenarios");
-}
-
-std::string test_name(::testing::TestParamInfo<std::filesystem::path> const& info) {
-    std::filesystem::path folder =
-        info.param.extension() == ".toml" ? info.param.parent_path() : info.param;
-    std::string name = folder.parent_path().filename().string() + "_" + folder.filename().string();
-    for (char& c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)))
-            c = '_';
-    return name;
-}
 
 // Decodes what each direction of each TCP connection carried; returns the messages decoded, or
 // a failure naming the first frame that is not NSS.
@@ -61,7 +48,7 @@ TEST_P(CaptureDecrypt, NssTrafficDecryptsWithTheFilesBesideIt) {
     ASSERT_TRUE(scenario) << scenario.error().what();
     RunOptions options;
     options.out_dir = std::filesystem::path(NSSLAB_BINARY_DIR) / "capture-decrypt" /
-                      test_name(::testing::TestParamInfo<std::filesystem::path>(GetParam(), 0));
+                      scenario_test_name(GetParam());
     std::filesystem::remove_all(options.out_dir);
     auto run = run_scenario(*scenario, options);
     ASSERT_TRUE(run) << run.error().what();

@@ -1,5 +1,7 @@
 // Every scenario of the catalogue (scenarios/) passes with its own seed, and runs
 // deterministically: the same scenario and seed give the same trace hash (issue 5 §4, §5).
+#include "catalogue.hpp"
+
 #include <gtest/gtest.h>
 
 #include "nsslab/harness/runner.hpp"
@@ -7,20 +9,6 @@
 
 namespace nsslab::harness {
 namespace {
-
-std::vector<std::filesystem::path> catalogue() {
-    return find_scenarios(std::filesystem::path(NSSLAB_SOURCE_DIR) / "scenarios");
-}
-
-std::string test_name(::testing::TestParamInfo<std::filesystem::path> const& info) {
-    std::filesystem::path folder =
-        info.param.extension() == ".toml" ? info.param.parent_path() : info.param;
-    std::string name = folder.parent_path().filename().string() + "_" + folder.filename().string();
-    for (char& c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)))
-            c = '_';
-    return name;
-}
 
 class Catalogue : public ::testing::TestWithParam<std::filesystem::path> {};
 

@@ -16,6 +16,8 @@
 
 namespace nsslab::tls {
 
+static_assert(core::ByteCore<Channel>);
+
 using State = Channel::State;
 
 struct Channel::Impl {
