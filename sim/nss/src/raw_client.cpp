@@ -103,6 +103,14 @@ void RawClient::close(core::ConnId conn, TimePoint) {
     transmit(conn, Transmit::Kind::close, {});
 }
 
+void RawClient::close_notify(core::ConnId conn, TimePoint) {
+    Connection* c = connection(conn);
+    if (c == nullptr || c->closed || !c->tls || !c->connected)
+        return;
+    c->tls->close();
+    flush(*c);
+}
+
 void RawClient::abort(core::ConnId conn, TimePoint) {
     Connection* c = connection(conn);
     if (c == nullptr || c->closed)
