@@ -1,40 +1,46 @@
-// libFuzzer target for the NSS server core (sim/nss NssServer, docs/nss-server.md §6, issue 4
+// libFuzzer target for the NSS server core (sim/nss NssServer, docs/nss-server.md §8, issue 4
 // §8 "fuzz the server core with arbitrary frame sequences").
 //
 // A fixed SYSTEMB set-up is built once (RACF users and SERVAUTH profiles, key ring NSSD/NSSRING
 // with signing certificates and a TLS server certificate issued by an intermediate CA, the
 // clients trusting only the root); every input gets a fresh NssServer on a fresh copy of RACF
-// and the key ring, and is read as a sequence of operations over four connection slots, each
-// driven through the sans-I/O API as a driver would: connect (TLS or plain TCP, new or reused
-// ConnId), valid frames built with the wire_nss codec from input bytes, frames split across
-// reads, plaintext garbage inside TLS, raw garbage on the wire, client close_notify,
-// disconnects, timer advances (firing next_timeout() like a driver), `ipsec -z` management
-// requests and `nssctl -d` / `ipsec -x` displays.
+// and the key ring, joined to a scripted client (nss::RawClient) by the in-memory pair driver
+// (core::StreamPair, the one the tests and bench sign use). The input is read as a sequence of
+// operations over four connection slots, each a RawClient connection: connect (TLS or plain
+// TCP, with a new or the slot's previous server ConnId), valid frames built with the wire_nss
+// codec from input bytes, frames split across reads, plaintext garbage inside TLS, raw bytes
+// written into the stream past the client (StreamPair::inject), client close_notify (the TCP
+// connection left open), disconnects (StreamPair::break_connection), timer advances (firing
+// next_timeout() like a driver), `ipsec -z` management requests, `nssctl -d` / `ipsec -x`
+// displays and RACF changes. Bytes and a close for a slot's ConnId after its connection ended
+// go to the server core directly (stale ConnIds a late driver may deliver): the pair holds only
+// open connections.
 //
 // Invariants checked after every step (a violation traps):
 //   - every byte the server sends to a TLS client decrypts to frames the codec decodes, of a
 //     type a server may send; nothing is sent to a connection after its close/abort or after
-//     handle_closed (stale ConnIds are fed too), nor to a connection never accepted;
+//     handle_closed (stale ConnIds are fed too), nor to a connection never accepted (the pair's
+//     on_server_transmit sees every server transmit, including those it would drop);
 //   - the core forgets a connection exactly when it emits close/abort: connection_count()
-//     equals the driver's count of open connections, and never exceeds connections_max;
+//     equals the pair's count of open connections, and never exceeds connections_max;
 //   - no SignReply ok unless the connection registered successfully with the Cert service and
 //     its user has READ to EZB.NSS.SYSTEMB.<client>.IPSEC.CERT and to
 //     EZB.NSSCERT.SYSTEMB.<mappedlabel>.HOST for the label signed, as RACF stands when the
 //     reply is made (operations change RACF between requests: PERMIT, PERMIT DELETE, RACLIST);
 //   - bounded queues: with inline service every request the server decoded is answered within
 //     the step, with service_time or register_time at most outstanding_per_connection_max stay
-//     unanswered;
-//     undrained events ≤ events_max; management tickets are answered exactly once and at most
-//     mgmt_pending_max are pending;
+//     unanswered; undrained events ≤ events_max (Outputs::events_burst_max); management
+//     tickets are answered exactly once and at most mgmt_pending_max are pending;
 //   - after Close or a fatal ErrorReply the server closes the connection in the same step;
-//   - after handle_timeout(now), next_timeout() is later than now (no busy loop);
+//   - timers fire only when next_timeout() is reached, and after handle_timeout(now),
+//     next_timeout() is later than now (no busy loop);
 //   - an untouched TLS connection the server kept open completes its handshake;
 //   - at the end, two hours of virtual time later, every connection is closed and every
 //     management ticket answered.
 //
 // Input: byte 0 = options (bit 0: service_time 5 ms; bit 1: duplicate ClientName refuse_new;
 // bit 2: SyslogLevel 0; bit 3: handshake_time 3 ms and register_time 1 ms), then operations
-// (see `Op`); reading past the end yields zeros.
+// (see Run::step); reading past the end yields zeros.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -42,18 +48,20 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "nsslab/core/pair.hpp"
 #include "nsslab/crypto/certificate.hpp"
 #include "nsslab/crypto/key.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/nss/nss_server.hpp"
+#include "nsslab/nss/raw_client.hpp"
 #include "nsslab/tls/channel.hpp"
 #include "nsslab/wire_nss/codec.hpp"
 #include "nsslab/zos/keyring.hpp"
@@ -269,15 +277,17 @@ constexpr std::array<char const*, 4> requesters{"OPER1", "OPER2", "A1S1", "NOUSE
 constexpr std::array<std::int64_t, 10> advance_ms{1,      100,    1'000,   5'000,   29'000,
                                                   31'000, 61'000, 300'000, 601'000, 3'600'000};
 
-// ---- one connection slot, as the client sees it ----
+Endpoint server_endpoint() {
+    return {IpAddress::v4(0x0A000005), 4159};  // 10.0.0.5, the address in the server's SAN
+}
+
+// ---- one connection slot: a RawClient connection and what the fuzzer knows of it ----
 
 struct Slot {
-    bool open{false};  // accepted and not yet closed by either side
-    ConnId conn{0};
+    core::ConnId client{0};  // the RawClient connection (0: none yet)
+    ConnId conn{0};          // the server's ConnId of it; kept once it ended (a stale ConnId)
     bool use_tls{true};
-    bool tampered{false};  // raw bytes were injected into its TLS stream
-    std::optional<tls::Channel> tls;
-    wn::FrameReader from_server{wn::default_max_body};  // frames the server sent
+    bool tampered{false};                          // raw bytes were injected into its TLS stream
     wn::FrameReader mirror{wn::default_max_body};  // the client plaintext as the server reads it
     bool mirror_dead{false};
     Bytes pending_tail;  // second half of a split frame
@@ -285,45 +295,66 @@ struct Slot {
     std::optional<std::uint32_t> last_mgmt_request;
     // Requests the server has seen (from the mirror) and not yet answered, by request id.
     std::multimap<std::uint32_t, wn::Body> unanswered;
-    // Registration as confirmed by RegisterReply ok.
     bool close_announced{false};  // the server sent Close or a fatal ErrorReply
+    // Registration as confirmed by RegisterReply ok.
     bool registered{false};
     bool cert_granted{false};
     std::string client_name;
     std::string user;
 };
 
+using Pair = core::StreamPair<nss::RawClient, nss::NssServer>;
+
+// Library contexts are built once (creating two per input halved the execution rate). Their
+// random streams run on across inputs; no invariant depends on random bytes.
+crypto::LibContext& server_context() {
+    static auto ctx = must(crypto::LibContext::deterministic(1, "SYSTEMB"), "server ctx");
+    return *ctx;
+}
+crypto::LibContext& client_context() {
+    static auto ctx = must(crypto::LibContext::deterministic(1, "SYSTEMA"), "client ctx");
+    return *ctx;
+}
+
+nss::NssServerOptions server_options(std::uint8_t flags) {
+    nss::NssServerOptions o;
+    o.system_name = "SYSTEMB";
+    o.config.nss.key_ring = zos::KeyRingName{"NSSD", "NSSRING"};
+    o.config.nss.syslog_level =
+        (flags & 4) != 0 ? 0 : nss::syslog_verbose | nss::syslog_client_lifecycle;
+    o.limits.connections_max = 3;
+    o.limits.outstanding_per_connection_max = 4;
+    o.limits.frame_body_max = 4096;
+    o.limits.mgmt_pending_max = 2;
+    o.limits.events_max = 512;
+    o.limits.service_time = (flags & 1) != 0 ? std::chrono::milliseconds{5} : Duration{0};
+    if ((flags & 8) != 0) {  // the CPU model: handshakes and registrations take time too
+        o.limits.handshake_time = std::chrono::milliseconds{3};
+        o.limits.register_time = std::chrono::milliseconds{1};
+    }
+    o.duplicate_client = (flags & 2) != 0 ? nss::DuplicateClientPolicy::refuse_new
+                                          : nss::DuplicateClientPolicy::replace_existing;
+    return o;
+}
+
 class Run {
   public:
     explicit Run(std::uint8_t flags)
-        : world_(World::get()), racf_(world_.racf), rings_(world_.rings) {
-        // Library contexts are built once (creating two per input halved the execution rate).
-        // Their random streams run on across inputs; no invariant depends on random bytes.
-        static auto sctx = must(crypto::LibContext::deterministic(1, "SYSTEMB"), "server ctx");
-        static auto cctx = must(crypto::LibContext::deterministic(1, "SYSTEMA"), "client ctx");
-        server_ctx_ = sctx.get();
-        client_ctx_ = cctx.get();
-        nss::NssServerOptions o;
-        o.system_name = "SYSTEMB";
-        o.config.nss.key_ring = zos::KeyRingName{"NSSD", "NSSRING"};
-        o.config.nss.syslog_level =
-            (flags & 4) != 0 ? 0 : nss::syslog_verbose | nss::syslog_client_lifecycle;
-        o.limits.connections_max = 3;
-        o.limits.outstanding_per_connection_max = 4;
-        o.limits.frame_body_max = 4096;
-        o.limits.mgmt_pending_max = 2;
-        o.limits.events_max = 512;
-        o.limits.service_time = (flags & 1) != 0 ? std::chrono::milliseconds{5} : Duration{0};
-        if ((flags & 8) != 0) {  // the CPU model: handshakes and registrations take time too
-            o.limits.handshake_time = std::chrono::milliseconds{3};
-            o.limits.register_time = std::chrono::milliseconds{1};
-        }
-        o.duplicate_client = (flags & 2) != 0 ? nss::DuplicateClientPolicy::refuse_new
-                                              : nss::DuplicateClientPolicy::replace_existing;
-        limits_ = o.limits;
-        server_ = std::make_unique<nss::NssServer>(std::move(o), racf_, rings_, *server_ctx_);
+        : world_(World::get()),
+          racf_(world_.racf),
+          rings_(world_.rings),
+          server_(server_options(flags), racf_, rings_, server_context()),
+          limits_(server_.options().limits),
+          raw_(client_context(), nss::RawClientOptions{4096, 0, false}),
+          pair_(raw_, server_, Pair::Options{server_endpoint(), IpAddress::v4(0x0A010101)}) {
+        pair_.on_server_transmit = [this](std::size_t, Transmit const& t, bool open) {
+            on_server_transmit(t, open);
+        };
     }
+    Run(Run const&) = delete;
+    Run& operator=(Run const&) = delete;
 
+    // One operation: op byte = kind << 2 | slot (fuzz/nss_server/make_corpus.py).
     void step(Input& in) {
         std::uint8_t op = in.u8();
         Slot& s = slots_[op & 3];
@@ -348,33 +379,37 @@ class Run {
                 send_plain(s, in.bytes(in.u8() % 48));
                 break;
             case 6:
-                if (s.conn != 0) {  // on a closed slot: a stale ConnId, to be ignored
-                    s.tampered = s.tampered || s.open;
+                if (s.conn != 0) {
                     Bytes raw = in.bytes(in.u8() % 48);
-                    server_->handle_received(s.conn, raw, now_);
+                    if (open(s)) {
+                        s.tampered = true;
+                        pair_.inject(s.client, raw, now_);
+                    } else {  // a stale ConnId, to be ignored
+                        server_.handle_received(s.conn, raw, now_);
+                    }
                 }
                 break;
             case 7:
                 advance(Duration{std::chrono::milliseconds{in.pick(advance_ms)}});
                 break;
             case 8:
-                if (s.conn != 0) {  // on a closed slot: a stale ConnId, to be ignored
-                    s.open = false;
+                if (s.conn != 0) {
                     closed_.insert(s.conn);
-                    server_->handle_closed(s.conn, StreamEnd::reset, now_);
+                    if (open(s))
+                        pair_.break_connection(s.client, StreamEnd::reset, now_);
+                    else  // a stale ConnId, to be ignored
+                        server_.handle_closed(s.conn, StreamEnd::reset, now_);
                 }
                 break;
             case 9:
-                if (s.open && s.tls) {
-                    s.tls->close();
-                    push_client_bytes(s);
-                }
+                if (open(s))
+                    raw_.close_notify(s.client, now_);
                 break;
             case 10: {
                 auto cmd = static_cast<wn::MgmtCommand>(1 + in.u8() % 8);
                 char const* requester = in.pick(requesters);
                 char const* client = in.pick(client_names);
-                auto ticket = server_->request_management(requester, client, cmd, "SA1", now_);
+                auto ticket = server_.request_management(requester, client, cmd, "SA1", now_);
                 if (!tickets_.insert(ticket).second)
                     violated("management ticket reused");
                 break;
@@ -382,9 +417,9 @@ class Run {
             case 11: {
                 char const* requester = in.pick(requesters);
                 if ((in.u8() & 1) != 0)
-                    (void)server_->ipsec_client_display(requester, now_);
+                    (void)server_.ipsec_client_display(requester, now_);
                 else
-                    (void)server_->nssctl_display(requester, in.pick(client_names), now_);
+                    (void)server_.nssctl_display(requester, in.pick(client_names), now_);
                 break;
             }
             case 12:
@@ -397,9 +432,9 @@ class Run {
 
     void finish() {
         advance(std::chrono::hours{2});
-        if (server_->connection_count() != 0)
+        if (server_.connection_count() != 0)
             violated("connections left open after two idle hours",
-                     std::to_string(server_->connection_count()));
+                     std::to_string(server_.connection_count()));
         if (!tickets_.empty())
             violated("management tickets never answered", std::to_string(tickets_.size()));
     }
@@ -439,50 +474,53 @@ class Run {
         }
     }
 
-    // reuse_id: the new connection gets the slot's previous ConnId (a driver may reuse a
-    // handle once the core has forgotten it).
+    bool open(Slot const& s) const {
+        return s.client != 0 && pair_.server_conn_of(s.client).has_value();
+    }
+    nss::RawClient::Connection* client_of(Slot const& s) { return raw_.connection(s.client); }
+
+    // reuse_id: the new connection gets the slot's previous server ConnId (a driver may reuse
+    // a handle once the core has forgotten it).
     void connect(Slot& s, bool use_tls, bool reuse_id) {
-        if (s.open) {
-            s.open = false;
+        if (open(s)) {
             closed_.insert(s.conn);
-            server_->handle_closed(s.conn, StreamEnd::reset, now_);
+            pair_.break_connection(s.client, StreamEnd::reset, now_);
             drain();
         }
+        if (s.client != 0)
+            raw_.forget(s.client);
         ConnId previous = s.conn;
         s = Slot{};
         s.conn = reuse_id && previous != 0 ? previous : next_conn_++;
         closed_.erase(s.conn);
         s.use_tls = use_tls;
-        s.open = true;
-        s.from_server = wn::FrameReader(wn::default_max_body);
         s.mirror = wn::FrameReader(limits_.frame_body_max);
         accepted_.insert(s.conn);
+        std::optional<tls::ClientConfig> cfg;
         if (use_tls) {
-            tls::ClientConfig cfg;
-            cfg.trust_anchors_pem = world_.trust_anchor_pem;
-            cfg.verification_time = now_;
-            cfg.server_address = IpAddress::v4(0x0A000005);
-            s.tls.emplace(must(tls::Channel::client(*client_ctx_, std::move(cfg)), "client"));
+            cfg.emplace();
+            cfg->trust_anchors_pem = world_.trust_anchor_pem;
+            cfg->verification_time = now_;
+            cfg->server_address = server_endpoint().address;
         }
-        bool room = server_->connection_count() < limits_.connections_max;
-        server_->handle_accepted(
-            s.conn,
-            Endpoint{IpAddress::v4(0x0A010101), static_cast<std::uint16_t>(50000 + s.conn % 1000)},
-            Endpoint{IpAddress::v4(0x0A000005), 4159}, now_);
+        bool room = server_.connection_count() < limits_.connections_max;
+        pair_.next_server_conn = s.conn;
+        pair_.next_port = static_cast<std::uint16_t>(50000 + s.conn % 1000);
+        s.client = must(raw_.connect(server_endpoint(), std::move(cfg), now_), "client");
         drain();
-        if (limits_.handshake_time > Duration::zero() && room && s.tls) {
+        if (limits_.handshake_time > Duration::zero() && room && use_tls) {
             // The handshake waits for the server's CPU (behind other handshakes and requests):
             // let the driver's clock run until it is answered, at most a second.
             TimePoint const give_up = now_ + std::chrono::seconds{1};
-            while (s.open && s.tls->state() == tls::Channel::State::handshaking) {
-                auto next = server_->next_timeout();
+            while (open(s) && client_of(s)->tls->state() == tls::Channel::State::handshaking) {
+                auto next = pair_.next_timeout();
                 if (!next || *next > give_up)
                     break;
                 advance(std::max(*next - now_, Duration::zero()));
             }
         }
-        if (room && s.tls && (!s.open || s.tls->state() != tls::Channel::State::established))
-            violated("clean TLS handshake did not complete", s.tls->failure_reason());
+        if (room && use_tls && (!open(s) || !client_of(s)->established()))
+            violated("clean TLS handshake did not complete", client_of(s)->tls->failure_reason());
     }
 
     wn::Body make_body(Slot& s, Input& in, std::uint32_t& request_id) {
@@ -579,26 +617,20 @@ class Run {
         send_plain(s, head);
     }
 
-    // Plaintext from the client: through its TLS channel, or raw on a plain-TCP connection.
+    // Plaintext from the client: through its TLS channel (before or after the handshake), or
+    // raw on a plain-TCP connection. What TLS refuses (closed, failed) is not sent.
     void send_plain(Slot& s, Bytes const& bytes) {
-        if (!s.open || bytes.empty())
+        if (!open(s) || bytes.empty())
             return;
-        if (s.tls) {
-            if (s.tls->state() != tls::Channel::State::established &&
-                s.tls->state() != tls::Channel::State::handshaking)
-                return;
-            if (!s.tls->send(bytes))
-                return;
+        if (!raw_.send_raw(s.client, bytes, now_))
+            return;
+        if (s.use_tls)
             mirror(s, bytes);
-            push_client_bytes(s);
-        } else {
-            server_->handle_received(s.conn, bytes, now_);
-        }
     }
 
     // What the server will decode from this plaintext (the same FrameReader, same limit).
     void mirror(Slot& s, ByteView bytes) {
-        if (s.mirror_dead || !s.tls || s.tampered)
+        if (s.mirror_dead || s.tampered)
             return;
         if (!s.mirror.feed(bytes)) {
             s.mirror_dead = true;
@@ -622,89 +654,62 @@ class Run {
         }
     }
 
-    void push_client_bytes(Slot& s) {
-        Bytes out;
-        while (auto b = s.tls->poll_transmit())
-            out.insert(out.end(), b->begin(), b->end());
-        if (!out.empty() && s.open)
-            server_->handle_received(s.conn, out, now_);
+    // Every server transmit, before the pair delivers (or drops) it.
+    void on_server_transmit(Transmit const& t, bool open) {
+        if (accepted_.count(t.conn) == 0)
+            violated("transmit for a connection never accepted");
+        if (closed_.count(t.conn) != 0)
+            violated("transmit after close", std::string(core::to_string(t.kind)));
+        if (!open)
+            violated("transmit for a connection the driver does not have",
+                     std::string(core::to_string(t.kind)));
+        if (t.kind != Transmit::Kind::data)
+            closed_.insert(t.conn);
     }
 
-    Slot* slot_of(ConnId conn) {
-        for (auto& s : slots_)
-            if (s.open && s.conn == conn)
-                return &s;
-        return nullptr;
-    }
-
+    // Moves everything both ways, then checks and consumes what came out.
     void drain() {
-        for (bool progress = true; progress;) {
-            progress = false;
-            while (auto t = server_->poll_transmit()) {
-                progress = true;
-                if (accepted_.count(t->conn) == 0)
-                    violated("transmit for a connection never accepted");
-                if (closed_.count(t->conn) != 0)
-                    violated("transmit after close", std::string(core::to_string(t->kind)));
-                Slot* s = slot_of(t->conn);
-                if (s == nullptr)
-                    violated("transmit for a connection without slot");
-                if (t->kind != Transmit::Kind::data) {
-                    closed_.insert(t->conn);
-                    s->open = false;
-                    continue;
-                }
-                if (!s->tls)
-                    continue;  // a plain-TCP client: whatever an alert looks like
-                s->tls->handle_received(t->bytes, now_);
-                if (s->tls->state() == tls::Channel::State::failed)
-                    continue;
-                Bytes plain = s->tls->poll_received().value_or(Bytes{});
-                if (!plain.empty() && !s->tampered)
-                    on_server_plaintext(*s, plain);
-            }
-            for (auto& s : slots_) {
-                if (s.open && s.tls) {
-                    Bytes out;
-                    while (auto b = s.tls->poll_transmit())
-                        out.insert(out.end(), b->begin(), b->end());
-                    if (!out.empty()) {
-                        progress = true;
-                        server_->handle_received(s.conn, out, now_);
-                    }
-                }
-            }
-            std::size_t events = 0;
-            while (auto e = server_->poll_event()) {
-                progress = true;
-                ++events;
-                if (verbose()) {
-                    std::string line = "  event " + e->name;
-                    for (auto const& f : e->fields)
-                        line += " " + f.key + "=" + e->text(f.key);
-                    std::fprintf(stderr, "%s\n", line.c_str());
-                }
-            }
-            if (events > limits_.events_max)
-                violated("more undrained events than events_max", std::to_string(events));
-            while (auto r = server_->poll_completion()) {
-                progress = true;
-                if (tickets_.erase(r->ticket) == 0)
-                    violated("management result for an unknown or answered ticket");
+        pair_.pump(now_);
+        auto& out = pair_.server_outputs;
+        if (out.events_burst_max > limits_.events_max)
+            violated("more undrained events than events_max", std::to_string(out.events_burst_max));
+        if (verbose()) {
+            for (auto const& e : out.events) {
+                std::string line = "  event " + e.name;
+                for (auto const& f : e.fields)
+                    line += " " + f.key + "=" + e.text(f.key);
+                std::fprintf(stderr, "%s\n", line.c_str());
             }
         }
+        for (auto const& r : out.completions)
+            if (tickets_.erase(r.ticket) == 0)
+                violated("management result for an unknown or answered ticket");
+        out.events.clear();
+        out.secrets.clear();
+        out.completions.clear();
+        pair_.client_outputs.events.clear();
+        pair_.client_outputs.secrets.clear();
+        pair_.client_transmits.clear();
+        for (auto& s : slots_)
+            read_replies(s);
     }
 
-    void on_server_plaintext(Slot& s, ByteView plain) {
-        for (std::size_t off = 0; off < plain.size(); off += 16384) {
-            auto part = plain.subspan(off, std::min<std::size_t>(16384, plain.size() - off));
-            if (!s.from_server.feed(part))
-                violated("server frames rejected by the codec");
-            while (auto m = s.from_server.next()) {
-                if (!*m)
-                    violated("server sent an undecodable frame", m->error().what());
-                on_server_message(s, **m);
-            }
+    // The messages the slot's client decoded since the last call. A plain-TCP client gets no
+    // frames (an alert, if anything); replies on a tampered connection are not matched.
+    void read_replies(Slot& s) {
+        auto* c = client_of(s);
+        if (c == nullptr || !s.use_tls)
+            return;
+        if (s.tampered) {
+            c->received.clear();
+            return;
+        }
+        if (!c->decode_errors.empty())
+            violated("server sent a frame the codec rejects", c->decode_errors.front());
+        while (!c->received.empty()) {
+            wn::Message m = std::move(c->received.front());
+            c->received.pop_front();
+            on_server_message(s, m);
         }
     }
 
@@ -798,12 +803,13 @@ class Run {
     }
 
     void check() {
-        std::size_t open = 0;
+        std::size_t open_slots = 0;
         for (auto const& s : slots_) {
-            open += s.open ? 1 : 0;
-            if (s.open && s.close_announced)
+            bool const is_open = open(s);
+            open_slots += is_open ? 1 : 0;
+            if (is_open && s.close_announced)
                 violated("Close / fatal ErrorReply sent but the connection stays open");
-            if (!s.open || s.mirror_dead || s.tampered || !s.tls)
+            if (!is_open || s.mirror_dead || s.tampered || !s.use_tls)
                 continue;
             // Inline service answers every request within the step; with service_time or
             // register_time the queue holds at most outstanding_per_connection_max (the rest
@@ -815,10 +821,11 @@ class Run {
                 violated("unanswered requests beyond the bound",
                          std::to_string(s.unanswered.size()) + " > " + std::to_string(bound));
         }
-        if (server_->connection_count() != open)
-            violated("connection count differs from the driver's view",
-                     std::to_string(server_->connection_count()) + " vs " + std::to_string(open));
-        if (server_->connection_count() > limits_.connections_max)
+        if (server_.connection_count() != open_slots)
+            violated(
+                "connection count differs from the driver's view",
+                std::to_string(server_.connection_count()) + " vs " + std::to_string(open_slots));
+        if (server_.connection_count() > limits_.connections_max)
             violated("connections beyond connections_max");
         if (tickets_.size() > limits_.mgmt_pending_max)
             violated("more pending management requests than mgmt_pending_max");
@@ -828,14 +835,14 @@ class Run {
     void advance(Duration d) {
         TimePoint target = now_ + d;
         for (int i = 0; i < 100000; ++i) {
-            auto next = server_->next_timeout();
+            auto next = pair_.next_timeout();
             if (!next || *next > target)
                 break;
             now_ = std::max(now_, *next);
-            server_->handle_timeout(now_);
+            pair_.advance_to(now_);
             drain();
             check();
-            auto after = server_->next_timeout();
+            auto after = server_.next_timeout();
             if (after && *after <= now_)
                 violated("next_timeout() not later than now after handle_timeout");
         }
@@ -848,13 +855,13 @@ class Run {
     World const& world_;
     zos::RacfDatabase racf_;
     zos::KeyRingStore rings_;
-    crypto::LibContext* server_ctx_;
-    crypto::LibContext* client_ctx_;
-    std::unique_ptr<nss::NssServer> server_;
+    nss::NssServer server_;
     nss::NssServerLimits limits_;
+    nss::RawClient raw_;
+    Pair pair_;
     std::array<Slot, 4> slots_;
-    std::set<ConnId> accepted_;
-    std::set<ConnId> closed_;
+    std::set<ConnId> accepted_;  // server ConnIds, as the fuzzer chose them
+    std::set<ConnId> closed_;    // ... and ended (by either side) since
     std::set<nss::MgmtTicket> tickets_;
     ConnId next_conn_{1};
     TimePoint now_{start_time()};

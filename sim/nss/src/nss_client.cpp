@@ -210,6 +210,43 @@ ConnectionState NssClient::connection_state() const {
     return ConnectionState::disconnected;
 }
 
+void NssClient::enter(Phase to) {
+    switch (to) {
+        case Phase::idle:     // stop(), refresh(): from any phase
+        case Phase::backoff:  // drop_connection(), attempt_failed(), refresh()
+            NSSLAB_ASSERT(conn_ == 0 && !channel_ && !reader_,
+                          "nss client: idle and backoff hold no connection");
+            NSSLAB_ASSERT(in_flight_.empty() && keepalive_wire_id_ == 0,
+                          "nss client: idle and backoff have nothing on the wire");
+            break;
+        case Phase::tcp_connect:  // attempt()
+            NSSLAB_ASSERT(phase_ == Phase::idle || phase_ == Phase::backoff,
+                          "nss client: a connect starts from idle or backoff");
+            NSSLAB_ASSERT(conn_ != 0 && !channel_ && !register_sent_,
+                          "nss client: tcp_connect holds a new connection without TLS");
+            break;
+        case Phase::tls:  // handle_connected()
+            NSSLAB_ASSERT(phase_ == Phase::tcp_connect, "nss client: TLS starts once TCP is up");
+            NSSLAB_ASSERT(conn_ != 0 && channel_ && reader_,
+                          "nss client: the TLS phase has a channel and a frame reader");
+            break;
+        case Phase::registering:  // send_register()
+            NSSLAB_ASSERT(phase_ == Phase::tls, "nss client: registration follows the handshake");
+            NSSLAB_ASSERT(channel_ && channel_->state() == tls::Channel::State::established,
+                          "nss client: credentials go out only over an established TLS session");
+            NSSLAB_ASSERT(register_sent_ && register_wire_id_ != 0,
+                          "nss client: registering has a RegisterRequest on the wire");
+            break;
+        case Phase::registered:  // on_register_reply()
+            NSSLAB_ASSERT(phase_ == Phase::registering,
+                          "nss client: registered follows a RegisterReply to our request");
+            NSSLAB_ASSERT(conn_ != 0 && channel_ && keepalive_wire_id_ == 0,
+                          "nss client: a registration starts on a connection with no keepalive");
+            break;
+    }
+    phase_ = to;
+}
+
 void NssClient::start(TimePoint now) {
     if (phase_ != Phase::idle)
         return;
@@ -222,16 +259,21 @@ void NssClient::start(TimePoint now) {
 void NssClient::stop(TimePoint now) {
     if (conn_ != 0)
         drop_connection(Teardown::close, now);
-    phase_ = Phase::idle;
+    enter(Phase::idle);
     std::vector<RequestHandle> handles;
     for (auto const& [h, r] : requests_)
         handles.push_back(h);
     for (RequestHandle h : handles)
         complete(h, wn::ResultCode::internal_error, "NSS client stopped");
+    NSSLAB_ASSERT(requests_.empty(), "nss client: a stopped client keeps no request");
     emit(base_event("nss.stopped"));
 }
 
+// A new connection to candidate(): from idle or backoff, with no connection and nothing on the
+// wire (drop_connection() re-queued every request in flight).
 void NssClient::attempt(TimePoint now) {
+    NSSLAB_ASSERT(conn_ == 0 && !channel_, "nss client: an attempt starts without a connection");
+    NSSLAB_ASSERT(in_flight_.empty(), "nss client: no request is on the wire between connections");
     Candidate const& c = candidate();
     std::optional<Endpoint> ep = endpoint_of(c);
     if (!ep) {
@@ -243,7 +285,6 @@ void NssClient::attempt(TimePoint now) {
         return;
     }
     conn_ = next_conn_++;
-    phase_ = Phase::tcp_connect;
     register_sent_ = false;
     register_wire_id_ = 0;
     next_wire_id_ = 1;
@@ -252,6 +293,7 @@ void NssClient::attempt(TimePoint now) {
     reader_.reset();
     local_endpoint_.reset();
     in_flight_.clear();
+    enter(Phase::tcp_connect);
     attempt_deadline_ = now + wait_limit();
     emit(base_event("nss.connecting")
              .with("server", ep->address.to_string())
@@ -296,7 +338,7 @@ void NssClient::attempt_failed(std::string const& reason, Teardown how, TimePoin
     }
     Duration const delay = backoff_delay();
     ++backoff_steps_;
-    phase_ = Phase::backoff;
+    enter(Phase::backoff);
     reconnect_at_ = now + delay;
     emit(base_event("nss.backoff")
              .with("delay", format_seconds(delay))
@@ -326,6 +368,8 @@ void NssClient::end_connection(std::string const& reason, Teardown how, TimePoin
 // Ends the current connection: orderly (Close message, TLS close_notify, close action) or
 // abortive. Requests in flight on it begin a new attempt (re-issued on the next connection).
 void NssClient::drop_connection(Teardown how, TimePoint now) {
+    NSSLAB_ASSERT(conn_ != 0 && phase_ != Phase::idle && phase_ != Phase::backoff,
+                  "nss client: only a connection in progress or registered is dropped");
     ConnId const conn = conn_;
     if (how == Teardown::close && channel_ &&
         channel_->state() == tls::Channel::State::established) {
@@ -349,7 +393,6 @@ void NssClient::drop_connection(Teardown how, TimePoint now) {
         transmits_.push_back(std::move(end));
     }
     conn_ = 0;
-    phase_ = Phase::backoff;  // the caller decides what comes next (attempt, backoff, idle)
     channel_.reset();
     reader_.reset();
     local_endpoint_.reset();
@@ -357,6 +400,7 @@ void NssClient::drop_connection(Teardown how, TimePoint now) {
     granted_ = {};
     keepalive_wire_id_ = 0;
     in_flight_.clear();
+    enter(Phase::backoff);  // the caller decides what comes next (attempt, backoff, idle)
     // Every request that was on the wire starts a new attempt (it will be re-issued).
     std::vector<RequestHandle> lost;
     for (auto& [h, r] : requests_)
@@ -400,7 +444,7 @@ void NssClient::handle_connected(ConnId conn, Endpoint local, TimePoint now) {
     }
     channel_.emplace(std::move(channel.value()));
     reader_.emplace();
-    phase_ = Phase::tls;
+    enter(Phase::tls);
     flush_tls();
 }
 
@@ -408,6 +452,7 @@ void NssClient::flush_tls() {
     tls_pending_ = false;
     if (!channel_)
         return;
+    NSSLAB_ASSERT(conn_ != 0, "nss client: a TLS channel belongs to the current connection");
     while (auto out = channel_->poll_transmit()) {
         core::StreamTransmit t;
         t.conn = conn_;
@@ -503,6 +548,7 @@ void NssClient::handle_timeout(TimePoint now) {
                 connection_lost("no KeepaliveAck within NssWaitLimit", Teardown::abort, now);
             } else if (keepalive_wire_id_ == 0 && now >= last_sent_ + options_.keepalive_interval) {
                 std::uint32_t const id = next_wire_id_++;
+                NSSLAB_ASSERT(in_flight_.count(id) == 0, "nss client: a wire id names one message");
                 if (send_message({id, wn::Keepalive{}}, now)) {
                     keepalive_wire_id_ = id;
                     keepalive_deadline_ = now + wait_limit();
@@ -537,6 +583,8 @@ void NssClient::handle_timeout(TimePoint now) {
             continue;
         Request& r = it->second;
         if (r.wire_id != 0) {
+            NSSLAB_ASSERT(in_flight_.count(r.wire_id) == 1 && in_flight_.at(r.wire_id) == h,
+                          "nss client: a request on the wire is in_flight_ under its wire id");
             in_flight_.erase(r.wire_id);  // a late reply to this id is stale
             r.wire_id = 0;
         }
@@ -596,8 +644,8 @@ void NssClient::send_register(TimePoint now) {
         reg.credential = std::move(ticket.value());
     }
     register_wire_id_ = next_wire_id_++;
-    phase_ = Phase::registering;
     register_sent_ = true;
+    enter(Phase::registering);
     emit(base_event("nss.register_sent")
              .with("client_name", reg.client_name)
              .with("user_id", reg.user_id)
@@ -700,7 +748,7 @@ void NssClient::on_register_reply(wn::RegisterReply const& reply, TimePoint now)
                        Teardown::close, now);
         return;
     }
-    phase_ = Phase::registered;
+    enter(Phase::registered);
     granted_ = registered_without_services ? wn::Services{} : reply.granted;
     if (mismatch)
         granted_.cert = false;  // EZD1904E: the certificate service is unusable
@@ -745,6 +793,9 @@ void NssClient::on_reply(std::uint32_t wire_id, wn::Body const& body, TimePoint 
         return;
     }
     RequestHandle const handle = it->second;
+    auto const request = requests_.find(handle);
+    NSSLAB_ASSERT(request != requests_.end() && request->second.wire_id == wire_id,
+                  "nss client: in_flight_ names a pending request by its wire id");
     in_flight_.erase(it);
     std::visit(
         [&](auto const& b) {
@@ -841,6 +892,7 @@ RequestHandle NssClient::submit(wn::Body body, TimePoint now) {
 // have been used. The attempt lasts at most NssWaitLimit, whether the request is on the wire or
 // waits for a connection.
 void NssClient::begin_attempt(Request& r, TimePoint now) {
+    NSSLAB_ASSERT(r.wire_id == 0, "nss client: an attempt begins with the request off the wire");
     if (r.attempts_started > wait_retries_) {
         RequestHandle const h = r.handle;
         std::uint32_t const attempts = r.attempts_started;
@@ -862,6 +914,8 @@ void NssClient::begin_attempt(Request& r, TimePoint now) {
 }
 
 void NssClient::issue(Request& r, TimePoint now) {
+    NSSLAB_ASSERT(phase_ == Phase::registered && r.wire_id == 0,
+                  "nss client: a request goes on the wire once per attempt, when registered");
     std::string why;
     if (auto refused = refuse_reason(r.body, why)) {
         complete(r.handle, *refused, why);
@@ -873,7 +927,8 @@ void NssClient::issue(Request& r, TimePoint now) {
     }
     r.wire_id = id;
     ++r.sends;
-    in_flight_[id] = r.handle;
+    bool const fresh = in_flight_.emplace(id, r.handle).second;
+    NSSLAB_ASSERT(fresh, "nss client: a wire id names one request");
     emit(base_event("nss.request_sent")
              .with("handle", r.handle)
              .with("request", request_name(r.body))
@@ -900,8 +955,13 @@ void NssClient::complete(RequestHandle handle, wn::ResultCode result, std::strin
     auto it = requests_.find(handle);
     NSSLAB_ASSERT(it != requests_.end(), "nss client: request completed twice");
     Request& r = it->second;
-    if (r.wire_id != 0)
-        in_flight_.erase(r.wire_id);
+    if (r.wire_id != 0) {
+        auto flight = in_flight_.find(r.wire_id);
+        NSSLAB_ASSERT(flight == in_flight_.end() || flight->second == handle,
+                      "nss client: in_flight_ names a request by its wire id");
+        if (flight != in_flight_.end())
+            in_flight_.erase(flight);
+    }
     Event e =
         base_event(result == wn::ResultCode::ok ? "nss.request_completed" : "nss.request_failed");
     e.with("handle", handle)
@@ -956,7 +1016,7 @@ Result<bool> NssClient::refresh(zos::IkeConfig const& ike, zos::NssStackConfig c
     bool const running = phase_ != Phase::idle;
     if (conn_ != 0)
         drop_connection(Teardown::close, now);
-    phase_ = running ? Phase::backoff : Phase::idle;
+    enter(running ? Phase::backoff : Phase::idle);
     stack_ = stack;
     set_candidates(ike);
     api_mismatch_ = false;

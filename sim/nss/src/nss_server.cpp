@@ -195,8 +195,15 @@ bool NssServer::needs_frame_timer(Connection const& c) {
 }
 
 void NssServer::index_connection(Connection& c, bool present) {
-    received_index_.erase({c.indexed_at, c.id});
-    frame_index_.erase({c.indexed_at, c.id});
+    // Every open connection has exactly one received_index_ entry, from handle_accepted() to
+    // forget(), at indexed_at; the frame index holds a subset of those entries.
+    std::size_t const was_indexed = received_index_.erase({c.indexed_at, c.id});
+    NSSLAB_ASSERT(was_indexed == (c.indexed ? 1u : 0u),
+                  "NssServer: an open connection has one entry in the timer index");
+    bool const had_frame_timer = frame_index_.erase({c.indexed_at, c.id}) == 1;
+    NSSLAB_ASSERT(was_indexed == 1 || !had_frame_timer,
+                  "NssServer: the frame timer index is a subset of the received index");
+    c.indexed = present;
     if (!present)
         return;
     c.indexed_at = c.last_received_at;
@@ -279,11 +286,19 @@ void NssServer::handle_accepted(ConnId conn, Endpoint const& remote, Endpoint co
     c.last_received_at = now;
     c.reader = wn::FrameReader(options_.limits.frame_body_max);
     c.channel.emplace(std::move(*channel));
-    index_connection(connections_.emplace(conn, std::move(c)).first->second, true);
+    auto [it, inserted] = connections_.emplace(conn, std::move(c));
+    NSSLAB_ASSERT(inserted && connections_.size() <= options_.limits.connections_max,
+                  "NssServer::handle_accepted: at most connections_max connections");
+    index_connection(it->second, true);
     emit(std::move(ev.with("certificate", label)));
 }
 
 void NssServer::transmit(ConnId conn, Transmit::Kind kind, Bytes bytes, std::string reason) {
+    // Data goes only to an open connection; close and abort end one (forget() follows) or
+    // refuse one handle_accepted() did not keep.
+    NSSLAB_ASSERT(kind != Transmit::Kind::connect, "NssServer: a server never connects");
+    NSSLAB_ASSERT(kind != Transmit::Kind::data || find(conn) != nullptr,
+                  "NssServer: data only for an open connection");
     Transmit t;
     t.kind = kind;
     t.conn = conn;
@@ -330,7 +345,10 @@ void NssServer::forget(ConnId conn, std::string const& reason, TimePoint now) {
     if (c == nullptr)
         return;
     auto it = clients_.find(c->info.client_name);
-    if (it != clients_.end() && it->second == conn)
+    bool const holds_name = it != clients_.end() && it->second == conn;
+    NSSLAB_ASSERT(holds_name || !c->info.registered,
+                  "NssServer: a registered connection holds its ClientName until forgotten");
+    if (holds_name)
         clients_.erase(it);
     std::vector<PendingMgmt> orphans;
     for (auto pit = mgmt_pending_.begin(); pit != mgmt_pending_.end();) {
@@ -348,8 +366,10 @@ void NssServer::forget(ConnId conn, std::string const& reason, TimePoint now) {
              .with("reason", reason));
     std::string client = c->info.client_name;
     index_connection(*c, false);
-    if (c->held_until)
-        held_index_.erase({*c->held_until, conn});
+    if (c->held_until) {
+        bool const held = held_index_.erase({*c->held_until, conn}) == 1;
+        NSSLAB_ASSERT(held, "NssServer: a connection waiting for the CPU is in held_index_");
+    }
     connections_.erase(conn);
     for (auto const& p : orphans) {
         MgmtResult r;
@@ -373,6 +393,7 @@ void NssServer::close_connection(ConnId conn, std::string const& reason, bool gr
     }
     transmit(conn, graceful ? Transmit::Kind::close : Transmit::Kind::abort, {}, reason);
     forget(conn, reason, now);
+    NSSLAB_ASSERT(find(conn) == nullptr, "NssServer: a connection ends with its close or abort");
 }
 
 void NssServer::fatal_error(Connection& c, wn::ResultCode code, std::string const& reason,
@@ -422,6 +443,8 @@ void NssServer::read_ciphertext(ConnId conn, ByteView bytes, TimePoint now) {
     auto* c = find(conn);
     if (c == nullptr || !c->channel)
         return;
+    NSSLAB_ASSERT(!c->held_until,
+                  "NssServer: bytes are read once the handshake's CPU time is over");
     c->channel->handle_received(bytes, now);
     auto state = c->channel->state();
     if (state == tls::Channel::State::failed) {
@@ -526,8 +549,9 @@ void NssServer::handle_timeout(TimePoint now) {
         auto const [until, id] = *held_index_.begin();
         held_index_.erase(held_index_.begin());
         auto* c = find(id);
-        if (c == nullptr || c->held_until != until)
-            continue;
+        NSSLAB_ASSERT(
+            c != nullptr && c->held_until == until,
+            "NssServer: held_index_ names connections waiting for the CPU, at held_until");
         c->held_until.reset();
         Bytes bytes = std::exchange(c->held, Bytes{});
         read_ciphertext(id, bytes, now);
@@ -551,8 +575,7 @@ void NssServer::handle_timeout(TimePoint now) {
     due.erase(std::unique(due.begin(), due.end()), due.end());
     for (ConnId id : due) {
         auto* c = find(id);
-        if (c == nullptr)
-            continue;
+        NSSLAB_ASSERT(c != nullptr, "NssServer: the timer indexes name only open connections");
         if (needs_frame_timer(*c) && now >= c->last_received_at + lim.frame_timeout) {
             std::string why = c->reader.buffered() > 0 ? "stalled in the middle of a frame"
                               : !c->info.registered    ? "no registration completed"
@@ -589,6 +612,10 @@ void NssServer::handle_timeout(TimePoint now) {
         finish_mgmt(p, std::move(r), now);
     }
     run_queue(now);
+    // No busy loop: every deadline due at `now` was acted on (a driver that fires the timer at
+    // next_timeout() makes progress).
+    auto const next = next_timeout();
+    NSSLAB_ASSERT(!next || *next > now, "NssServer: after handle_timeout, no deadline is due");
 }
 
 // ---- messages and the request queue ----
@@ -660,6 +687,8 @@ void NssServer::handle_message(ConnId conn, wn::Message const& message, TimePoin
             return;
         }
         ++c->outstanding;
+        NSSLAB_ASSERT(c->outstanding <= options_.limits.outstanding_per_connection_max,
+                      "NssServer: at most outstanding_per_connection_max queued per connection");
         queue_.push_back(Work{conn, c->info.conn_number, message, now});
         return;
     }
@@ -703,8 +732,8 @@ void NssServer::run_queue(TimePoint now) {
         auto* c = find(item.conn);
         if (c == nullptr || c->info.conn_number != item.conn_number)
             continue;
-        if (c->outstanding > 0)
-            --c->outstanding;
+        NSSLAB_ASSERT(c->outstanding > 0, "NssServer: a queued request counts as outstanding");
+        --c->outstanding;
         process_request(*c, item.message, now);
         if ((c = find(item.conn)) != nullptr && c->info.conn_number == item.conn_number) {
             if (!c->doom_reason.empty()) {

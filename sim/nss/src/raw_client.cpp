@@ -52,7 +52,8 @@ Result<core::ConnId> RawClient::connect(Endpoint server, std::optional<tls::Clie
         c.tls.emplace(std::move(*channel));
     }
     core::ConnId const id = c.id;
-    connections_.emplace(id, std::move(c));
+    bool const fresh = connections_.emplace(id, std::move(c)).second;
+    NSSLAB_ASSERT(fresh, "raw client: a connection id is used once");
     Transmit t;
     t.kind = Transmit::Kind::connect;
     t.conn = id;
@@ -103,6 +104,14 @@ void RawClient::close(core::ConnId conn, TimePoint) {
     transmit(conn, Transmit::Kind::close, {});
 }
 
+void RawClient::close_notify(core::ConnId conn, TimePoint) {
+    Connection* c = connection(conn);
+    if (c == nullptr || c->closed || !c->tls || !c->connected)
+        return;
+    c->tls->close();
+    flush(*c);
+}
+
 void RawClient::abort(core::ConnId conn, TimePoint) {
     Connection* c = connection(conn);
     if (c == nullptr || c->closed)
@@ -138,6 +147,7 @@ void RawClient::handle_connected(core::ConnId conn, Endpoint, TimePoint) {
     Connection* c = connection(conn);
     if (c == nullptr || c->closed)
         return;
+    NSSLAB_ASSERT(!c->connected, "raw client: a connection is reported connected once");
     c->connected = true;
     flush(*c);  // the ClientHello and anything sent before the connection was up
 }
@@ -146,6 +156,7 @@ void RawClient::handle_received(core::ConnId conn, ByteView bytes, TimePoint now
     Connection* c = connection(conn);
     if (c == nullptr || c->closed)
         return;
+    NSSLAB_ASSERT(c->connected, "raw client: bytes arrive only on a connected connection");
     keep(c->raw_received, bytes);
     if (!c->tls)
         return;

@@ -150,6 +150,8 @@ void NssServer::on_sign(Connection& c, std::uint32_t id, wn::SignRequest const& 
                                                 " key of certificate '" + req.label + "'");
         return;
     }
+    NSSLAB_ASSERT(c.info.registered && c.info.granted.cert && !c.version_mismatch && d.allowed,
+                  "NssServer: a signature only for a registered Cert client with HOST access");
     auto signature = crypto::sign(*key, scheme, req.data);
     if (!signature) {
         answer(wn::ResultCode::crypto_error,

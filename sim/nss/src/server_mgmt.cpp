@@ -67,6 +67,8 @@ MgmtTicket NssServer::request_management(std::string_view requester, std::string
     }
     auto it = clients_.find(client);
     Connection* c = it == clients_.end() ? nullptr : find(it->second);
+    NSSLAB_ASSERT(it == clients_.end() || (c != nullptr && c->info.registered),
+                  "NssServer: a ClientName names a registered, open connection");
     if (c == nullptr) {
         return immediate(wn::ResultCode::client_not_connected,
                          "ENXIO: NSS client " + client + " is not connected");
@@ -96,7 +98,9 @@ MgmtTicket NssServer::request_management(std::string_view requester, std::string
     pending.conn_number = c->info.conn_number;
     pending.request_id = request_id;
     pending.deadline = now + options_.limits.mgmt_timeout;
-    mgmt_pending_.emplace(ticket, pending);
+    bool const fresh = mgmt_pending_.emplace(ticket, pending).second;
+    NSSLAB_ASSERT(fresh && mgmt_pending_.size() <= options_.limits.mgmt_pending_max,
+                  "NssServer: at most mgmt_pending_max management requests wait, one per ticket");
     send(*c, wn::Message{request_id, wn::MgmtRequest{command, std::string(target), user}});
     if (!c->doom_reason.empty()) {
         std::string why = c->doom_reason;
@@ -137,6 +141,10 @@ void NssServer::on_mgmt_reply(Connection& c, std::uint32_t id, wn::MgmtReply con
 }
 
 void NssServer::finish_mgmt(PendingMgmt const& pending, MgmtResult result, TimePoint /*now*/) {
+    // Answered once: a ticket leaves mgmt_pending_ (or never entered it) before its result.
+    NSSLAB_ASSERT(result.ticket == pending.ticket && result.ticket != 0 &&
+                      result.ticket < next_ticket_ && mgmt_pending_.count(result.ticket) == 0,
+                  "NssServer: a management ticket is answered once, after it stops waiting");
     emit(Event("nssd.mgmt.result")
              .with("ticket", result.ticket)
              .with("client", pending.client_name)

@@ -153,17 +153,17 @@ void NssServer::on_register(Connection& c, std::uint32_t id, wn::RegisterRequest
             return;
         }
         ConnId old_id = dup->second;
-        if (auto* o = find(old_id)) {
-            send(*o,
-                 wn::Message{0, wn::Close{"replaced by a new registration of " + req.client_name +
+        auto* o = find(old_id);
+        NSSLAB_ASSERT(o != nullptr, "NssServer: a ClientName names an open connection");
+        send(*o, wn::Message{0, wn::Close{"replaced by a new registration of " + req.client_name +
                                           " (connID " + std::to_string(c.info.conn_number) + ")"}});
-            close_connection(old_id, "replaced by connID " + std::to_string(c.info.conn_number),
-                             true, now);
-        } else {
-            clients_.erase(dup);
-        }
+        close_connection(old_id, "replaced by connID " + std::to_string(c.info.conn_number), true,
+                         now);
     }
 
+    NSSLAB_ASSERT(!c.info.registered && !c.version_mismatch &&
+                      clients_.find(req.client_name) == clients_.end(),
+                  "NssServer: a registration takes a ClientName no connection holds");
     c.info.registered = true;
     c.info.registered_at = now;
     c.info.granted = reply.granted;

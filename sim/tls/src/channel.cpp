@@ -31,7 +31,8 @@ struct Channel::Impl {
     Bytes unsent;                    // application data not yet given to SSL_write
     Bytes received;                  // decrypted application data not yet taken
     std::deque<std::string> keylog;  // at most a handshake's lines (5 in TLS 1.3) until polled
-    std::deque<Event> events;        // one per state change: at most 2 in a channel's life
+    // One per state change: at most 3 in a channel's life (established, closed, failed).
+    std::deque<Event> events;
     std::size_t max_unsent{default_max_unsent_plaintext};
     std::uint64_t stream_offset{0};  // bytes received so far (server plain-text check)
     bool close_notify_received{false};
@@ -48,6 +49,7 @@ struct Channel::Impl {
 
     void fail_with(std::string reason) {
         NSSLAB_ASSERT(state != State::failed, "a failed channel fails only once");
+        NSSLAB_ASSERT(!reason.empty(), "a failed channel says why");
         state = State::failed;
         failure = std::move(reason);
         unsent.clear();
@@ -83,6 +85,8 @@ struct Channel::Impl {
         state = State::established;
         if (X509* cert = SSL_get0_peer_certificate(ssl))
             peer = certificate_info(cert);
+        NSSLAB_ASSERT(!client || peer.has_value(),
+                      "a client is established only with the server's verified certificate");
         SSL_CIPHER const* cipher = SSL_get_current_cipher(ssl);
         events.push_back(Event("tls.established")
                              .with("version", SSL_get_version(ssl))
@@ -103,6 +107,8 @@ struct Channel::Impl {
     }
 
     void send_close_notify() {
+        NSSLAB_ASSERT(state == State::established || state == State::closed,
+                      "close_notify goes out only once the handshake is complete");
         if ((SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN) != 0)
             return;
         ERR_clear_error();
@@ -124,6 +130,7 @@ struct Channel::Impl {
             if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
                 return;
             if (err == SSL_ERROR_ZERO_RETURN) {
+                NSSLAB_ASSERT(!close_notify_received, "the peer's close_notify is read once");
                 close_notify_received = true;
                 send_close_notify();
                 if (state == State::established)
@@ -481,6 +488,7 @@ Result<Channel> Channel::client(crypto::LibContext& lib, ClientConfig config, Co
     c.drive();  // ClientHello
     if (c.state == State::failed)
         return fail(Errc::crypto_error, c.failure);
+    NSSLAB_ASSERT(c.state == State::handshaking, "a new client channel waits for the ServerHello");
     return Channel(std::move(*impl));
 }
 
@@ -530,6 +538,8 @@ void Channel::handle_closed(TimePoint /*now*/) {
                (c.state == State::closed && !c.close_notify_received)) {
         c.fail_with("connection closed by the peer without close_notify");
     }
+    NSSLAB_ASSERT(c.state == State::failed || (c.state == State::closed && c.close_notify_received),
+                  "a channel whose transport ended is failed, or closed by both sides");
 }
 
 Result<void> Channel::send(ByteView plaintext) {
@@ -548,6 +558,7 @@ Result<void> Channel::send(ByteView plaintext) {
                                               std::to_string(c.max_unsent) +
                                               " bytes of plaintext would wait for the handshake");
     c.unsent.insert(c.unsent.end(), plaintext.begin(), plaintext.end());
+    NSSLAB_ASSERT(c.unsent.size() <= c.max_unsent, "unsent plaintext stays within its bound");
     return {};  // encrypted by the next poll_transmit()
 }
 
@@ -561,6 +572,8 @@ void Channel::close() {
     }
     if (c.state == State::handshaking || c.state == State::established)
         c.closed_by("local");
+    NSSLAB_ASSERT(c.state == State::closed || c.state == State::failed,
+                  "after close() a channel sends no more application data");
 }
 
 std::optional<Bytes> Channel::poll_transmit() {

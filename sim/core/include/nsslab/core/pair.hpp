@@ -7,11 +7,19 @@
 //                           connect the client asks for reaches its server at once (or is
 //                           refused), bytes arrive in order, a close is the peer's eof, an abort
 //                           its reset
+//
+// For tests and fuzzers of a server core, a StreamPair also lets its owner choose the server's
+// ConnId of the next connection (next_server_conn, to reuse one), write bytes into a connection
+// that its client never sent (inject), drop one connection (break_connection), observe every
+// server transmit before it is delivered — including those it drops because their connection
+// is not open, which a correct core never emits (on_server_transmit) — and read the largest
+// burst of events a core left undrained (Outputs::events_burst_max).
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -53,6 +61,9 @@ struct Outputs {
     std::vector<Event> events;
     std::vector<Secret> secrets;
     std::vector<typename CompletionOf<C>::type> completions;  // service cores
+    // The most events one drain took from the core, kept or not: the core's undrained event
+    // queue never held more (fuzzers check it against the core's own bound).
+    std::size_t events_burst_max{0};
 };
 
 // A client core and the server cores it reaches (usually one: a pair; a client with a primary
@@ -110,6 +121,16 @@ class StreamPair {
         return any;
     }
 
+    // The earliest deadline of the cores, nullopt when none has one. A caller that runs the
+    // clock as a driver does calls advance_to() with it, one deadline at a time.
+    std::optional<TimePoint> next_timeout() const {
+        std::optional<TimePoint> best = client_.next_timeout();
+        for (auto const& p : servers_)
+            if (auto t = p.core->next_timeout(); t && (!best || *t < *best))
+                best = t;
+        return best;
+    }
+
     // The cores' timers at `now` (each only when due), then pump.
     void advance_to(TimePoint now) {
         if (auto t = client_.next_timeout(); t && *t <= now)
@@ -136,6 +157,32 @@ class StreamPair {
         pump(now);
     }
 
+    // The network drops one open connection: both sides see `why`, nothing more is delivered.
+    // False when `client_conn` is not open.
+    bool break_connection(ConnId client_conn, StreamEnd why, TimePoint now) {
+        auto it = open_.find(client_conn);
+        if (it == open_.end())
+            return false;
+        Link const link = it->second;
+        open_.erase(it);
+        client_.handle_closed(client_conn, why, now);
+        servers_[link.server].core->handle_closed(link.conn, why, now);
+        pump(now);
+        return true;
+    }
+
+    // Bytes the server reads on the open connection `client_conn` that its client never sent
+    // (a middlebox or an attacker writing into the stream), then pump. False (nothing
+    // delivered) when the connection is not open.
+    bool inject(ConnId client_conn, ByteView bytes, TimePoint now) {
+        auto it = open_.find(client_conn);
+        if (it == open_.end())
+            return false;
+        servers_[it->second.server].core->handle_received(it->second.conn, bytes, now);
+        pump(now);
+        return true;
+    }
+
     std::size_t open_connections() const { return open_.size(); }
     // The first open client connection to the server at `at`, if any.
     std::optional<ConnId> connection_to(Endpoint const& at) const {
@@ -151,8 +198,21 @@ class StreamPair {
                                  : std::optional<Endpoint>(servers_[it->second.server].at);
     }
 
+    // The server's ConnId of an open client connection, if open.
+    std::optional<ConnId> server_conn_of(ConnId client_conn) const {
+        auto it = open_.find(client_conn);
+        return it == open_.end() ? std::nullopt : std::optional<ConnId>(it->second.conn);
+    }
+
     bool refuse_connects{false};
     std::optional<std::uint16_t> next_port;  // the client port of the next connection, once
+    // The server's ConnId of the next connection, once (a driver may reuse a ConnId once the
+    // core has forgotten it); it must not be open on that server. Otherwise 1, 2, 3, ...
+    std::optional<ConnId> next_server_conn;
+    // Sees every transmit of every server (`server`: 0 for the first, then in add_server()
+    // order) before the pair acts on it; `open` is false when the pair has no open connection
+    // of that server with t.conn, and then drops the transmit. Empty: nothing observed.
+    std::function<void(std::size_t server, StreamTransmit const& t, bool open)> on_server_transmit;
     Outputs<Client> client_outputs;
     Outputs<Server> server_outputs;  // of the first server
     std::vector<Seen> client_transmits;
@@ -179,11 +239,14 @@ class StreamPair {
     template <Core C>
     bool collect(C& core, Outputs<C>& out) {
         bool moved = false;
+        std::size_t burst = 0;
         while (auto e = core.poll_event()) {
             moved = true;
+            ++burst;
             if (options_.keep_outputs)
                 out.events.push_back(std::move(*e));
         }
+        out.events_burst_max = std::max(out.events_burst_max, burst);
         while (auto s = core.poll_secret()) {
             moved = true;
             if (options_.keep_outputs)
@@ -206,7 +269,11 @@ class StreamPair {
                 client_.handle_closed(t.conn, StreamEnd::refused, now);
                 return;
             }
-            ConnId const server_conn = next_server_conn_++;
+            ConnId const server_conn = next_server_conn ? *next_server_conn : next_server_conn_++;
+            next_server_conn.reset();
+            NSSLAB_ASSERT(
+                !server_conn_open(static_cast<std::size_t>(p - servers_.data()), server_conn),
+                "StreamPair: next_server_conn is open on that server");
             std::uint16_t const port =
                 next_port ? *next_port : static_cast<std::uint16_t>(options_.first_port + ports_++);
             next_port.reset();
@@ -230,11 +297,20 @@ class StreamPair {
                              now);
     }
 
+    auto find_server_conn(std::size_t server, ConnId conn) {
+        return std::find_if(open_.begin(), open_.end(), [&](auto const& entry) {
+            return entry.second.server == server && entry.second.conn == conn;
+        });
+    }
+    bool server_conn_open(std::size_t server, ConnId conn) {
+        return find_server_conn(server, conn) != open_.end();
+    }
+
     void from_server(std::size_t server, StreamTransmit t, TimePoint now) {
         NSSLAB_ASSERT(t.kind != Kind::connect, "a server core asked for a connect");
-        auto it = std::find_if(open_.begin(), open_.end(), [&](auto const& entry) {
-            return entry.second.server == server && entry.second.conn == t.conn;
-        });
+        auto it = find_server_conn(server, t.conn);
+        if (on_server_transmit)
+            on_server_transmit(server, t, it != open_.end());
         if (it == open_.end())
             return;
         ConnId const client_conn = it->first;

@@ -235,6 +235,8 @@ class NssClient {
               ClientTlsPolicy tls, crypto::LibContext& ctx, NssClientOptions options);
 
     void set_candidates(zos::IkeConfig const& ike);
+    // Every change of phase_: asserts the transition (docs/nss-client.md) and what holds in `to`.
+    void enter(Phase to);
     void attempt(TimePoint now);
     // How the current connection ends: close (orderly), abort (RST), gone (the driver reported
     // it closed: no action).

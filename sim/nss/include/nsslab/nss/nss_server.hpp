@@ -233,6 +233,7 @@ class NssServer {
         wire_nss::FrameReader reader;
         TimePoint last_received_at{};
         TimePoint indexed_at{};        // last_received_at as the timer indexes hold it
+        bool indexed{false};           // in the timer indexes (index_connection)
         bool tls_reported{false};      // the handshake outcome was traced
         bool version_mismatch{false};  // registered with a different API version
         std::size_t outstanding{0};    // queued requests not yet answered

@@ -95,6 +95,9 @@ class RawClient {
     // Orderly close (close_notify, then FIN) or reset.
     void close(core::ConnId conn, TimePoint now);
     void abort(core::ConnId conn, TimePoint now);
+    // TLS close_notify alone: the TCP connection stays open, for the server to close (or not).
+    // Nothing on a plain-TCP connection, or one not connected or closed.
+    void close_notify(core::ConnId conn, TimePoint now);
 
     Connection* connection(core::ConnId conn);
     Connection const* connection(core::ConnId conn) const;
