@@ -14,6 +14,7 @@ struct SignArgs {
     std::size_t connections{8};
     std::size_t window{16};
     std::size_t batch{16};
+    std::size_t workers{1};
     double seconds{3.0};
     std::size_t octets{512};
 };
@@ -37,6 +38,10 @@ void add_bench_sign(CLI::App& app) {
     cmd->add_option("--batch", args->batch, "(b): sign requests per TLS write")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
+    cmd->add_option("--workers", args->workers,
+                    "(c): NSSD worker threads that sign (0: its network thread signs)")
+        ->check(CLI::Range(0, 64))
+        ->capture_default_str();
     cmd->add_option("--seconds", args->seconds, "Duration of each measurement")
         ->check(CLI::Range(0.1, 600.0))
         ->capture_default_str();
@@ -51,6 +56,7 @@ void add_bench_sign(CLI::App& app) {
         options.connections = args->connections;
         options.window = args->window;
         options.batch = args->batch;
+        options.server_workers = args->workers;
         options.octets_size = args->octets;
         options.duration = std::chrono::milliseconds{static_cast<long>(args->seconds * 1000)};
         options.warmup = std::min(options.duration / 4, std::chrono::milliseconds{500});

@@ -112,6 +112,10 @@ void add_daemon_options(CLI::App& sub, DaemonCommandOptions& options) {
     sub.add_option("--tls-keylog", options.tls_keylog,
                    "append the TLS secrets of every AT-TLS connection to FILE (SSLKEYLOGFILE "
                    "format, for Wireshark; default: $SSLKEYLOGFILE when set)");
+    sub.add_option("--worker-threads", options.worker_threads,
+                   "threads that do the daemon's CPU work off its network thread (nssd: the "
+                   "signatures); 0: all on the network thread (default 1)")
+        ->check(CLI::Range(0, 64));
 }
 
 int run_daemon(DaemonKind const& kind, DaemonCommandOptions const& options) {
@@ -175,6 +179,7 @@ int run_daemon(DaemonKind const& kind, DaemonCommandOptions const& options) {
         keylog_path = env;
     std::optional<reports::KeyLogWriter> keylog;
     asio_rt::NodeOptions node;
+    node.worker_threads = options.worker_threads;
     if (!keylog_path.empty()) {
         auto opened = reports::KeyLogWriter::open(keylog_path);
         if (!opened) {

@@ -28,9 +28,11 @@ struct DaemonCommandOptions {
     std::string root;                    // --root DIR (z/OS UNIX files; default: a temp dir)
     std::string tls_label;               // --tls-label L (nssd only)
     std::string tls_keylog;              // --tls-keylog FILE (default: $SSLKEYLOGFILE)
+    std::size_t worker_threads{1};       // --worker-threads N (0-64)
 };
 
-// Adds --config, --trace, --operator, --system, --root and --tls-keylog to `sub`.
+// Adds --config, --trace, --operator, --system, --root, --tls-keylog and --worker-threads to
+// `sub`.
 void add_daemon_options(CLI::App& sub, DaemonCommandOptions& options);
 
 // Builds the application from the loaded inputs once the loop hands out its Runtime.

@@ -12,6 +12,8 @@
 #include <csignal>
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <thread>
 
 namespace nsslab::asio_rt {
 namespace {
@@ -341,6 +343,68 @@ TEST(AsioLoop, IPv4AndIPv6WildcardListenersShareAPort) {
     auto udp6 = rt.open_datagram(Endpoint{*IpAddress::parse("::"), rt.local_endpoint(*udp4)->port});
     ASSERT_TRUE(udp6) << udp6.error().what();
     std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace nsslab::asio_rt
+
+namespace nsslab::asio_rt {
+namespace {
+
+// Runtime::offload: jobs run on the node's worker threads, their `done` on the loop's thread,
+// each batch followed by on_work_done; without workers offload() is refused.
+struct Offloader : runtime::Application {
+    runtime::Runtime* rt{nullptr};
+    std::thread::id loop_thread;
+    std::vector<std::thread::id> work_threads;  // written by workers: read after the loop ran
+    std::vector<int> done;
+    int work_done_calls{0};
+    bool done_on_loop_thread{true};
+    void on_start(TimePoint) override { loop_thread = std::this_thread::get_id(); }
+    void on_work_done(TimePoint) override { ++work_done_calls; }
+};
+
+TEST(AsioLoop, OffloadRunsWorkOnWorkersAndCompletesOnTheLoopThread) {
+    Loop loop;
+    NodeOptions options;
+    options.worker_threads = 2;
+    auto& app = add<Offloader>(loop, "SYSTEMA", scratch("offload"), options);
+    ASSERT_TRUE(loop.run_until([&] { return loop.started("SYSTEMA"); }, 1000ms));
+    EXPECT_EQ(app.rt->worker_threads(), 2u);
+    std::mutex m;
+    constexpr int jobs = 50;
+    for (int i = 0; i < jobs; ++i)
+        ASSERT_TRUE(app.rt->offload(
+            [&app, &m] {
+                std::lock_guard lock(m);
+                app.work_threads.push_back(std::this_thread::get_id());
+            },
+            [&app, i](TimePoint) {
+                app.done_on_loop_thread =
+                    app.done_on_loop_thread && std::this_thread::get_id() == app.loop_thread;
+                app.done.push_back(i);
+            }));
+    ASSERT_TRUE(
+        loop.run_until([&] { return app.done.size() == static_cast<std::size_t>(jobs); }, 5000ms));
+    EXPECT_TRUE(app.done_on_loop_thread);
+    EXPECT_GE(app.work_done_calls, 1);
+    EXPECT_LE(app.work_done_calls, jobs);
+    std::lock_guard lock(m);
+    for (auto id : app.work_threads)
+        EXPECT_NE(id, app.loop_thread);
+    EXPECT_GE(loop.worker_cpu_seconds("SYSTEMA"), 0.0);
+}
+
+TEST(AsioLoop, OffloadIsRefusedWithoutWorkers) {
+    Loop loop;
+    auto& app = add<Offloader>(loop, "SYSTEMA", scratch("no-offload"));
+    ASSERT_TRUE(loop.run_until([&] { return loop.started("SYSTEMA"); }, 1000ms));
+    EXPECT_EQ(app.rt->worker_threads(), 0u);
+    bool ran = false;
+    EXPECT_FALSE(app.rt->offload([&ran] { ran = true; }, [](TimePoint) {}));
+    loop.run_until([] { return false; }, 20ms);
+    EXPECT_FALSE(ran);
+    EXPECT_EQ(loop.worker_cpu_seconds("SYSTEMA"), 0.0);
 }
 
 }  // namespace

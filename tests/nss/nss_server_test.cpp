@@ -762,6 +762,73 @@ TEST(NssServerHardening, ServiceTimeQueuesSignaturesUntilTheirDeadline) {
     ASSERT_TRUE(p.clients.at(id).reply<wn::SignReply>(rid).has_value());
 }
 
+// sign_jobs_max: the signatures leave the core as SignJobs (for the daemon's worker threads);
+// each reply goes out when its job completes, in the order of completion, and the queue waits
+// while the bound of jobs is out.
+TEST(NssServerSignJobs, SignaturesAreHandedOutAndAnsweredOnCompletion) {
+    auto o = default_options();
+    o.limits.sign_jobs_max = 2;
+    Pair p(o);
+    ConnId id = p.connect_registered();
+    auto& jobs = p.link->server_outputs.requests;
+    std::vector<std::uint32_t> rids;
+    for (std::uint8_t i = 0; i < 3; ++i)
+        rids.push_back(p.send(
+            id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, Bytes{i, i, i}}));
+    ASSERT_EQ(jobs.size(), 2u);  // the third waits in the queue
+    EXPECT_EQ(jobs[0].data, (Bytes{0, 0, 0}));
+    EXPECT_EQ(jobs[1].data, (Bytes{1, 1, 1}));
+    for (auto rid : rids)
+        EXPECT_FALSE(p.clients.at(id).reply<wn::SignReply>(rid).has_value());
+
+    SignJob second = jobs[1];
+    p.server->complete_request(second.id, second.run(), p.now);
+    p.drain();
+    auto reply = p.clients.at(id).reply<wn::SignReply>(rids[1]);
+    ASSERT_TRUE(reply.has_value());
+    ASSERT_EQ(reply->result, RC::ok) << reply->reason;
+    EXPECT_TRUE(crypto::verify(Pki::get().ec_cert, crypto::SignatureScheme::ecdsa_sha256,
+                               Bytes{1, 1, 1}, reply->signature)
+                    .has_value());
+    EXPECT_FALSE(p.clients.at(id).reply<wn::SignReply>(rids[0]).has_value());
+    ASSERT_EQ(jobs.size(), 3u);  // a job was free: the third request went out
+    EXPECT_EQ(jobs[2].data, (Bytes{2, 2, 2}));
+
+    // A failed job is answered crypto_error.
+    p.server->complete_request(jobs[0].id, fail(Errc::crypto_error, "worker"), p.now);
+    p.server->complete_request(jobs[2].id, jobs[2].run(), p.now);
+    p.drain();
+    reply = p.clients.at(id).reply<wn::SignReply>(rids[0]);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::crypto_error);
+    reply = p.clients.at(id).reply<wn::SignReply>(rids[2]);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->result, RC::ok) << reply->reason;
+    EXPECT_EQ(p.count_events("nssd.sign"), 3u);
+}
+
+// A job whose connection closed meanwhile is still completed; its signature is dropped.
+TEST(NssServerSignJobs, AJobOutlivingItsConnectionIsDropped) {
+    auto o = default_options();
+    o.limits.sign_jobs_max = 4;
+    Pair p(o);
+    ConnId id = p.connect_registered();
+    p.send(id, wn::SignRequest{"a1s1 cert", wn::SignatureScheme::ecdsa_sha256, {7}});
+    auto& jobs = p.link->server_outputs.requests;
+    ASSERT_EQ(jobs.size(), 1u);
+    p.raw->abort(id, p.now);
+    p.drain();
+    EXPECT_EQ(p.server->connection_count(), 0u);
+    p.server->complete_request(jobs[0].id, jobs[0].run(), p.now);
+    p.drain();
+    ASSERT_EQ(p.count_events("nssd.sign"), 1u);
+    for (auto const& e : p.events) {
+        if (e.name == "nssd.sign") {
+            EXPECT_EQ(e.text("result"), "dropped");
+        }
+    }
+}
+
 // handshake_time and register_time: one simulated CPU, first come first served. Two clients
 // connecting at once finish their handshakes 20 ms and 40 ms later; a registration then costs
 // 5 ms, and a plain-TCP client is not charged a handshake.

@@ -474,8 +474,9 @@ Result<std::vector<BenchSignResult>> run_bench_sign(BenchSignOptions const& opti
                 *progress << "  " << to_string(algorithm) << " " << what << ": " << rate.signatures
                           << " signatures in " << rate.seconds << " s";
                 if (rate.server_cpu_seconds > 0)
-                    *progress << " (CPU: server thread " << rate.server_cpu_seconds
-                              << " s, client thread " << rate.client_cpu_seconds
+                    *progress << " (CPU: server " << rate.server_cpu_seconds
+                              << " s, of which signing workers " << rate.server_worker_cpu_seconds
+                              << " s; client thread " << rate.client_cpu_seconds
                               << " s; waited for a CPU: server " << rate.server_runqueue_seconds
                               << " s, client " << rate.client_runqueue_seconds << " s)";
                 *progress << "\n" << std::flush;
@@ -506,7 +507,7 @@ Result<std::vector<BenchSignResult>> run_bench_sign(BenchSignOptions const& opti
 std::string format_bench_sign(std::vector<BenchSignResult> const& results,
                               BenchSignOptions const& options) {
     std::ostringstream out;
-    std::array<char, 256> line{};
+    std::array<char, 320> line{};
     std::snprintf(line.data(), line.size(),
                   "bench sign: %zu-octet messages, (b) batches of %zu, (c) %zu connections x "
                   "window %zu, %.1f s per measurement\n",
@@ -536,6 +537,16 @@ std::string format_bench_sign(std::vector<BenchSignResult> const& results,
                       r.core.per_cpu_second(), r.full.per_cpu_second(), r.core_cpu_ratio(),
                       r.full_cpu_ratio(), verdict.c_str());
         out << line.data();
+        if (r.full.server_worker_cpu_seconds > 0) {
+            double const a = r.raw.per_cpu_second();
+            std::snprintf(line.data(), line.size(),
+                          "%-8s per CPU-second of the whole server (network thread + signing "
+                          "workers)  (c) %.0f  (c)/(a) %.2f\n",
+                          std::string(to_string(r.algorithm)).c_str(),
+                          r.full.per_server_cpu_second(),
+                          a > 0 ? r.full.per_server_cpu_second() / a : 0);
+            out << line.data();
+        }
     }
     return out.str();
 }

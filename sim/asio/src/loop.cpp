@@ -29,9 +29,12 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <vector>
+
+#include "worker_pool.hpp"
 
 namespace nsslab::asio_rt {
 
@@ -154,9 +157,18 @@ class Node final : public runtime::Runtime {
           files_(std::move(root)),
           sink_(sink),
           options_(options),
-          deadline_timer_(io) {}
-    // The application goes first, while everything its destructor might call still exists.
-    ~Node() override { app_.reset(); }
+          deadline_timer_(io) {
+        if (options_.worker_threads > 0)
+            workers_ =
+                std::make_unique<WorkerPool>(options_.worker_threads, options_.worker_queue_max);
+    }
+    // The workers stop first (a job may use what the application holds), then the application
+    // goes, while everything its destructor might call still exists.
+    ~Node() override {
+        if (workers_)
+            workers_->stop();
+        app_.reset();
+    }
     Node(Node const&) = delete;
     Node& operator=(Node const&) = delete;
 
@@ -191,6 +203,49 @@ class Node final : public runtime::Runtime {
             sink_->record(TraceRecord{now(), name_, std::move(event)});
     }
     runtime::FileSystem& files() override { return files_; }
+    bool offload(std::function<void()> work, std::function<void(TimePoint)> done) override {
+        if (!workers_ || down_)
+            return false;
+        return workers_->submit([this, work = std::move(work), done = std::move(done)]() mutable {
+            work();
+            work_completed(std::move(done));
+        });
+    }
+    // On a worker thread: queues `done` for the loop's thread, and posts the handler that runs
+    // the queued ones once completion_batch are queued or no job waits for a worker (one wake-up
+    // of the loop, one write of the replies, for many jobs; never a completion left waiting). The
+    // io_context outlives every node and drops a handler it has not run.
+    static constexpr std::size_t completion_batch = 24;
+    void work_completed(std::function<void(TimePoint)> done) {
+        bool post = false;
+        {
+            std::lock_guard lock(completed_mutex_);
+            completed_.push_back(std::move(done));
+            if (!completion_posted_ &&
+                (completed_.size() >= completion_batch || workers_->waiting() == 0)) {
+                completion_posted_ = true;
+                post = true;
+            }
+        }
+        if (post)
+            net::post(io_, [this] { run_completions(); });
+    }
+    void run_completions() {
+        std::vector<std::function<void(TimePoint)>> batch;
+        {
+            std::lock_guard lock(completed_mutex_);
+            batch.swap(completed_);
+            completion_posted_ = false;
+        }
+        if (down_ || batch.empty())
+            return;
+        TimePoint const t = now();
+        for (auto& done : batch)
+            done(t);
+        app_->on_work_done(t);
+    }
+    std::size_t worker_threads() const override { return workers_ ? workers_->threads() : 0; }
+    double worker_cpu_seconds() const { return workers_ ? workers_->cpu_seconds() : 0; }
     void log_secret(core::Secret const& secret) override {
         if (options_.secrets)
             options_.secrets(secret);
@@ -295,12 +350,18 @@ class Node final : public runtime::Runtime {
     std::map<SocketId, std::shared_ptr<Listener>> listeners_;
     std::map<SocketId, StreamPtr> streams_;
     std::set<StreamPtr> closing_;  // closed by the application, still flushing or lingering
+    std::mutex completed_mutex_;   // guards completed_ (worker threads)
+    std::vector<std::function<void(TimePoint)>> completed_;  // offload() done, not yet run
+    bool completion_posted_{false};        // run_completions() is posted and has not run yet
+    std::unique_ptr<WorkerPool> workers_;  // NodeOptions::worker_threads; null: none
 };
 
 // ---------------------------------------------------------------------------------------------
 // Deadline, randomness
 
 void Node::set_deadline(std::optional<TimePoint> when) {
+    if (when == deadline_)
+        return;  // unchanged: the timer armed for it still waits (applications re-arm often)
     ++deadline_generation_;
     deadline_timer_.cancel();
     deadline_ = when;
@@ -857,6 +918,8 @@ std::optional<StreamInfo> Node::stream_info(SocketId stream) const {
 
 void Node::shutdown() {
     down_ = true;
+    if (workers_)
+        workers_->stop();
     error_code ignored;
     deadline_timer_.cancel();
     for (auto& [id, d] : datagrams_)
@@ -1152,6 +1215,11 @@ int Loop::run_until_signal(std::chrono::milliseconds grace) {
 
 std::size_t Loop::node_count() const {
     return impl_->nodes.size();
+}
+
+double Loop::worker_cpu_seconds(std::string_view node_name) const {
+    Node const* node = impl_->find(node_name);
+    return node != nullptr ? node->worker_cpu_seconds() : 0;
 }
 
 bool Loop::add_console(int fd, std::function<void(std::string line, TimePoint now)> on_line,

@@ -37,6 +37,7 @@ std::string_view to_string(DuplicateClientPolicy policy) {
 
 static_assert(core::StreamServerCore<NssServer>);
 static_assert(core::ServiceCore<NssServer>);
+static_assert(core::ServiceUser<NssServer>);
 
 NssServer::NssServer(NssServerOptions options, zos::RacfDatabase& racf,
                      zos::KeyRingStore& key_rings, crypto::LibContext& lib)
@@ -174,6 +175,9 @@ zos::RacfAccessDecision NssServer::check_servauth(std::string_view user,
 }
 
 std::optional<NssServer::Transmit> NssServer::poll_transmit() {
+    for (auto const& [conn, number] : std::exchange(unflushed_, {}))
+        if (auto* c = find(conn); c != nullptr && c->info.conn_number == number)
+            flush(*c);
     return core::take_front(transmits_);
 }
 
@@ -227,7 +231,7 @@ std::optional<TimePoint> NssServer::next_timeout() const {
         consider(p.deadline);
     if (!held_index_.empty())
         consider(held_index_.begin()->first);
-    if (!queue_.empty()) {
+    if (!queue_.empty() && !waits_for_sign_job(queue_.front())) {
         auto const& w = queue_.front();
         Duration const cost = cost_of(w);
         if (cost > Duration::zero())
@@ -236,6 +240,12 @@ std::optional<TimePoint> NssServer::next_timeout() const {
             consider(w.ready_at);
     }
     return best;
+}
+
+bool NssServer::waits_for_sign_job(Work const& work) const {
+    std::size_t const max = options_.limits.sign_jobs_max;
+    return max > 0 && signing_.size() >= max &&
+           std::holds_alternative<wn::SignRequest>(work.message.body);
 }
 
 Duration NssServer::cost_of(Work const& work) const {
@@ -721,6 +731,8 @@ void NssServer::run_queue(TimePoint now) {
     std::vector<std::pair<ConnId, std::uint64_t>> served;
     while (!queue_.empty()) {
         auto& head = queue_.front();
+        if (waits_for_sign_job(head))
+            break;  // complete_request() runs the queue again
         if (Duration const cost = cost_of(head); cost > Duration::zero()) {
             TimePoint done = std::max(cpu_free_at_, head.ready_at) + cost;
             if (done > now)

@@ -106,10 +106,10 @@ void NssServer::on_sign(Connection& c, std::uint32_t id, wn::SignRequest const& 
         .with("label", req.label)
         .with("scheme", wn::to_string(req.scheme))
         .with("data_octets", req.data.size());
-    auto answer = [&](wn::ResultCode code, std::string reason, Bytes signature = {}) {
+    auto answer = [&](wn::ResultCode code, std::string reason) {
         ev.with("result", wn::to_string(code)).with("reason", reason);
         emit(std::move(ev));
-        send(c, wn::Message{id, wn::SignReply{code, std::move(reason), std::move(signature)}});
+        send(c, wn::Message{id, wn::SignReply{code, std::move(reason), {}}});
     };
     if (auto refusal = cert_service_refusal(c)) {
         answer(refusal->first, refusal->second);
@@ -152,13 +152,62 @@ void NssServer::on_sign(Connection& c, std::uint32_t id, wn::SignRequest const& 
     }
     NSSLAB_ASSERT(c.info.registered && c.info.granted.cert && !c.version_mismatch && d.allowed,
                   "NssServer: a signature only for a registered Cert client with HOST access");
-    auto signature = crypto::sign(*key, scheme, req.data);
-    if (!signature) {
-        answer(wn::ResultCode::crypto_error,
-               "signing failed: " + std::string(to_string(signature.error().code)));
+    if (options_.limits.sign_jobs_max == 0) {
+        answer_sign(c, id, std::move(ev), crypto::sign(*key, scheme, req.data));
         return;
     }
-    answer(wn::ResultCode::ok, {}, std::move(*signature));
+    std::uint64_t const job = next_sign_job_++;
+    ++c.outstanding;  // until complete_request()
+    signing_.emplace(job, PendingSign{c.id, c.info.conn_number, id, std::move(ev)});
+    sign_jobs_.push_back(SignJob{job, *key, scheme, req.data});
+}
+
+void NssServer::answer_sign(Connection& c, std::uint32_t id, Event event, Result<Bytes> signature) {
+    wn::SignReply reply{wn::ResultCode::ok, {}, {}};
+    if (signature) {
+        reply.signature = std::move(*signature);
+    } else {
+        reply.result = wn::ResultCode::crypto_error;
+        reply.reason = "signing failed: " + std::string(to_string(signature.error().code));
+    }
+    event.with("result", wn::to_string(reply.result)).with("reason", reply.reason);
+    emit(std::move(event));
+    send(c, wn::Message{id, std::move(reply)});
+}
+
+std::optional<SignJob> NssServer::poll_request() {
+    if (sign_jobs_.empty())
+        return std::nullopt;
+    SignJob job = std::move(sign_jobs_.front());
+    sign_jobs_.pop_front();
+    return job;
+}
+
+void NssServer::complete_request(std::uint64_t id, Result<Bytes> signature, TimePoint now) {
+    auto it = signing_.find(id);
+    NSSLAB_ASSERT(it != signing_.end(), "NssServer::complete_request: not a job handed out");
+    PendingSign pending = std::move(it->second);
+    signing_.erase(it);
+    auto* c = find(pending.conn);
+    if (c != nullptr && c->info.conn_number == pending.conn_number) {
+        NSSLAB_ASSERT(c->outstanding > 0, "NssServer: a job in flight counts as outstanding");
+        --c->outstanding;
+        answer_sign(*c, pending.request_id, std::move(pending.event), std::move(signature));
+        if (!c->doom_reason.empty()) {
+            std::string why = c->doom_reason;
+            flush(*c);
+            close_connection(pending.conn, why, false, now);
+        } else if (unflushed_.empty() || unflushed_.back().first != c->id) {
+            // Flushed by the next poll_transmit(): the replies of a batch of completions
+            // leave in one TLS write.
+            unflushed_.emplace_back(c->id, c->info.conn_number);
+        }
+    } else {
+        pending.event.with("result", "dropped")
+            .with("reason", "the connection closed while the signature was made");
+        emit(std::move(pending.event));
+    }
+    run_queue(now);  // a request may have waited for a free job
 }
 
 std::vector<NssServer::AllowedCa> NssServer::allowed_cas(Connection& c) {

@@ -1,11 +1,23 @@
 #include "nsslab/nssd/nssd_daemon.hpp"
 
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "nsslab/zos/operator_text.hpp"
 
 namespace nsslab::nssd {
 namespace {
+
+// With worker threads (Runtime::offload), the server hands its signatures out as SignJobs, up
+// to sign_jobs_per_worker per thread in flight, unless the options set their own bound.
+constexpr std::size_t sign_jobs_per_worker = 48;
+
+nss::NssServerOptions with_sign_jobs(nss::NssServerOptions options, runtime::Runtime& rt) {
+    if (options.limits.sign_jobs_max == 0)
+        options.limits.sign_jobs_max = rt.worker_threads() * sign_jobs_per_worker;
+    return options;
+}
 
 using zos::split_words;
 
@@ -59,10 +71,24 @@ NssdDaemon::NssdDaemon(runtime::Runtime& rt, nss::NssServerOptions options, zos:
                        zos::KeyRingStore& key_rings, crypto::LibContext& lib)
     : DrivenApplication(rt),
       rt_(rt),
-      server_(std::move(options), racf, key_rings, lib),
+      server_(with_sign_jobs(std::move(options), rt), racf, key_rings, lib),
       driver_(rt, server_, &drivers_, runtime::StreamDriverOptions{"nssd", {}, {}}) {
     driver_.on_completion(
         [this](nss::MgmtResult r, TimePoint) { management_result(std::move(r)); });
+    driver_.on_request([this](nss::SignJob job, TimePoint now) { sign(std::move(job), now); });
+}
+
+void NssdDaemon::sign(nss::SignJob job, TimePoint now) {
+    auto shared = std::make_shared<nss::SignJob const>(std::move(job));
+    auto result = std::make_shared<std::optional<Result<Bytes>>>();
+    bool const offloaded =
+        rt_.offload([shared, result] { result->emplace(shared->run()); },
+                    [this, id = shared->id, result](TimePoint done_at) {
+                        // on_work_done drains, once for the batch
+                        server_.complete_request(id, std::move(**result), done_at);
+                    });
+    if (!offloaded)  // no worker (or its queue is full): here, now; the drain under way sends it
+        server_.complete_request(shared->id, shared->run(), now);
 }
 
 void NssdDaemon::on_start(TimePoint now) {

@@ -104,12 +104,24 @@ std::optional<TimePoint> DriverSet::next_timeout() const {
     return next;
 }
 
+void DriverSet::drain(TimePoint now) {
+    std::vector<Driver*> const snapshot = drivers_;  // as on_deadline
+    for (Driver* d : snapshot)
+        if (std::find(drivers_.begin(), drivers_.end(), d) != drivers_.end())
+            d->drain(now);
+}
+
 void DriverSet::arm() {
     rt_.set_deadline(next_timeout());
 }
 
 void DrivenApplication::on_deadline(TimePoint now) {
     drivers_.on_deadline(now);
+    drivers_.arm();
+}
+
+void DrivenApplication::on_work_done(TimePoint now) {
+    drivers_.drain(now);
     drivers_.arm();
 }
 

@@ -130,22 +130,31 @@ struct BenchSignOptions {
     std::chrono::milliseconds duration{std::chrono::seconds{3}};  // per measurement
     std::chrono::milliseconds warmup{std::chrono::milliseconds{300}};
     std::size_t octets_size{512};
+    // (c): NSSD worker threads that make the signatures (NodeOptions::worker_threads, as
+    // `nsslab nssd --worker-threads`); 0: the server's network thread signs.
+    std::size_t server_workers{1};
 };
 
 struct SignRate {
     std::uint64_t signatures{0};
     double seconds{0};
-    // (c) only: CPU time the server and client threads used during the measurement; below
-    // `seconds` means that thread waited (for the other, or for a CPU the machine did not give).
+    // (c) only: CPU time the server (its network thread plus its signing workers) and the
+    // client thread used during the measurement; below `seconds` means that thread waited (for
+    // the other, or for a CPU the machine did not give).
     double server_cpu_seconds{0};
+    double server_worker_cpu_seconds{0};  // of server_cpu_seconds, the signing workers'
     double client_cpu_seconds{0};
     // (c) only: time each thread was runnable but waited for a CPU (Linux schedstat); large
     // values mean the machine was busy with other work and the figures are not meaningful.
     double server_runqueue_seconds{0};
     double client_runqueue_seconds{0};
-    // CPU time of the thread that signed: the calling thread for (a) and (b), the server
-    // thread for (c) (= server_cpu_seconds).
+    // CPU time of the thread that signed: the calling thread for (a) and (b); for (c) the
+    // server's signing workers, or its network thread when it has none.
     double cpu_seconds{0};
+    // (c): signatures per CPU-second of the whole server (network thread and workers).
+    double per_server_cpu_second() const {
+        return server_cpu_seconds > 0 ? static_cast<double>(signatures) / server_cpu_seconds : 0;
+    }
     // Signatures per CPU-second of the signing thread: the machine's other load mostly cancels.
     double per_cpu_second() const {
         return cpu_seconds > 0 ? static_cast<double>(signatures) / cpu_seconds : 0;

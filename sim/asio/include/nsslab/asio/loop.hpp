@@ -61,6 +61,11 @@ struct NodeOptions {
     // Where the node's secrets go (Runtime::log_secret: TLS key log lines, IKE SA keys), e.g.
     // a key log file; empty: dropped. Called from the loop's thread.
     std::function<void(core::Secret const&)> secrets;
+    // Threads for Runtime::offload() (e.g. NSSD's signatures); 0: offload() is refused and the
+    // application does its work on the loop's thread.
+    std::size_t worker_threads{0};
+    // offload() jobs waiting for a worker at most; beyond it offload() is refused.
+    std::size_t worker_queue_max{4096};
 };
 
 // Console knobs (Loop::add_console).
@@ -102,6 +107,8 @@ class Loop {
     bool stop(std::chrono::milliseconds grace = std::chrono::seconds{5});
 
     std::size_t node_count() const;
+    // CPU seconds used so far by the worker threads of node `node_name` (0 without any).
+    double worker_cpu_seconds(std::string_view node_name) const;
 
     // A console: reads lines from `fd` (stdin of a daemon: a terminal, pipe, socket, regular file
     // or /dev/null) and calls on_line(line, now) for each, from the loop like any callback. The

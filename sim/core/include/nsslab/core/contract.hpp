@@ -175,4 +175,14 @@ struct CompletionOf<C> {
     using type = typename C::Completion;
 };
 
+// The ServiceRequest type of a service user (std::monostate for other cores), for drivers.
+template <class C>
+struct RequestOf {
+    using type = std::monostate;
+};
+template <ServiceUser C>
+struct RequestOf<C> {
+    using type = typename C::ServiceRequest;
+};
+
 }  // namespace nsslab::core

@@ -61,6 +61,9 @@ struct Outputs {
     std::vector<Event> events;
     std::vector<Secret> secrets;
     std::vector<typename CompletionOf<C>::type> completions;  // service cores
+    // Service users: the requests the core made, kept whatever keep_outputs says (each must be
+    // answered with complete_request(), by whoever plays the other service).
+    std::vector<typename RequestOf<C>::type> requests;
     // The most events one drain took from the core, kept or not: the core's undrained event
     // queue never held more (fuzzers check it against the core's own bound).
     std::size_t events_burst_max{0};
@@ -257,6 +260,12 @@ class StreamPair {
                 moved = true;
                 if (options_.keep_outputs)
                     out.completions.push_back(std::move(*c));
+            }
+        }
+        if constexpr (ServiceUser<C>) {
+            while (auto r = core.poll_request()) {
+                moved = true;
+                out.requests.push_back(std::move(*r));
             }
         }
         return moved;

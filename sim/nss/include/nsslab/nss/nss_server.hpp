@@ -45,7 +45,9 @@
 #include "nsslab/base/time.hpp"
 #include "nsslab/base/trace.hpp"
 #include "nsslab/core/contract.hpp"
+#include "nsslab/crypto/key.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
+#include "nsslab/crypto/signature.hpp"
 #include "nsslab/crypto/x509_crl.hpp"
 #include "nsslab/tls/channel.hpp"
 #include "nsslab/wire_nss/codec.hpp"
@@ -101,6 +103,10 @@ struct NssServerLimits {
     std::size_t secrets_max{4096};  // undrained TLS key log lines beyond this: oldest dropped
     // Simulated CPU time charged per sign/verify (DESIGN.md §3); zero: answered inline.
     Duration service_time{0};
+    // Signatures handed out through poll_request() (to be made on other threads, see
+    // SignJob) and not yet completed; zero (the default): the core signs inline. When the
+    // bound is reached the request queue waits for a completion.
+    std::size_t sign_jobs_max{0};
     // Simulated CPU time charged per TLS handshake (when the ClientHello arrives: the server's
     // key exchange and signature) and per RegisterRequest (RACROUTE VERIFY), on the same one
     // CPU, first come first served, as service_time; zero: none.
@@ -154,11 +160,24 @@ struct ClientInfo {
     TimePoint last_message_at{};
 };
 
+// A signature the server has decided to make (every check passed) and hands out when
+// NssServerLimits::sign_jobs_max is not zero, so that the daemon can make it on a worker thread:
+// run() touches nothing of the server (the key is shared, immutable, thread-safe in OpenSSL 3).
+struct SignJob {
+    std::uint64_t id{0};
+    crypto::PrivateKey key;
+    crypto::SignatureScheme scheme{};
+    Bytes data;
+    Result<Bytes> run() const { return crypto::sign(key, scheme, data); }
+};
+
 class NssServer {
   public:
     // data (TLS ciphertext), close (FIN after every byte before it) or abort (RST); never connect.
     using Transmit = core::StreamTransmit;
     using Completion = MgmtResult;  // of request_management()
+    using ServiceRequest = SignJob;
+    using ServiceResult = Result<Bytes>;  // SignJob::run()
 
     // racf, key_rings and lib must outlive the server (the z/OS system model owns them).
     NssServer(NssServerOptions options, zos::RacfDatabase& racf, zos::KeyRingStore& key_rings,
@@ -186,6 +205,11 @@ class NssServer {
     std::optional<Event> poll_event();
     std::optional<core::Secret> poll_secret();
     std::optional<MgmtResult> poll_completion();
+    // Signatures to make (only with limits.sign_jobs_max > 0); each is answered once with
+    // complete_request(job.id, job.run(), now), in any order. A job whose connection has
+    // closed meanwhile is still completed; its signature is then dropped.
+    std::optional<SignJob> poll_request();
+    void complete_request(std::uint64_t id, Result<Bytes> signature, TimePoint now);
 
     // ---- operator commands on the server's system ----
     // `ipsec -z client_name <command>` issued by SAF user `requester`. Checks
@@ -257,6 +281,13 @@ class NssServer {
         wire_nss::Message message;
         TimePoint ready_at{};
     };
+    // A SignJob handed out: where its SignReply goes.
+    struct PendingSign {
+        ConnId conn{0};
+        std::uint64_t conn_number{0};
+        std::uint32_t request_id{0};
+        Event event;  // nssd.sign, completed with result and reason
+    };
     struct PendingMgmt {
         MgmtTicket ticket{0};
         ConnId conn{0};
@@ -289,6 +320,8 @@ class NssServer {
     void read_ciphertext(ConnId conn, ByteView bytes, TimePoint now);
     // The simulated CPU time of a queued request (service_time, register_time or none).
     Duration cost_of(Work const& work) const;
+    // A SignRequest at the head of the queue while sign_jobs_max jobs are in flight.
+    bool waits_for_sign_job(Work const& work) const;
     void run_queue(TimePoint now);
     void emit(Event event);
     void log(std::uint32_t level_bit, std::string line);
@@ -308,6 +341,8 @@ class NssServer {
     void on_register(Connection& c, std::uint32_t id, wire_nss::RegisterRequest const& req,
                      TimePoint now);
     void on_sign(Connection& c, std::uint32_t id, wire_nss::SignRequest const& req, TimePoint now);
+    // The SignReply (and the nssd.sign event) for a signature made inline or by a SignJob.
+    void answer_sign(Connection& c, std::uint32_t id, Event event, Result<Bytes> signature);
     void on_verify(Connection& c, std::uint32_t id, wire_nss::VerifyRequest const& req,
                    TimePoint now);
     void on_certificates(Connection& c, std::uint32_t id, wire_nss::CertificateRequest const& req,
@@ -358,6 +393,11 @@ class NssServer {
     std::deque<MgmtResult> mgmt_results_;
     MgmtTicket next_ticket_{1};
     std::uint32_t next_request_id_{mgmt_request_id_first};
+    std::deque<SignJob> sign_jobs_;                 // handed out by poll_request()
+    std::map<std::uint64_t, PendingSign> signing_;  // handed out, not yet completed
+    std::uint64_t next_sign_job_{1};
+    // Connections with completed signatures not yet flushed (poll_transmit() flushes them).
+    std::vector<std::pair<ConnId, std::uint64_t>> unflushed_;
 };
 
 }  // namespace nsslab::nss

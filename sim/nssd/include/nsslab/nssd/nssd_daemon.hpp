@@ -11,6 +11,10 @@
 // output goes to the trace when the client's reply arrives: one "operator.output" event per
 // line ({command, index, line}) and then "operator.result" ({command, ok, lines}).
 //
+// With worker threads (the real runtime's NodeOptions::worker_threads, `nsslab nssd
+// --sign-threads`) the signatures are made on them while the loop's thread goes on with TLS and
+// the protocol; the simulator has none and signs inline.
+//
 // The RACF database, key rings and OpenSSL context belong to the z/OS system, not the process:
 // they survive an NSSD restart and are passed by reference.
 #pragma once
@@ -50,6 +54,9 @@ class NssdDaemon final : public runtime::DrivenApplication {
   private:
     void drain(TimePoint now);
     void management_result(nss::MgmtResult result);
+    // A signature the server handed out: made on a worker thread (Runtime::offload) or, without
+    // one, here and now.
+    void sign(nss::SignJob job, TimePoint now);
 
     runtime::Runtime& rt_;
     nss::NssServer server_;

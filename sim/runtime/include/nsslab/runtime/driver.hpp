@@ -53,6 +53,9 @@ class Driver {
     virtual void on_send_space(SocketId /*stream*/, TimePoint /*now*/) {}
     // The core's timer: handle_timeout when due, then drain.
     virtual void on_deadline(TimePoint now) = 0;
+    // Moves the core's output to the runtime (after input that did not come through the
+    // driver, such as Runtime::offload completions).
+    virtual void drain(TimePoint /*now*/) {}
     virtual std::optional<TimePoint> next_timeout() const = 0;
 
     Runtime& runtime() { return rt_; }
@@ -84,6 +87,8 @@ class DriverSet {
     bool on_send_space(SocketId stream, TimePoint now);
     // Every driver whose deadline has come, in the order they were added.
     void on_deadline(TimePoint now);
+    // Every driver's drain(), in the order they were added.
+    void drain(TimePoint now);
     // Sets the Application's one deadline to the earliest of its drivers' (or none). Call after
     // every callback and command that gave a core input.
     void arm();
@@ -117,6 +122,7 @@ class DrivenApplication : public Application {
     void on_received(SocketId stream, ByteView data, TimePoint now) override;
     void on_stream_closed(SocketId stream, StreamEnd why, TimePoint now) override;
     void on_send_space(SocketId stream, TimePoint now) override;
+    void on_work_done(TimePoint now) override;
 
   protected:
     DriverSet drivers_;
@@ -160,6 +166,12 @@ class StreamDriver final : public Driver {
     template <class Handler>
     requires core::ServiceCore<Core>
     void on_completion(Handler handler) { completion_ = std::move(handler); }
+    // Service users (core::ServiceUser): who answers each request, with
+    // core.complete_request(request.id, result, now) then or later (called while draining, in
+    // order; completing at once is fine: the drain in progress picks the output up).
+    template <class Handler>
+    requires core::ServiceUser<Core>
+    void on_request(Handler handler) { request_ = std::move(handler); }
 
     // Server cores: streams accepted on `listener` are the core's connections.
     void accept_from(SocketId listener) requires core::StreamServerCore<Core> {
@@ -175,7 +187,7 @@ class StreamDriver final : public Driver {
     // Moves every output of the core to the runtime (transmits, events, secrets) and to the
     // completion handler, until the core has none. Re-entrant calls (from the handler) return
     // at once: the outer drain picks their output up.
-    void drain(TimePoint now) {
+    void drain(TimePoint now) override {
         if (draining_)
             return;
         draining_ = true;
@@ -199,6 +211,13 @@ class StreamDriver final : public Driver {
                     moved = true;
                     if (completion_)
                         completion_(std::move(*c), now);
+                }
+            }
+            if constexpr (core::ServiceUser<Core>) {
+                while (auto r = core_.poll_request()) {
+                    moved = true;
+                    NSSLAB_ASSERT(request_ != nullptr, "StreamDriver: a request nobody answers");
+                    request_(std::move(*r), now);
                 }
             }
         }
@@ -446,6 +465,7 @@ class StreamDriver final : public Driver {
     StreamDriverOptions options_;
     std::unordered_map<SocketId, Held> held_;
     std::function<void(typename core::CompletionOf<Core>::type, TimePoint)> completion_;
+    std::function<void(typename core::RequestOf<Core>::type, TimePoint)> request_;
     std::unordered_map<SocketId, core::ConnId> conns_;
     std::unordered_map<core::ConnId, SocketId> sockets_;
     std::vector<SocketId> listeners_;

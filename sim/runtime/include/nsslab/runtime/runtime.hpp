@@ -77,6 +77,9 @@ class Application {
     // once per refusal episode; the application sends what it held back (and may be refused
     // again, which arms the next call).
     virtual void on_send_space(SocketId /*stream*/, TimePoint /*now*/) {}
+    // After a batch of Runtime::offload() completions (their `done` calls): the application
+    // moves what they produced (a DrivenApplication drains its drivers once for the batch).
+    virtual void on_work_done(TimePoint /*now*/) {}
 };
 
 class Runtime;
@@ -114,6 +117,7 @@ class ForwardingApplication : public Application {
     void on_send_space(SocketId stream, TimePoint now) override {
         target_.on_send_space(stream, now);
     }
+    void on_work_done(TimePoint now) override { target_.on_work_done(now); }
 
   private:
     Application& target_;
@@ -139,6 +143,19 @@ class Runtime {
     // "CLIENT_HANDSHAKE_TRAFFIC_SECRET <cr> <secret>", or IKE SA keys), as a core's
     // poll_secret() gives it. Never goes to the trace. Default: dropped.
     virtual void log_secret(core::Secret const& /*secret*/) {}
+
+    // CPU work off the application's thread. A runtime with worker threads (the Boost.Asio
+    // runtime with NodeOptions::worker_threads) runs `work` on one of them, then `done(now)` on
+    // the application's thread (jobs complete in any order; the completions ready together run
+    // in one batch, followed by Application::on_work_done), and returns true. It returns false and
+    // runs nothing when it has no worker threads (the simulator: virtual time has none) or its
+    // bounded queue is full; the caller then does the work itself. `work` must touch nothing the
+    // application owns.
+    virtual bool offload(std::function<void()> /*work*/, std::function<void(TimePoint)> /*done*/) {
+        return false;
+    }
+    // How many worker threads offload() has (0: none).
+    virtual std::size_t worker_threads() const { return 0; }
 
     // Datagrams. `local` is one of the node's addresses or a wildcard (0.0.0.0, ::); a port of
     // 0 picks an ephemeral port. Errors: already_exists (the port is bound on that address or,
