@@ -58,51 +58,49 @@ using EcPointPtr = std::unique_ptr<EC_POINT, EcPointFree>;
 
 enum class Family { modp, ecp, x25519 };
 
-Family family_of(DhGroup group) {
-    switch (group) {
-        case DhGroup::modp_2048:
-            return Family::modp;
-        case DhGroup::ecp_256:
-        case DhGroup::ecp_384:
-        case DhGroup::ecp_521:
-            return Family::ecp;
-        case DhGroup::curve_25519:
-            return Family::x25519;
-    }
-    NSSLAB_ASSERT(false, "unknown DhGroup");
-    return Family::modp;
+// Everything nsslab knows about a group, in one row.
+struct GroupInfo {
+    DhGroup group;
+    std::string_view name;  // strongSwan's proposal name
+    char const* ossl_name;  // OSSL_PKEY_PARAM_GROUP_NAME
+    int curve_nid;          // ECP only
+    Family family;
+    std::size_t public_size;  // KE data octets
+    std::size_t secret_size;  // g^ir octets
+};
+
+constexpr std::array<GroupInfo, 5> group_table{{
+    {DhGroup::modp_2048, "MODP_2048", "modp_2048", 0, Family::modp, 256, 256},
+    {DhGroup::ecp_256, "ECP_256", "P-256", NID_X9_62_prime256v1, Family::ecp, 64, 32},
+    {DhGroup::ecp_384, "ECP_384", "P-384", NID_secp384r1, Family::ecp, 96, 48},
+    {DhGroup::ecp_521, "ECP_521", "P-521", NID_secp521r1, Family::ecp, 132, 66},
+    {DhGroup::curve_25519, "CURVE_25519", "X25519", 0, Family::x25519, 32, 32},
+}};
+
+GroupInfo const* find_group(DhGroup group) {
+    for (auto const& g : group_table)
+        if (g.group == group)
+            return &g;
+    return nullptr;
 }
 
-// OpenSSL's group name (OSSL_PKEY_PARAM_GROUP_NAME) and, for ECP, the curve NID.
+GroupInfo const& info(DhGroup group) {
+    GroupInfo const* g = find_group(group);
+    NSSLAB_ASSERT(g != nullptr, "unknown DhGroup");
+    return *g;
+}
+
+Family family_of(DhGroup group) {
+    return info(group).family;
+}
+
 char const* ossl_group_name(DhGroup group) {
-    switch (group) {
-        case DhGroup::modp_2048:
-            return "modp_2048";
-        case DhGroup::ecp_256:
-            return "P-256";
-        case DhGroup::ecp_384:
-            return "P-384";
-        case DhGroup::ecp_521:
-            return "P-521";
-        case DhGroup::curve_25519:
-            return "X25519";
-    }
-    NSSLAB_ASSERT(false, "unknown DhGroup");
-    return "";
+    return info(group).ossl_name;
 }
 
 int curve_nid(DhGroup group) {
-    switch (group) {
-        case DhGroup::ecp_256:
-            return NID_X9_62_prime256v1;
-        case DhGroup::ecp_384:
-            return NID_secp384r1;
-        case DhGroup::ecp_521:
-            return NID_secp521r1;
-        default:
-            NSSLAB_ASSERT(false, "not an ECP group");
-            return 0;
-    }
+    NSSLAB_ASSERT(info(group).family == Family::ecp, "not an ECP group");
+    return info(group).curve_nid;
 }
 
 std::string group_label(DhGroup group) {
@@ -333,66 +331,21 @@ struct DhKey::Impl {
 };
 
 std::string_view to_string(DhGroup group) {
-    switch (group) {
-        case DhGroup::modp_2048:
-            return "MODP_2048";
-        case DhGroup::ecp_256:
-            return "ECP_256";
-        case DhGroup::ecp_384:
-            return "ECP_384";
-        case DhGroup::ecp_521:
-            return "ECP_521";
-        case DhGroup::curve_25519:
-            return "CURVE_25519";
-    }
-    return "unknown";
+    GroupInfo const* g = find_group(group);
+    return g != nullptr ? g->name : "unknown";
 }
 
 std::optional<DhGroup> dh_group_from_number(std::uint16_t number) {
-    switch (number) {
-        case 14:
-        case 19:
-        case 20:
-        case 21:
-        case 31:
-            return static_cast<DhGroup>(number);
-        default:
-            return std::nullopt;
-    }
+    GroupInfo const* g = find_group(static_cast<DhGroup>(number));
+    return g != nullptr ? std::optional(g->group) : std::nullopt;
 }
 
 std::size_t dh_public_value_size(DhGroup group) {
-    switch (group) {
-        case DhGroup::modp_2048:
-            return 256;
-        case DhGroup::ecp_256:
-            return 64;
-        case DhGroup::ecp_384:
-            return 96;
-        case DhGroup::ecp_521:
-            return 132;
-        case DhGroup::curve_25519:
-            return 32;
-    }
-    NSSLAB_ASSERT(false, "unknown DhGroup");
-    return 0;
+    return info(group).public_size;
 }
 
 std::size_t dh_shared_secret_size(DhGroup group) {
-    switch (group) {
-        case DhGroup::modp_2048:
-            return 256;
-        case DhGroup::ecp_256:
-            return 32;
-        case DhGroup::ecp_384:
-            return 48;
-        case DhGroup::ecp_521:
-            return 66;
-        case DhGroup::curve_25519:
-            return 32;
-    }
-    NSSLAB_ASSERT(false, "unknown DhGroup");
-    return 0;
+    return info(group).secret_size;
 }
 
 DhKey::DhKey(DhGroup group, std::unique_ptr<Impl> impl, Bytes public_value)

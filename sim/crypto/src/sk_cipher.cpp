@@ -82,6 +82,15 @@ struct SkCipher::Impl {
         EVP_CIPHER_free(cipher);
     }
 
+    // RFC 5282 section 4: salt | explicit IV.
+    std::array<std::uint8_t, gcm_salt_size + 8> gcm_nonce(ByteView iv) const {
+        NSSLAB_ASSERT(iv.size() == 8, "AES-GCM explicit IV is 8 octets");
+        std::array<std::uint8_t, gcm_salt_size + 8> nonce{};
+        std::copy(salt.begin(), salt.end(), nonce.begin());
+        std::copy(iv.begin(), iv.end(), nonce.begin() + gcm_salt_size);
+        return nonce;
+    }
+
     // ICV = HMAC(SK_a, aad | iv_and_ciphertext), truncated to icv.size().
     Result<void> hmac_icv(IntegrityAlgorithm integrity, ByteView aad, ByteView covered,
                           std::span<std::uint8_t> icv) const {
@@ -187,9 +196,7 @@ Result<Bytes> SkCipher::protect_with_iv(ByteView iv, ByteView aad, ByteView inne
     int len = 0;
     int tail = 0;
     if (is_aead(encryption_)) {
-        std::array<std::uint8_t, gcm_salt_size + 8> nonce{};
-        std::copy(im.salt.begin(), im.salt.end(), nonce.begin());
-        std::copy(iv.begin(), iv.end(), nonce.begin() + gcm_salt_size);
+        auto const nonce = im.gcm_nonce(iv);
         if (!c ||
             EVP_EncryptInit_ex2(c.get(), im.cipher, im.key.data(), nonce.data(), nullptr) != 1 ||
             (!aad.empty() &&
@@ -239,9 +246,7 @@ Result<Bytes> SkCipher::unprotect(ByteView aad, ByteView body) const {
     int len = 0;
     int tail = 0;
     if (is_aead(encryption_)) {
-        std::array<std::uint8_t, gcm_salt_size + 8> nonce{};
-        std::copy(im.salt.begin(), im.salt.end(), nonce.begin());
-        std::copy(iv.begin(), iv.end(), nonce.begin() + gcm_salt_size);
+        auto const nonce = im.gcm_nonce(iv);
         std::array<std::uint8_t, gcm_icv_size> tag{};
         std::copy(icv.begin(), icv.end(), tag.begin());
         if (!c ||

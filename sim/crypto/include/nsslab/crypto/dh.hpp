@@ -44,7 +44,8 @@ std::size_t dh_public_value_size(DhGroup group);
 // Octets of g^ir: 256, 32, 48, 66, 32.
 std::size_t dh_shared_secret_size(DhGroup group);
 
-// One side's ephemeral key pair. Move-only; the private value never leaves the object.
+// One side's ephemeral key pair. Move-only; the private value never leaves the object. The
+// LibContext it was made in must outlive it (shared_secret() runs in that context).
 class DhKey {
   public:
     ~DhKey();
