@@ -16,8 +16,9 @@
 //     (random); AAD = aad; no padding (Pad Length 0); 16-octet ICV.
 //
 // IVs come from the LibContext given to protect(), so a deterministic context makes the
-// ciphertext reproducible (DESIGN.md §4). Random 8-octet GCM IVs follow strongSwan's and
-// libreswan's practice for IKE; an IKE SA sends far fewer than 2^32 messages.
+// ciphertext reproducible (DESIGN.md §4). GCM IVs are random too: RFC 5282 asks only that an IV
+// never repeat under one key, and 64 random bits over the few messages of an IKE SA make a
+// repeat negligible.
 #pragma once
 
 #include <memory>
