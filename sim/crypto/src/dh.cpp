@@ -23,38 +23,22 @@ namespace nsslab::crypto {
 
 namespace {
 
-struct PkeyFree {
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+// unique_ptr deleter calling OpenSSL's free function for the type.
+template <auto free_fn>
+struct Free {
+    template <class T>
+    void operator()(T* p) const {
+        free_fn(p);
+    }
 };
-struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-struct BnFree {
-    void operator()(BIGNUM* b) const { BN_clear_free(b); }
-};
-struct BnCtxFree {
-    void operator()(BN_CTX* c) const { BN_CTX_free(c); }
-};
-struct ParamBldFree {
-    void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamFree {
-    void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct EcGroupFree {
-    void operator()(EC_GROUP* g) const { EC_GROUP_free(g); }
-};
-struct EcPointFree {
-    void operator()(EC_POINT* p) const { EC_POINT_free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-using BnCtxPtr = std::unique_ptr<BN_CTX, BnCtxFree>;
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
-using EcGroupPtr = std::unique_ptr<EC_GROUP, EcGroupFree>;
-using EcPointPtr = std::unique_ptr<EC_POINT, EcPointFree>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, Free<BN_clear_free>>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, Free<BN_CTX_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Free<OSSL_PARAM_BLD_free>>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, Free<OSSL_PARAM_free>>;
+using EcGroupPtr = std::unique_ptr<EC_GROUP, Free<EC_GROUP_free>>;
+using EcPointPtr = std::unique_ptr<EC_POINT, Free<EC_POINT_free>>;
 
 enum class Family { modp, ecp, x25519 };
 
@@ -298,12 +282,10 @@ Result<PkeyPtr> peer_key(OSSL_LIB_CTX* lib, DhGroup group, ByteView value) {
                                                  point.size()) != 1)
                 return openssl_failure(label + ": peer key parameters");
             // OpenSSL refuses a coordinate >= p or a point off the curve when decoding it.
-            auto key = pkey_fromdata(lib, "EC", bld.get(), EVP_PKEY_PUBLIC_KEY, label);
+            auto key = pkey_fromdata(lib, "EC", bld.get(), EVP_PKEY_PUBLIC_KEY,
+                                     label + ": peer public value is not a point on the curve");
             if (!key)
-                return fail(
-                    Errc::invalid_argument,
-                    drain_openssl_errors(label + ": peer public value is not a point on the "
-                                                 "curve"));
+                return fail(Errc::invalid_argument, key.error().message);
             PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(lib, key->get(), nullptr));
             if (!check || EVP_PKEY_public_check_quick(check.get()) != 1)
                 return fail(Errc::invalid_argument,
