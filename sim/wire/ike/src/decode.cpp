@@ -45,7 +45,7 @@ Error fail_at(Errc code, std::size_t offset, std::string_view what_is_at, std::s
 class Body {
   public:
     Body(PayloadType type, std::size_t at, ByteView data)
-        : type_(type), at_(at), data_(data), label_(payload_label(type)) {}
+        : at_(at), data_(data), label_(payload_label(type)) {}
 
     ByteView data() const { return data_; }
     std::size_t size() const { return data_.size(); }
@@ -72,7 +72,6 @@ class Body {
     }
 
   private:
-    PayloadType type_;
     std::size_t at_;
     ByteView data_;
     std::string label_;
