@@ -402,7 +402,7 @@ TEST(IkeCodecPayloads, MinimumLengths) {
     Case const cases[] = {
         {PayloadType::ke, 8},     {PayloadType::idi, 8},     {PayloadType::idr, 8},
         {PayloadType::cert, 5},   {PayloadType::certreq, 5}, {PayloadType::auth, 8},
-        {PayloadType::nonce, 20}, {PayloadType::notify, 8},  {PayloadType::delete_, 8},
+        {PayloadType::nonce, 20}, {PayloadType::notify, 8},  {PayloadType::delete_payload, 8},
         {PayloadType::tsi, 8},    {PayloadType::tsr, 8},     {PayloadType::cp, 8},
         {PayloadType::skf, 8},
     };
@@ -551,22 +551,23 @@ TEST(IkeCodecPayloads, NotifyAndDeleteSpis) {
     EXPECT_EQ(e.message,
               "ike: offset 33: N payload: SPI Size 4 overruns the payload: 3 octets left");
 
-    e = payload_error(PayloadType::delete_, {3, 4, 0, 2, 1, 2, 3, 4, 5, 6, 7});
+    e = payload_error(PayloadType::delete_payload, {3, 4, 0, 2, 1, 2, 3, 4, 5, 6, 7});
     EXPECT_EQ(e.message,
               "ike: offset 34: D payload: 2 SPIs of 4 octets need 8 octets, the payload has 7");
-    e = payload_error(PayloadType::delete_, {3, 9, 0, 0});
+    e = payload_error(PayloadType::delete_payload, {3, 9, 0, 0});
     EXPECT_EQ(e.code, Errc::oversized);
 
     Bytes many{3, 4};
     put_u16(many, max_delete_spis + 1);
     many.resize(4 + 4 * (max_delete_spis + 1), 1);
-    e = payload_error(PayloadType::delete_, many);
+    e = payload_error(PayloadType::delete_payload, many);
     EXPECT_EQ(e.code, Errc::oversized);
     EXPECT_EQ(e.message, "ike: offset 34: D payload: 1025 SPIs, at most 1024");
     many[3] = static_cast<std::uint8_t>(max_delete_spis);
     many[2] = static_cast<std::uint8_t>(max_delete_spis >> 8);
     many.resize(4 + 4 * max_delete_spis);
-    EXPECT_TRUE(decode(raw_message(PayloadType::delete_, raw_payload(PayloadType::none, many))));
+    EXPECT_TRUE(
+        decode(raw_message(PayloadType::delete_payload, raw_payload(PayloadType::none, many))));
 }
 
 Bytes ts_v4(std::uint8_t type = 7, std::size_t length = 16) {

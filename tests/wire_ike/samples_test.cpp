@@ -163,7 +163,7 @@ TEST(IkeSamples, EncryptedExchanges) {
 
     Message const info = decoded("rfc7427-f26-informational_request.bin");
     EXPECT_EQ(info.header.exchange_type, ExchangeType::informational);
-    EXPECT_EQ(std::get<Encrypted>(info.payloads.at(0)).first_inner, PayloadType::delete_);
+    EXPECT_EQ(std::get<Encrypted>(info.payloads.at(0)).first_inner, PayloadType::delete_payload);
 
     Message const empty = decoded("rfc7427-f31-informational_response_empty.bin");
     EXPECT_TRUE(empty.header.response);

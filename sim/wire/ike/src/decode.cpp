@@ -4,10 +4,13 @@
 #include <string>
 #include <utility>
 
+#include "layout.hpp"
 #include "nsslab/wire_ike/codec.hpp"
 
 namespace nsslab::wire_ike {
 namespace {
+
+using namespace layout;
 
 constexpr std::string_view critical_marker = "UNSUPPORTED_CRITICAL_PAYLOAD ";
 constexpr std::string_view major_version_marker = "INVALID_MAJOR_VERSION";
@@ -54,6 +57,24 @@ class Body {
 
     Error fail(Errc code, std::size_t pos, std::string const& why) const {
         return fail_at(code, offset(pos), label_, why);
+    }
+    // `what` at body position pos needs n octets before `end`.
+    Result<void> need(std::size_t pos, std::size_t end, std::size_t n,
+                      std::string const& what) const {
+        if (end - pos < n) {
+            return fail(Errc::truncated, pos,
+                        what + ": needs " + str(n) + " octets, " + str(end - pos) + " left");
+        }
+        return {};
+    }
+    // An SPI Size field at body position pos (proposals, N, D).
+    Result<void> check_spi_size(std::size_t pos, std::size_t spi_size,
+                                std::string const& what) const {
+        if (spi_size > max_spi_size) {
+            return fail(Errc::oversized, pos,
+                        what + "SPI Size " + str(spi_size) + " above maximum " + str(max_spi_size));
+        }
+        return {};
     }
     // The payload's own length is outside [min_body, max_body] + 4: named at its generic header.
     Result<void> require_size(std::size_t min_body, std::size_t max_body = max_message_size) const {
@@ -103,10 +124,7 @@ class Substructures {
     Result<std::pair<std::size_t, std::size_t>> next() {
         std::size_t const pos = pos_;
         ++index_;
-        if (end_ - pos < 4) {
-            return body_.fail(Errc::truncated, pos,
-                              what() + ": needs 4 octets, " + str(end_ - pos) + " left");
-        }
+        IKE_TRY(body_.need(pos, end_, 4, what()));
         std::uint8_t const last = body_.data()[pos];
         if (last != 0 && last != more_value_) {
             return body_.fail(
@@ -154,12 +172,6 @@ class Substructures {
 
 // --- SA ----------------------------------------------------------------------------------------
 
-constexpr std::uint8_t more_proposals = 2;   // RFC 7296 §3.3.1: IKEv1's Proposal payload type
-constexpr std::uint8_t more_transforms = 3;  // RFC 7296 §3.3.2: IKEv1's Transform payload type
-constexpr std::size_t proposal_fixed_size = 8;
-constexpr std::size_t transform_fixed_size = 8;
-constexpr std::uint16_t attribute_format_tv = 0x8000;
-
 Result<std::vector<TransformAttribute>> decode_attributes(Body const& body, std::size_t begin,
                                                           std::size_t end,
                                                           std::string const& where) {
@@ -172,9 +184,7 @@ Result<std::vector<TransformAttribute>> decode_attributes(Body const& body, std:
                 Errc::oversized, pos,
                 where + ": more than " + str(max_transform_attributes) + " attributes");
         }
-        if (end - pos < 4)
-            return body.fail(Errc::truncated, pos,
-                             what + ": needs 4 octets, " + str(end - pos) + " left");
+        IKE_TRY(body.need(pos, end, 4, what));
         std::uint16_t const type_field = load_u16(body.data(), pos);
         std::uint16_t const second = load_u16(body.data(), pos + 2);
         TransformAttribute a;
@@ -206,11 +216,7 @@ Result<Proposal> decode_proposal(Body const& body, std::size_t pos, std::size_t 
     p.protocol = static_cast<ProtocolId>(d[pos + 5]);
     std::size_t const spi_size = d[pos + 6];
     std::size_t const count = d[pos + 7];
-    if (spi_size > max_spi_size) {
-        return body.fail(
-            Errc::oversized, pos + 6,
-            where + ": SPI Size " + str(spi_size) + " above maximum " + str(max_spi_size));
-    }
+    IKE_TRY(body.check_spi_size(pos + 6, spi_size, where + ": "));
     if (proposal_fixed_size + spi_size > length) {
         return body.fail(
             Errc::decode_error, pos + 6,
@@ -309,10 +315,7 @@ Result<Notify> decode_notify(Body const& body) {
     IKE_TRY(body.require_size(4));
     ByteView const d = body.data();
     std::size_t const spi_size = d[1];
-    if (spi_size > max_spi_size) {
-        return body.fail(Errc::oversized, 1,
-                         "SPI Size " + str(spi_size) + " above maximum " + str(max_spi_size));
-    }
+    IKE_TRY(body.check_spi_size(1, spi_size, ""));
     if (spi_size > d.size() - 4) {
         return body.fail(Errc::truncated, 1,
                          "SPI Size " + str(spi_size) +
@@ -333,10 +336,7 @@ Result<Delete> decode_delete(Body const& body) {
     del.protocol = static_cast<ProtocolId>(d[0]);
     del.spi_size = d[1];
     std::size_t const count = load_u16(d, 2);
-    if (del.spi_size > max_spi_size) {
-        return body.fail(Errc::oversized, 1,
-                         "SPI Size " + str(del.spi_size) + " above maximum " + str(max_spi_size));
-    }
+    IKE_TRY(body.check_spi_size(1, del.spi_size, ""));
     if (count > max_delete_spis) {
         return body.fail(Errc::oversized, 2, str(count) + " SPIs, at most " + str(max_delete_spis));
     }
@@ -352,9 +352,6 @@ Result<Delete> decode_delete(Body const& body) {
 }
 
 // --- traffic selectors ---------------------------------------------------------------------------
-
-constexpr std::size_t ts_ipv4_size = 16;
-constexpr std::size_t ts_ipv6_size = 40;
 
 IpAddress load_address(ByteView b, std::size_t at, bool v6) {
     if (!v6)
@@ -380,10 +377,7 @@ Result<T> decode_ts(Body const& body) {
     std::size_t pos = 4;
     for (std::size_t i = 1; i <= count; ++i) {
         std::string const what = "traffic selector " + str(i);
-        if (d.size() - pos < 4) {
-            return body.fail(Errc::truncated, pos,
-                             what + ": needs 4 octets, " + str(d.size() - pos) + " left");
-        }
+        IKE_TRY(body.need(pos, d.size(), 4, what));
         auto const type = static_cast<TsType>(d[pos]);
         std::size_t const length = load_u16(d, pos + 2);
         std::size_t expected = 0;
@@ -400,11 +394,7 @@ Result<T> decode_ts(Body const& body) {
                              what + ": Selector Length " + str(length) + ", " +
                                  std::string(to_string(type)) + " has " + str(expected));
         }
-        if (d.size() - pos < length) {
-            return body.fail(
-                Errc::truncated, pos,
-                what + ": needs " + str(length) + " octets, " + str(d.size() - pos) + " left");
-        }
+        IKE_TRY(body.need(pos, d.size(), length, what));
         bool const v6 = type == TsType::ipv6_addr_range;
         std::size_t const address_size = v6 ? 16 : 4;
         TrafficSelector s;
@@ -458,10 +448,7 @@ Result<Configuration> decode_cp(Body const& body) {
             return body.fail(Errc::oversized, pos,
                              "more than " + str(max_cfg_attributes) + " attributes");
         }
-        if (d.size() - pos < 4) {
-            return body.fail(Errc::truncated, pos,
-                             what + ": needs 4 octets, " + str(d.size() - pos) + " left");
-        }
+        IKE_TRY(body.need(pos, d.size(), 4, what));
         std::size_t const length = load_u16(d, pos + 2);
         if (length > d.size() - pos - 4) {
             return body.fail(Errc::truncated, pos,
@@ -500,7 +487,7 @@ Result<Payload> decode_body(Body const& body, PayloadType next) {
             return lift(decode_nonce(body));
         case PayloadType::notify:
             return lift(decode_notify(body));
-        case PayloadType::delete_:
+        case PayloadType::delete_payload:
             return lift(decode_delete(body));
         case PayloadType::vendor_id:
             return Payload{VendorId{copy(body.data())}};
@@ -543,7 +530,7 @@ Result<std::vector<Payload>> decode_chain(PayloadType first, ByteView bytes, std
                            "generic header needs 4 octets, " + str(left) + " left");
         }
         auto const following = static_cast<PayloadType>(bytes[pos]);
-        bool const critical = (bytes[pos + 1] & 0x80) != 0;
+        bool const critical = (bytes[pos + 1] & critical_bit) != 0;
         std::size_t const length = load_u16(bytes, pos + 2);
         if (length < generic_header_size) {
             return fail_at(Errc::decode_error, at, label,
@@ -607,29 +594,29 @@ Result<Message> decode(ByteView message) {
             Errc::oversized, 0, "header",
             "message of " + str(message.size()) + " octets above maximum " + str(max_message_size));
     }
-    std::uint8_t const version = message[17];
+    std::uint8_t const version = message[version_at];
     if (version >> 4 != major_version) {
-        return fail_at(Errc::unsupported, 17, "header",
+        return fail_at(Errc::unsupported, version_at, "header",
                        "major version " + str(version >> 4) + ", only 2 is supported (" +
                            std::string(major_version_marker) + ")");
     }
-    std::size_t const length = load_u32(message, 24);
+    std::size_t const length = load_u32(message, length_at);
     if (length != message.size()) {
         return fail_at(
-            length > message.size() ? Errc::truncated : Errc::decode_error, 24, "header",
+            length > message.size() ? Errc::truncated : Errc::decode_error, length_at, "header",
             "Length " + str(length) + " but the message has " + str(message.size()) + " octets");
     }
     Message m;
-    std::uint8_t const flags = message[19];
+    std::uint8_t const flags = message[flags_at];
     m.header.spi_i = load_u64(message, 0);
     m.header.spi_r = load_u64(message, 8);
     m.header.minor_version = version & 0x0F;
-    m.header.exchange_type = static_cast<ExchangeType>(message[18]);
-    m.header.initiator = (flags & 0x08) != 0;
-    m.header.higher_version = (flags & 0x10) != 0;
-    m.header.response = (flags & 0x20) != 0;
-    m.header.message_id = load_u32(message, 20);
-    auto payloads = decode_chain(static_cast<PayloadType>(message[16]),
+    m.header.exchange_type = static_cast<ExchangeType>(message[exchange_type_at]);
+    m.header.initiator = (flags & flag_initiator) != 0;
+    m.header.higher_version = (flags & flag_version) != 0;
+    m.header.response = (flags & flag_response) != 0;
+    m.header.message_id = load_u32(message, message_id_at);
+    auto payloads = decode_chain(static_cast<PayloadType>(message[next_payload_at]),
                                  message.subspan(header_size), header_size, true);
     if (!payloads)
         return payloads.error();

@@ -3,14 +3,14 @@
 // (a length beyond its field) is a caller's broken invariant and asserts.
 #include <limits>
 
+#include "layout.hpp"
 #include "nsslab/wire_ike/codec.hpp"
 
 namespace nsslab::wire_ike {
 namespace {
 
-constexpr std::uint8_t more_proposals = 2;
-constexpr std::uint8_t more_transforms = 3;
-constexpr std::uint16_t attribute_format_tv = 0x8000;
+using namespace layout;
+
 constexpr std::size_t max_u16 = std::numeric_limits<std::uint16_t>::max();
 
 std::uint8_t u8_of(std::size_t n, char const* what) {
@@ -148,7 +148,7 @@ class BodyWriter {
         std::size_t const address_size = v6 ? 16 : 4;
         w_.u8(static_cast<std::uint8_t>(s.type));
         w_.u8(s.ip_protocol);
-        w_.u16(static_cast<std::uint16_t>(8 + 2 * address_size));
+        w_.u16(static_cast<std::uint16_t>(v6 ? ts_ipv6_size : ts_ipv4_size));
         w_.u16(s.start_port);
         w_.u16(s.end_port);
         w_.bytes(ByteView(s.start_address.raw()).first(address_size));
@@ -205,8 +205,9 @@ void write_header(ByteWriter& w, Header const& h, PayloadType first, std::size_t
     w.u8(static_cast<std::uint8_t>(first));
     w.u8(static_cast<std::uint8_t>(major_version << 4 | h.minor_version));
     w.u8(static_cast<std::uint8_t>(h.exchange_type));
-    w.u8(static_cast<std::uint8_t>((h.initiator ? 0x08 : 0) | (h.higher_version ? 0x10 : 0) |
-                                   (h.response ? 0x20 : 0)));
+    w.u8(static_cast<std::uint8_t>((h.initiator ? flag_initiator : 0) |
+                                   (h.higher_version ? flag_version : 0) |
+                                   (h.response ? flag_response : 0)));
     w.u32(h.message_id);
     w.u32(static_cast<std::uint32_t>(length));
 }
@@ -236,7 +237,7 @@ Bytes encode(Message const& message) {
     write_header(w, message.header, first, 0);
     write_chain(w, message.payloads, true);
     NSSLAB_ASSERT(out.size() <= std::numeric_limits<std::uint32_t>::max(), "message too long");
-    w.patch_u32(24, static_cast<std::uint32_t>(out.size()));
+    w.patch_u32(length_at, static_cast<std::uint32_t>(out.size()));
     return out;
 }
 

@@ -28,23 +28,23 @@ std::string_view to_string(ExchangeType type);  // "IKE_SA_INIT", ...
 // RFC 7296 §3.2, "Next Payload" (IKEv2 payload types 33-53). `none` ends a chain.
 enum class PayloadType : std::uint8_t {
     none = 0,
-    sa = 33,         // Security Association
-    ke = 34,         // Key Exchange
-    idi = 35,        // Identification - Initiator
-    idr = 36,        // Identification - Responder
-    cert = 37,       // Certificate
-    certreq = 38,    // Certificate Request
-    auth = 39,       // Authentication
-    nonce = 40,      // Nonce (Ni, Nr)
-    notify = 41,     // Notify (N)
-    delete_ = 42,    // Delete (D)
-    vendor_id = 43,  // Vendor ID (V)
-    tsi = 44,        // Traffic Selector - Initiator
-    tsr = 45,        // Traffic Selector - Responder
-    sk = 46,         // Encrypted and Authenticated
-    cp = 47,         // Configuration
-    eap = 48,        // Extensible Authentication
-    skf = 53,        // Encrypted and Authenticated Fragment (RFC 7383)
+    sa = 33,              // Security Association
+    ke = 34,              // Key Exchange
+    idi = 35,             // Identification - Initiator
+    idr = 36,             // Identification - Responder
+    cert = 37,            // Certificate
+    certreq = 38,         // Certificate Request
+    auth = 39,            // Authentication
+    nonce = 40,           // Nonce (Ni, Nr)
+    notify = 41,          // Notify (N)
+    delete_payload = 42,  // Delete (D); `delete` is a keyword
+    vendor_id = 43,       // Vendor ID (V)
+    tsi = 44,             // Traffic Selector - Initiator
+    tsr = 45,             // Traffic Selector - Responder
+    sk = 46,              // Encrypted and Authenticated
+    cp = 47,              // Configuration
+    eap = 48,             // Extensible Authentication
+    skf = 53,             // Encrypted and Authenticated Fragment (RFC 7383)
 };
 // RFC 7296 §3.2 notation: "SA", "KE", "IDi", "IDr", "CERT", "CERTREQ", "AUTH", "Nonce", "N",
 // "D", "V", "TSi", "TSr", "SK", "CP", "EAP", "SKF"; "none" for 0.

@@ -188,7 +188,7 @@ struct Notify {
 //   ~               Security Parameter Index(es) (SPI)              ~
 // An IKE SA delete has protocol IKE, SPI size 0 and no SPIs; every SPI is spi_size octets.
 struct Delete {
-    static constexpr PayloadType payload_type = PayloadType::delete_;
+    static constexpr PayloadType payload_type = PayloadType::delete_payload;
     ProtocolId protocol{ProtocolId::ike};
     std::uint8_t spi_size{0};
     std::vector<Bytes> spis;
