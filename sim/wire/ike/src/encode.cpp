@@ -18,6 +18,13 @@ std::uint8_t u8_of(std::size_t n, char const* what) {
     return static_cast<std::uint8_t>(n);
 }
 
+// Patches the 16-bit length field at start + 2 of a structure that began at `start`.
+void patch_length(ByteWriter& w, std::size_t start, char const* what) {
+    std::size_t const length = w.size() - start;
+    NSSLAB_ASSERT(length <= max_u16, what);
+    w.patch_u16(start + 2, static_cast<std::uint16_t>(length));
+}
+
 class BodyWriter {
   public:
     explicit BodyWriter(ByteWriter& w) : w_(w) {}
@@ -114,7 +121,7 @@ class BodyWriter {
         w_.bytes(p.spi);
         for (std::size_t i = 0; i < p.transforms.size(); ++i)
             transform(p.transforms[i], i + 1 == p.transforms.size());
-        patch_length(start, "proposal longer than 65535 octets");
+        patch_length(w_, start, "proposal longer than 65535 octets");
     }
 
     void transform(Transform const& t, bool last) {
@@ -137,7 +144,7 @@ class BodyWriter {
                 w_.bytes(a.tlv_value);
             }
         }
-        patch_length(start, "transform longer than 65535 octets");
+        patch_length(w_, start, "transform longer than 65535 octets");
     }
 
     void selector(TrafficSelector const& s) {
@@ -153,12 +160,6 @@ class BodyWriter {
         w_.u16(s.end_port);
         w_.bytes(ByteView(s.start_address.raw()).first(address_size));
         w_.bytes(ByteView(s.end_address.raw()).first(address_size));
-    }
-
-    void patch_length(std::size_t start, char const* what) {
-        std::size_t const length = w_.size() - start;
-        NSSLAB_ASSERT(length <= max_u16, what);
-        w_.patch_u16(start + 2, static_cast<std::uint16_t>(length));
     }
 
     ByteWriter& w_;
@@ -190,9 +191,7 @@ void write_chain(ByteWriter& w, std::span<Payload const> payloads, bool outer) {
         w.u16(0);  // Payload Length, patched
         BodyWriter body(w);
         std::visit(body, p);
-        std::size_t const length = w.size() - start;
-        NSSLAB_ASSERT(length <= max_u16, "payload longer than 65535 octets");
-        w.patch_u16(start + 2, static_cast<std::uint16_t>(length));
+        patch_length(w, start, "payload longer than 65535 octets");
     }
 }
 

@@ -12,9 +12,10 @@
 // and end the chain of the message.
 //
 // Errors (Result's Error) name the byte offset from the start of the IKE message (without any
-// non-ESP marker) and the payload: "ike: offset 68: Nonce payload: length 3 below minimum 20".
+// non-ESP marker) and the payload: "ike: offset 68: Nonce payload: length 19 below minimum 20".
 // Codes: truncated (the input ends inside a unit), oversized (a documented bound is exceeded),
-// decode_error (malformed), unsupported (major version not 2; an unknown critical payload).
+// decode_error (malformed), unknown_type (a TS type other than 7 and 8), unsupported (major
+// version not 2; an unknown critical payload). docs/ike-wire.md §4 lists every case.
 #pragma once
 
 #include <cstddef>
@@ -35,7 +36,7 @@ inline constexpr std::size_t generic_header_size = 4;
 
 // Bounds the decoder enforces (docs/ike-wire.md, "Bounds"). encode() does not check them (it
 // only asserts that lengths fit their fields): a sender keeps within them or the peer rejects.
-inline constexpr std::size_t max_message_size = 65535;  // one UDP payload; also a reassembled one
+inline constexpr std::size_t max_message_size = 65535;  // one IKE message (a UDP payload)
 inline constexpr std::size_t max_payloads = 64;         // per chain: the message, or an inner chain
 inline constexpr std::size_t max_proposals = 64;        // per SA payload
 inline constexpr std::size_t max_transforms = 128;      // per proposal (Num Transforms is 8 bits)

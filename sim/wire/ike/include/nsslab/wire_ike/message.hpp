@@ -6,7 +6,8 @@
 // §3.2: "MUST be ignored if the recipient understands the payload type"). Length and count
 // fields and the Next Payload chain are computed by the encoder, so they are not in the model.
 // Consequently decode(encode(m)) == m for every m that decode() produced, and re-encoding a
-// received message reproduces its bytes exactly when its RESERVED fields were zero.
+// received message reproduces its bytes exactly when its RESERVED fields and the critical bits of
+// known payloads were zero.
 #pragma once
 
 #include <cstdint>
