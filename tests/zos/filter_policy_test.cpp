@@ -323,9 +323,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "IpFilterPolicy { IpFilterRule r { IpGenericFilterActionRef permit } }",
                   "policy.conf:2:1: error: IpGenericFilterAction g has no IpFilterAction (expected "
                   "IpFilterAction Permit|Deny|IPSec)"},
-        ErrorCase{"KeyExchangePolicy { }\nIpFilterPolicy { IpFilterRule r { "
+        ErrorCase{"IpManVpnAction m { }\nIpFilterPolicy { IpFilterRule r { "
                   "IpGenericFilterActionRef permit } }",
-                  "policy.conf:2:1: error: unknown statement 'KeyExchangePolicy' (expected "
+                  "policy.conf:2:1: error: unknown statement 'IpManVpnAction' (expected "
                   "IpFilterPolicy, IpFilterRule, IpGenericFilterAction or IpDynVpnAction)"},
         ErrorCase{"IpFilterPolicy { IpFilterRule r { IpGenericFilterActionRef permit } }\n"
                   "IpFilterPolicy { IpFilterRule s { IpGenericFilterActionRef permit } }",

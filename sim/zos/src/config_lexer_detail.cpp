@@ -1,6 +1,9 @@
 // Value readers shared by the configuration parsers; see config_lexer_detail.hpp.
 #include "config_lexer_detail.hpp"
 
+#include <algorithm>
+#include <vector>
+
 namespace nsslab::zos::detail {
 
 std::optional<std::uint64_t> parse_decimal(std::string_view text) {
@@ -144,6 +147,38 @@ std::optional<KeyRingName> read_key_ring(Token const& t, std::string_view param,
         return std::nullopt;
     }
     return k;
+}
+
+std::string_view closest_match(std::string_view word, std::span<std::string_view const> known) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (word.size() > 64)
+        return {};
+    std::size_t const limit = std::max<std::size_t>(2, word.size() / 3);
+    std::string_view best;
+    std::size_t best_distance = limit + 1;
+    std::vector<std::size_t> row(65);
+    for (auto candidate : known) {
+        if (candidate.size() > 64)
+            continue;
+        // Levenshtein distance, one row at a time.
+        for (std::size_t j = 0; j <= candidate.size(); ++j)
+            row[j] = j;
+        for (std::size_t i = 1; i <= word.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= candidate.size(); ++j) {
+                std::size_t up = row[j];
+                std::size_t cost = lower(word[i - 1]) == lower(candidate[j - 1]) ? 0 : 1;
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+                diagonal = up;
+            }
+        }
+        if (row[candidate.size()] < best_distance && row[candidate.size()] < word.size()) {
+            best_distance = row[candidate.size()];
+            best = candidate;
+        }
+    }
+    return best;
 }
 
 }  // namespace nsslab::zos::detail

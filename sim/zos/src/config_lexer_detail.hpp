@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -49,5 +50,10 @@ std::optional<KeyRingName> read_key_ring(Token const& t, std::string_view param,
                                          DiagnosticSink& sink);
 
 std::string join_choices(std::initializer_list<std::string_view> choices);
+
+// The entry of `known` closest to `word` (case-insensitive edit distance at most 2, or a third of
+// the word's length when longer, and less than the word's length), for "did you mean" hints;
+// empty when none is close.
+std::string_view closest_match(std::string_view word, std::span<std::string_view const> known);
 
 }  // namespace nsslab::zos::detail

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "config_lexer_detail.hpp"
+#include "nsslab/zos/ike_policy.hpp"
 
 namespace nsslab::zos {
 
@@ -252,6 +253,8 @@ class PolicyParser {
                     else
                         global_rules_.emplace(*name, &st);
                 }
+            } else if (is_ike_policy_statement(k)) {
+                // KeyExchangePolicy, KeyExchangeRule, ...: checked by parse_ike_policy.
             } else {
                 sink_.error(
                     st.keyword.where, "unknown statement '" + k + "'",
