@@ -27,7 +27,7 @@ std::string const action =
 std::string const rule =
     "KeyExchangeRule r\n{\n LocalSecurityEndpoint { Location 9.1.1.1 }\n"
     " RemoteSecurityEndpoint { Location 9.2.2.2 }\n KeyExchangeActionRef a\n}\n";  // lines 11-16
-std::string const policy = "KeyExchangePolicy\n{\n KeyExchangeRuleRef r\n}\n";  // lines 17-20
+std::string const policy = "KeyExchangePolicy\n{\n KeyExchangeRuleRef r\n}\n";     // lines 17-20
 
 std::string error_of(std::string const& text) {
     auto r = parse_ike_policy(text);
@@ -99,8 +99,8 @@ TEST(IkePolicy, FullPolicyAsInIbmSamples) {
     auto const* vpn = p.find_vpn_action("to-systemb");
     ASSERT_NE(vpn, nullptr);
     EXPECT_EQ(vpn->initiate_with_pfs, IkeDhGroup::group19);
-    EXPECT_EQ(vpn->acceptable_pfs, (std::vector<IkeDhGroup>{IkeDhGroup::group19,
-                                                            IkeDhGroup::group14}));
+    EXPECT_EQ(vpn->acceptable_pfs,
+              (std::vector<IkeDhGroup>{IkeDhGroup::group19, IkeDhGroup::group14}));
     EXPECT_EQ(vpn->how_to_encap_ikev2, HowToEncapIKEv2::tunnel);
     ASSERT_EQ(vpn->offers.size(), 2u);
     EXPECT_EQ(vpn->offers[0].name, "Gcm-Tunnel");
@@ -124,7 +124,7 @@ TEST(IkePolicy, Defaults) {
     EXPECT_EQ(a.reauth_interval, 0u);  // IBM default
     auto const& o = a.offers.at(0);
     EXPECT_EQ(o.how_to_encrypt, (IkeEncryption{IkeCipher::aes_cbc, 128}));  // IBM default
-    EXPECT_EQ(o.pseudo_random_function, IkePrf::hmac_sha2_256);  // follows HowToAuthMsgs
+    EXPECT_EQ(o.pseudo_random_function, IkePrf::hmac_sha2_256);             // follows HowToAuthMsgs
     EXPECT_FALSE(o.pseudo_random_function_coded);
     EXPECT_FALSE(o.how_to_auth_peers);
     EXPECT_FALSE(o.refresh.lifetime_proposed);  // not coded: IKED's default
@@ -155,17 +155,18 @@ TEST(IkePolicy, Defaults) {
 TEST(IkePolicy, KeywordsCaseInsensitiveValuesKeepCase) {
     auto r = parse_ike_policy(
         "keyexchangeoffer o { howtoauthmsgs sha2_256\n dhgroup group14 }\n"
-        "KEYEXCHANGEACTION a { HOWTOINITIATE ikev2\n KeyExchangeOfferRef o }\n" + rule +
-        "KeyExchangePolicy { KeyExchangeRuleRef r }");
+        "KEYEXCHANGEACTION a { HOWTOINITIATE ikev2\n KeyExchangeOfferRef o }\n" +
+        rule + "KeyExchangePolicy { KeyExchangeRuleRef r }");
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->rules[0].action_name, "a");
 }
 
 TEST(IkePolicy, SharedWithFilterPolicyFile) {
     // One IP security policy file: each parser reads its statements and leaves the other's.
-    std::string text = offer + action + rule + policy +
-                       "IpDynVpnAction v { IpDataOffer { HowToEncrypt AES_GCM_16 KeyLength 128 } }\n"
-                       "IpFilterPolicy { IpFilterRule f { IpDynVpnActionRef v } }\n";
+    std::string text =
+        offer + action + rule + policy +
+        "IpDynVpnAction v { IpDataOffer { HowToEncrypt AES_GCM_16 KeyLength 128 } }\n"
+        "IpFilterPolicy { IpFilterRule f { IpDynVpnActionRef v } }\n";
     auto ike = parse_ike_policy(text);
     ASSERT_TRUE(ike) << ike.error().message;
     auto filter = parse_filter_policy(text);
@@ -203,8 +204,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "RemoteSecurityEndpoint, IpDynVpnAction, IpDataOffer, IpFilterPolicy, "
                   "IpFilterRule, IpGenericFilterAction)"},
         // Bad value, with a hint.
-        ErrorCase{"KeyExchangeOffer o\n{\n HowToAuthMsgs SHA2_265\n DHGroup Group19\n}\n" +
-                      action + rule + policy,
+        ErrorCase{"KeyExchangeOffer o\n{\n HowToAuthMsgs SHA2_265\n DHGroup Group19\n}\n" + action +
+                      rule + policy,
                   "policy.conf:3:16: 'SHA2_265' is not a valid HowToAuthMsgs value; did you mean "
                   "'SHA2_256'? (expected SHA2_256|SHA2_384|SHA2_512)"},
         ErrorCase{"KeyExchangeOffer o\n{\n HowToEncrypt AES_CBC KeyLength 192\n"
@@ -230,11 +231,12 @@ INSTANTIATE_TEST_SUITE_P(
                       rule + policy,
                   "policy.conf:3:16: HowToAuthMsgs SHA1 is not supported by nsslab (expected "
                   "SHA2_256|SHA2_384|SHA2_512)"},
-        ErrorCase{"KeyExchangeOffer o\n{\n HowToAuthMsgs SHA2_256\n DHGroup Group2\n}\n" +
-                      action + rule + policy,
+        ErrorCase{"KeyExchangeOffer o\n{\n HowToAuthMsgs SHA2_256\n DHGroup Group2\n}\n" + action +
+                      rule + policy,
                   "policy.conf:4:10: DHGroup Group2 is not supported by nsslab (expected "
                   "Group14|Group19|Group20|Group21|Group31)"},
-        ErrorCase{offer + "KeyExchangeAction a\n{\n HowToInitiate Main\n KeyExchangeOfferRef o\n}\n" +
+        ErrorCase{offer +
+                      "KeyExchangeAction a\n{\n HowToInitiate Main\n KeyExchangeOfferRef o\n}\n" +
                       rule + policy,
                   "policy.conf:8:16: HowToInitiate Main is not supported by nsslab (expected "
                   "IKEv2|DoNot)"},
@@ -246,8 +248,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "IpDynVpnAction v { IpDataOffer { HowToAuth ESP HMAC_SHA1 } }",
                   "policy.conf:21:48: HowToAuth ESP HMAC_SHA1 is not supported by nsslab "
                   "(expected Null|HMAC_SHA2_256_128|HMAC_SHA2_384_192|HMAC_SHA2_512_256)"},
-        ErrorCase{offer + action + rule + policy + "IpDynVpnAction v { InitiateWithPfs Group5\n"
-                                                   " IpDataOffer { HowToEncrypt AES_GCM_16 } }",
+        ErrorCase{offer + action + rule + policy +
+                      "IpDynVpnAction v { InitiateWithPfs Group5\n"
+                      " IpDataOffer { HowToEncrypt AES_GCM_16 } }",
                   "policy.conf:21:36: InitiateWithPfs Group5 is not supported by nsslab "
                   "(expected Group14|Group19|Group20|Group21|Group31|None)"},
         // IBM's default that nsslab refuses must be replaced explicitly.
@@ -264,16 +267,18 @@ INSTANTIATE_TEST_SUITE_P(
                   "policy.conf:22:16: AES_GCM_16 carries its own integrity check (expected "
                   "HowToAuth ESP Null)"},
         // Missing references.
-        ErrorCase{offer + "KeyExchangeAction a\n{\n HowToInitiate IKEv2\n KeyExchangeOfferRef p\n}\n" +
+        ErrorCase{offer +
+                      "KeyExchangeAction a\n{\n HowToInitiate IKEv2\n KeyExchangeOfferRef p\n}\n" +
                       rule + policy,
                   "policy.conf:9:22: KeyExchangeOfferRef names an undefined KeyExchangeOffer 'p' "
                   "(expected the name of a KeyExchangeOffer statement)"},
-        ErrorCase{offer + action +
-                      "KeyExchangeRule r\n{\n LocalSecurityEndpoint { Location 9.1.1.1 }\n"
-                      " RemoteSecurityEndpoint { Location 9.2.2.2 }\n KeyExchangeActionRef Gold\n}\n" +
-                      policy,
-                  "policy.conf:15:23: KeyExchangeActionRef names an undefined KeyExchangeAction "
-                  "'Gold' (expected the name of a KeyExchangeAction statement)"},
+        ErrorCase{
+            offer + action +
+                "KeyExchangeRule r\n{\n LocalSecurityEndpoint { Location 9.1.1.1 }\n"
+                " RemoteSecurityEndpoint { Location 9.2.2.2 }\n KeyExchangeActionRef Gold\n}\n" +
+                policy,
+            "policy.conf:15:23: KeyExchangeActionRef names an undefined KeyExchangeAction "
+            "'Gold' (expected the name of a KeyExchangeAction statement)"},
         ErrorCase{offer + action + rule + "KeyExchangePolicy\n{\n KeyExchangeRuleRef s\n}\n",
                   "policy.conf:19:21: KeyExchangeRuleRef names an undefined KeyExchangeRule 's' "
                   "(expected the name of a KeyExchangeRule statement)"},
@@ -287,8 +292,9 @@ INSTANTIATE_TEST_SUITE_P(
         // Duplicate names.
         ErrorCase{offer + offer + action + rule + policy,
                   "policy.conf:6:18: KeyExchangeOffer o defined twice (expected a unique name)"},
-        ErrorCase{offer + action + rule + "KeyExchangePolicy\n{\n KeyExchangeRuleRef r\n"
-                                          " KeyExchangeRule r { KeyExchangeActionRef a }\n}\n",
+        ErrorCase{offer + action + rule +
+                      "KeyExchangePolicy\n{\n KeyExchangeRuleRef r\n"
+                      " KeyExchangeRule r { KeyExchangeActionRef a }\n}\n",
                   "policy.conf:20:18: KeyExchangeRule r defined twice (expected a unique name)"},
         ErrorCase{offer + action + rule + policy + policy,
                   "policy.conf:21:1: KeyExchangePolicy coded more than once (expected one "
@@ -300,8 +306,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{offer + action + rule + "KeyExchangePolicy { AllowOnDemand No }",
                   "policy.conf:17:1: KeyExchangePolicy has no rules (expected at least one "
                   "KeyExchangeRuleRef or KeyExchangeRule)"},
-        ErrorCase{offer + "KeyExchangeAction a\n{\n HowToAuthMe PresharedKey\n HowToInitiate "
-                          "IKEv2\n KeyExchangeOfferRef o\n}\n" +
+        ErrorCase{offer +
+                      "KeyExchangeAction a\n{\n HowToAuthMe PresharedKey\n HowToInitiate "
+                      "IKEv2\n KeyExchangeOfferRef o\n}\n" +
                       "KeyExchangeRule r\n{\n LocalSecurityEndpoint { Location 9.1.1.1 }\n"
                       " RemoteSecurityEndpoint { Location 9.2.2.2 }\n KeyExchangeActionRef a\n}\n" +
                       "KeyExchangePolicy\n{\n KeyExchangeRuleRef r\n}\n",
@@ -314,15 +321,16 @@ INSTANTIATE_TEST_SUITE_P(
                   "policy.conf:11:1: KeyExchangeRule r has no LocalSecurityEndpoint (expected "
                   "LocalSecurityEndpoint[Ref] and RemoteSecurityEndpoint[Ref])"},
         // An unreferenced global statement is still checked.
-        ErrorCase{offer + action + rule + policy + "KeyExchangeOffer spare { HowToAuthMsgs SHA2_256\n DHGroup Group1 }",
+        ErrorCase{offer + action + rule + policy +
+                      "KeyExchangeOffer spare { HowToAuthMsgs SHA2_256\n DHGroup Group1 }",
                   "policy.conf:22:10: DHGroup Group1 is not supported by nsslab (expected "
                   "Group14|Group19|Group20|Group21|Group31)"}));
 
 TEST(IkePolicy, AllErrorsReported) {
     std::vector<Diagnostic> diagnostics;
-    auto r = parse_ike_policy("KeyExchangeOffer o { HowToAuthMsgs MD5\n DHGroup Group1 }\n" +
-                                  action + rule + policy,
-                              {}, &diagnostics);
+    auto r = parse_ike_policy(
+        "KeyExchangeOffer o { HowToAuthMsgs MD5\n DHGroup Group1 }\n" + action + rule + policy, {},
+        &diagnostics);
     ASSERT_FALSE(r);
     ASSERT_GE(diagnostics.size(), 2u);
     EXPECT_EQ(diagnostics[0].where, (SourceLocation{1, 36}));

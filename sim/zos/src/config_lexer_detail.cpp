@@ -104,6 +104,27 @@ std::optional<std::string> read_name(Token const& t, std::string_view param, std
     return t.text;
 }
 
+std::optional<std::string> read_policy_name(Token const& t, std::string_view param,
+                                            DiagnosticSink& sink) {
+    auto name = read_name(t, param, 32, sink);
+    if (name && (name->front() == '-' || name->find(',') != std::string::npos)) {
+        sink.error(t.where, "name '" + *name + "' starts with '-' or contains ','",
+                   "1-32 characters, not starting with '-', no ','");
+        return std::nullopt;
+    }
+    return name;
+}
+
+std::optional<std::string> policy_statement_name(ConfigStatement const& st, std::string_view param,
+                                                 DiagnosticSink& sink) {
+    if (st.args.size() != 1) {
+        sink.error(st.args.empty() ? st.block_begin : st.args[1].where,
+                   st.keyword.text + " needs exactly one name", st.keyword.text + " name {");
+        return std::nullopt;
+    }
+    return read_policy_name(st.args[0], param, sink);
+}
+
 std::optional<std::string> read_label(Token const& t, std::string_view param,
                                       DiagnosticSink& sink) {
     if (t.text.empty() || t.text.size() > 32) {

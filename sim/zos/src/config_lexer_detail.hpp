@@ -39,6 +39,15 @@ std::optional<bool> read_yes_no(Token const& t, std::string_view param, Diagnost
 std::optional<std::string> read_name(Token const& t, std::string_view param, std::size_t max_len,
                                      DiagnosticSink& sink);
 
+// A Policy Agent statement name (IpFilterRule, KeyExchangeAction, ...) or the name in a *Ref
+// parameter: 1-32 characters, not starting with '-', no ','.
+std::optional<std::string> read_policy_name(Token const& t, std::string_view param,
+                                            DiagnosticSink& sink);
+// The one name after a Policy Agent statement's keyword ("IpDataOffer name {"), read as
+// read_policy_name(`param`).
+std::optional<std::string> policy_statement_name(ConfigStatement const& st, std::string_view param,
+                                                 DiagnosticSink& sink);
+
 // A certificate label: 1..32 characters, blanks allowed (RACF labels).
 std::optional<std::string> read_label(Token const& t, std::string_view param, DiagnosticSink& sink);
 

@@ -13,7 +13,6 @@ namespace nsslab::zos {
 using detail::check_values;
 using detail::parse_decimal;
 using detail::read_choice;
-using detail::read_name;
 using detail::read_uint;
 using detail::read_yes_no;
 
@@ -316,22 +315,10 @@ class PolicyParser {
 
   private:
     std::optional<std::string> read_rule_name(Token const& t) {
-        auto name = read_name(t, "rule name", 32, sink_);
-        if (name && (name->front() == '-' || name->find(',') != std::string::npos)) {
-            sink_.error(t.where, "name '" + *name + "' starts with '-' or contains ','",
-                        "1-32 characters, not starting with '-', no ','");
-            return std::nullopt;
-        }
-        return name;
+        return detail::read_policy_name(t, "rule name", sink_);
     }
-
     std::optional<std::string> statement_name(ConfigStatement const& st) {
-        if (st.args.size() != 1) {
-            sink_.error(st.args.empty() ? st.block_begin : st.args[1].where,
-                        st.keyword.text + " needs exactly one name", st.keyword.text + " name {");
-            return std::nullopt;
-        }
-        return read_rule_name(st.args[0]);
+        return detail::policy_statement_name(st, "rule name", sink_);
     }
 
     void generic_action(std::string const& name, ConfigStatement const& st) {

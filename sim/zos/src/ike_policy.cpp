@@ -89,8 +89,8 @@ constexpr std::array<std::string_view, 8> ike_statements = {
     "KeyExchangePolicy",     "KeyExchangeRule",        "KeyExchangeAction", "KeyExchangeOffer",
     "LocalSecurityEndpoint", "RemoteSecurityEndpoint", "IpDynVpnAction",    "IpDataOffer"};
 // Statements of the same file that parse_filter_policy reads.
-constexpr std::array<std::string_view, 3> filter_statements = {
-    "IpFilterPolicy", "IpFilterRule", "IpGenericFilterAction"};
+constexpr std::array<std::string_view, 3> filter_statements = {"IpFilterPolicy", "IpFilterRule",
+                                                               "IpGenericFilterAction"};
 
 }  // namespace
 
@@ -263,8 +263,8 @@ class IkeParser {
         std::string message = "'" + t.text + "' is not a valid " + std::string(param) + " value";
         std::vector<std::string_view> all(k.supported);
         all.insert(all.end(), k.refused.begin(), k.refused.end());
-        auto hint = detail::parse_decimal(t.text) ? std::string_view()
-                                                  : detail::closest_match(t.text, all);
+        auto hint =
+            detail::parse_decimal(t.text) ? std::string_view() : detail::closest_match(t.text, all);
         if (!hint.empty())
             message += "; did you mean '" + std::string(hint) + "'?";
         sink_.error(t.where, std::move(message), supported);
@@ -272,22 +272,10 @@ class IkeParser {
     }
 
     std::optional<std::string> read_statement_name(Token const& t) {
-        auto name = read_name(t, "name", 32, sink_);
-        if (name && (name->front() == '-' || name->find(',') != std::string::npos)) {
-            sink_.error(t.where, "name '" + *name + "' starts with '-' or contains ','",
-                        "1-32 characters, not starting with '-', no ','");
-            return std::nullopt;
-        }
-        return name;
+        return detail::read_policy_name(t, "name", sink_);
     }
-
     std::optional<std::string> statement_name(ConfigStatement const& st) {
-        if (st.args.size() != 1) {
-            sink_.error(st.args.empty() ? st.block_begin : st.args[1].where,
-                        st.keyword.text + " needs exactly one name", st.keyword.text + " name {");
-            return std::nullopt;
-        }
-        return read_statement_name(st.args[0]);
+        return detail::policy_statement_name(st, "name", sink_);
     }
 
     // The values of `p` from index `first` as one string, with the blanks between them as coded
@@ -298,8 +286,7 @@ class IkeParser {
             auto const& t = p.values[i];
             if (i > first) {
                 auto const& prev = p.values[i - 1];
-                std::size_t prev_len =
-                    prev.text.size() + (prev.kind == TokenKind::quoted ? 2 : 0);
+                std::size_t prev_len = prev.text.size() + (prev.kind == TokenKind::quoted ? 2 : 0);
                 std::size_t end = prev.where.column + prev_len;
                 out.append(t.where.column > end ? t.where.column - end : 1, ' ');
             }
@@ -351,9 +338,9 @@ class IkeParser {
                 out = e;
             return;
         }
-        if (p.values.size() == 2 || (p.values.size() == 3 && !iequals(p.values[1].text, "KeyLength"))) {
-            sink_.error(p.values[1].where, "expected KeyLength after " + p.values[0].text,
-                        usage);
+        if (p.values.size() == 2 ||
+            (p.values.size() == 3 && !iequals(p.values[1].text, "KeyLength"))) {
+            sink_.error(p.values[1].where, "expected KeyLength after " + p.values[0].text, usage);
             return;
         }
         if (p.values.size() == 3) {
@@ -491,11 +478,11 @@ class IkeParser {
                     if (auto g = dh_group(p.values[0], "DHGroup", false))
                         o.dh_group = *g;
             } else if (!refresh(p, o.refresh)) {
-                unknown_param(p, "KeyExchangeOffer",
-                              {"HowToEncrypt", "HowToAuthMsgs", "HowToAuthPeers",
-                               "PseudoRandomFunction", "DHGroup", "RefreshLifetimeProposed",
-                               "RefreshLifetimeAccepted", "RefreshLifesizeProposed",
-                               "RefreshLifesizeAccepted"});
+                unknown_param(
+                    p, "KeyExchangeOffer",
+                    {"HowToEncrypt", "HowToAuthMsgs", "HowToAuthPeers", "PseudoRandomFunction",
+                     "DHGroup", "RefreshLifetimeProposed", "RefreshLifetimeAccepted",
+                     "RefreshLifesizeProposed", "RefreshLifesizeAccepted"});
             }
         }
         if (!auth_msgs)
@@ -530,19 +517,19 @@ class IkeParser {
                     continue;
                 if (!keyword(p.values[0], "HowToAuth protocol", {{"ESP"}, {"AH"}}))
                     continue;
-                if (auto v = keyword(p.values[1], "HowToAuth ESP",
-                                     {{"Null", "HMAC_SHA2_256_128", "HMAC_SHA2_384_192",
-                                       "HMAC_SHA2_512_256"},
-                                      {"AES_GMAC_128", "AES_GMAC_256", "AES128_XCBC_96",
-                                       "HMAC_MD5", "HMAC_SHA", "HMAC_SHA1"}})) {
+                if (auto v = keyword(
+                        p.values[1], "HowToAuth ESP",
+                        {{"Null", "HMAC_SHA2_256_128", "HMAC_SHA2_384_192", "HMAC_SHA2_512_256"},
+                         {"AES_GMAC_128", "AES_GMAC_256", "AES128_XCBC_96", "HMAC_MD5", "HMAC_SHA",
+                          "HMAC_SHA1"}})) {
                     o.how_to_auth = static_cast<EspIntegrity>(*v);
                     auth_at = &p.values[1];
                 }
             } else if (!refresh(p, o.refresh)) {
                 unknown_param(p, "IpDataOffer",
-                              {"HowToEncap", "HowToEncrypt", "HowToAuth",
-                               "RefreshLifetimeProposed", "RefreshLifetimeAccepted",
-                               "RefreshLifesizeProposed", "RefreshLifesizeAccepted"});
+                              {"HowToEncap", "HowToEncrypt", "HowToAuth", "RefreshLifetimeProposed",
+                               "RefreshLifetimeAccepted", "RefreshLifesizeProposed",
+                               "RefreshLifesizeAccepted"});
             }
         }
         bool gcm = o.how_to_encrypt.cipher == IkeCipher::aes_gcm_16;
@@ -578,9 +565,8 @@ class IkeParser {
                 if (!check_values(p, 2, 64, "Identity IpAddr|Fqdn|UserFqdn|X500dn|KeyId value",
                                   sink_))
                     continue;
-                auto type =
-                    keyword(p.values[0], "Identity type",
-                            {{"IpAddr", "Fqdn", "UserFqdn", "X500dn", "KeyId"}});
+                auto type = keyword(p.values[0], "Identity type",
+                                    {{"IpAddr", "Fqdn", "UserFqdn", "X500dn", "KeyId"}});
                 if (!type)
                     continue;
                 IkeIdentity id{static_cast<IkeIdentityType>(*type), joined(p, 1)};
@@ -645,8 +631,8 @@ class IkeParser {
             if (iequals(k, "HowToInitiate")) {
                 initiate = true;
                 if (check_values(p, 1, 1, "HowToInitiate IKEv2|DoNot", sink_))
-                    if (auto v = keyword(p.values[0], "HowToInitiate", {{"IKEv2", "DoNot"},
-                                                                        {"Main", "Aggressive"}}))
+                    if (auto v = keyword(p.values[0], "HowToInitiate",
+                                         {{"IKEv2", "DoNot"}, {"Main", "Aggressive"}}))
                         a.how_to_initiate = static_cast<HowToInitiate>(*v);
             } else if (iequals(k, "HowToRespondIKEv1") || iequals(k, "HowToRespond")) {
                 if (check_values(p, 1, 1, k + " Main|Aggressive|Either", sink_))
@@ -673,10 +659,10 @@ class IkeParser {
                 if (auto name = inline_name(p))
                     a.offers.push_back(key_exchange_offer(*name, p.block, p.keyword.where));
             } else {
-                unknown_param(p, "KeyExchangeAction",
-                              {"HowToInitiate", "HowToRespondIKEv1", "HowToRespond", "AllowNat",
-                               "HowToAuthMe", "ReauthInterval", "KeyExchangeOffer",
-                               "KeyExchangeOfferRef"});
+                unknown_param(
+                    p, "KeyExchangeAction",
+                    {"HowToInitiate", "HowToRespondIKEv1", "HowToRespond", "AllowNat",
+                     "HowToAuthMe", "ReauthInterval", "KeyExchangeOffer", "KeyExchangeOfferRef"});
             }
         }
         if (!initiate)
@@ -772,8 +758,8 @@ class IkeParser {
             } else {
                 unknown_param(p, "IpDynVpnAction",
                               {"Initiation", "VpnLife", "Pfs", "InitiateWithPfs", "AcceptablePfs",
-                               "HowToEncapIKEv2", "PassthroughDF", "PassthroughDSCP",
-                               "IpDataOffer", "IpDataOfferRef"});
+                               "HowToEncapIKEv2", "PassthroughDF", "PassthroughDSCP", "IpDataOffer",
+                               "IpDataOfferRef"});
             }
         }
         if (!offer_coded)
@@ -838,10 +824,10 @@ class IkeParser {
                 r.shared_key_encoding = static_cast<SharedKeyEncoding>(*enc);
                 r.shared_key = std::move(key);
             } else {
-                unknown_param(p, "KeyExchangeRule",
-                              {"LocalSecurityEndpoint", "LocalSecurityEndpointRef",
-                               "RemoteSecurityEndpoint", "RemoteSecurityEndpointRef",
-                               "KeyExchangeActionRef", "SharedKey"});
+                unknown_param(
+                    p, "KeyExchangeRule",
+                    {"LocalSecurityEndpoint", "LocalSecurityEndpointRef", "RemoteSecurityEndpoint",
+                     "RemoteSecurityEndpointRef", "KeyExchangeActionRef", "SharedKey"});
             }
         }
         if (!local || !remote)
@@ -863,10 +849,10 @@ class IkeParser {
             std::vector<std::string_view> names;
             for (auto const& [n, st] : global_actions_)
                 names.push_back(n);
-            unknown(*action,
-                    "KeyExchangeActionRef names an undefined KeyExchangeAction '" + action->text +
-                        "'",
-                    names, "the name of a KeyExchangeAction statement");
+            unknown(
+                *action,
+                "KeyExchangeActionRef names an undefined KeyExchangeAction '" + action->text + "'",
+                names, "the name of a KeyExchangeAction statement");
         }
         out.rules.push_back(std::move(r));
     }

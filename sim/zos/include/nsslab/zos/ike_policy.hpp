@@ -55,7 +55,7 @@ struct IkeEncryption {
     bool operator==(IkeEncryption const&) const = default;
 };
 
-enum class IkeHash : std::uint8_t { sha2_256, sha2_384, sha2_512 };       // HowToAuthMsgs
+enum class IkeHash : std::uint8_t { sha2_256, sha2_384, sha2_512 };  // HowToAuthMsgs
 enum class IkePrf : std::uint8_t { hmac_sha2_256, hmac_sha2_384, hmac_sha2_512 };
 // IKE DH groups (IANA numbers). group31 (Curve25519) is an nsslab extension: IBM has no keyword.
 enum class IkeDhGroup : std::uint8_t {
@@ -92,10 +92,10 @@ struct RefreshLimits {
 };
 
 struct KeyExchangeOffer {
-    std::string name;  // empty when inline without a name
-    IkeEncryption how_to_encrypt;  // IBM default AES_CBC KeyLength 128
-    IkeHash how_to_auth_msgs{IkeHash::sha2_256};  // required by nsslab (see docs)
-    std::optional<IkeAuthMethod> how_to_auth_peers;  // IKEv1 only; kept
+    std::string name;                                      // empty when inline without a name
+    IkeEncryption how_to_encrypt;                          // IBM default AES_CBC KeyLength 128
+    IkeHash how_to_auth_msgs{IkeHash::sha2_256};           // required by nsslab (see docs)
+    std::optional<IkeAuthMethod> how_to_auth_peers;        // IKEv1 only; kept
     IkePrf pseudo_random_function{IkePrf::hmac_sha2_256};  // default: from HowToAuthMsgs
     bool pseudo_random_function_coded{false};
     IkeDhGroup dh_group{IkeDhGroup::group14};  // required by nsslab (see docs)
@@ -110,9 +110,9 @@ struct KeyExchangeAction {
     std::string name;
     HowToInitiate how_to_initiate{HowToInitiate::ikev2};
     HowToRespondIKEv1 how_to_respond_ikev1{HowToRespondIKEv1::either};  // IBM default Either
-    IkeAuthMethod how_to_auth_me{IkeAuthMethod::digital_signature};    // IBM default
-    std::optional<bool> allow_nat;                                     // AllowNat, as coded
-    std::uint32_t reauth_interval{0};  // ReauthInterval (minutes), IBM default 0
+    IkeAuthMethod how_to_auth_me{IkeAuthMethod::digital_signature};     // IBM default
+    std::optional<bool> allow_nat;                                      // AllowNat, as coded
+    std::uint32_t reauth_interval{0};      // ReauthInterval (minutes), IBM default 0
     std::vector<KeyExchangeOffer> offers;  // in preference order, references resolved
     SourceLocation where;
 };
@@ -141,9 +141,9 @@ enum class EspIntegrity : std::uint8_t {
 };
 
 struct IpDataOffer {
-    std::string name;  // empty when inline without a name
-    HowToEncap how_to_encap{HowToEncap::tunnel};  // IBM default Tunnel
-    IkeEncryption how_to_encrypt;                 // IBM default AES_CBC KeyLength 128
+    std::string name;                                           // empty when inline without a name
+    HowToEncap how_to_encap{HowToEncap::tunnel};                // IBM default Tunnel
+    IkeEncryption how_to_encrypt;                               // IBM default AES_CBC KeyLength 128
     EspIntegrity how_to_auth{EspIntegrity::hmac_sha2_256_128};  // required by nsslab
     RefreshLimits refresh;
     SourceLocation where;
@@ -151,20 +151,20 @@ struct IpDataOffer {
 
 struct IpDynVpnAction {
     std::string name;
-    VpnInitiation initiation{VpnInitiation::either};          // IBM default Either
-    std::uint32_t vpn_life{1440};                             // minutes, IBM default 1440
-    IkeDhGroup initiate_with_pfs{IkeDhGroup::none};           // IBM default None
-    std::vector<IkeDhGroup> acceptable_pfs;                   // IBM default None (empty)
+    VpnInitiation initiation{VpnInitiation::either};              // IBM default Either
+    std::uint32_t vpn_life{1440};                                 // minutes, IBM default 1440
+    IkeDhGroup initiate_with_pfs{IkeDhGroup::none};               // IBM default None
+    std::vector<IkeDhGroup> acceptable_pfs;                       // IBM default None (empty)
     HowToEncapIKEv2 how_to_encap_ikev2{HowToEncapIKEv2::either};  // IBM default Either
-    bool passthrough_df{true};                                // IBM default Yes
-    bool passthrough_df_set{false};                           // PassthroughDF No Set
-    bool passthrough_dscp{true};                              // IBM default Yes
-    std::vector<IpDataOffer> offers;                          // in preference order
+    bool passthrough_df{true};                                    // IBM default Yes
+    bool passthrough_df_set{false};                               // PassthroughDF No Set
+    bool passthrough_dscp{true};                                  // IBM default Yes
+    std::vector<IpDataOffer> offers;                              // in preference order
     SourceLocation where;
 };
 
 struct IkePolicy {
-    bool allow_on_demand{true};  // KeyExchangePolicy AllowOnDemand
+    bool allow_on_demand{true};          // KeyExchangePolicy AllowOnDemand
     std::vector<KeyExchangeRule> rules;  // in KeyExchangePolicy order: the first match wins
     std::vector<KeyExchangeAction> actions;
     std::vector<IpDynVpnAction> vpn_actions;
