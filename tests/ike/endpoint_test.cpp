@@ -1,6 +1,8 @@
 // IkeEndpoint: two endpoints joined in memory by a small pair driver that moves datagrams,
 // answers sign/verify requests with crypto::sign / crypto::verify (now or later), and keeps
 // every event, secret and datagram for the assertions.
+#include "nsslab/ike/endpoint.hpp"
+
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -16,7 +18,6 @@
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/crypto/signature.hpp"
 #include "nsslab/crypto/sk_cipher.hpp"
-#include "nsslab/ike/endpoint.hpp"
 #include "nsslab/wire_ike/codec.hpp"
 
 namespace nsslab::ike {
@@ -297,9 +298,9 @@ TEST(IkeEndpoint, WrongPskFailsOnTheResponderWhichAnswersAuthenticationFailed) {
 }
 
 TEST(IkeEndpoint, WrongIdentityFailsAuth) {
-    auto a = psk_connection("to-b", ep("10.0.0.1:500"), ep("10.0.0.2:500"),
-                            Identity::fqdn("mallory.example"), Identity::fqdn("b.example"),
-                            gcm256_19);
+    auto a =
+        psk_connection("to-b", ep("10.0.0.1:500"), ep("10.0.0.2:500"),
+                       Identity::fqdn("mallory.example"), Identity::fqdn("b.example"), gcm256_19);
     auto b = psk_connection("to-a", ep("10.0.0.2:500"), ep("10.0.0.1:500"),
                             Identity::fqdn("b.example"), Identity::fqdn("a.example"), gcm256_19);
     Pair p(one(a), one(b));
@@ -313,9 +314,9 @@ TEST(IkeEndpoint, WrongIdentityFailsAuth) {
 TEST(IkeEndpoint, NoCommonProposalIsRefusedWithoutState) {
     auto a = psk_connection("to-b", ep("10.0.0.1:500"), ep("10.0.0.2:500"),
                             Identity::fqdn("a.example"), Identity::fqdn("b.example"), gcm256_19);
-    auto b = psk_connection("to-a", ep("10.0.0.2:500"), ep("10.0.0.1:500"),
-                            Identity::fqdn("b.example"), Identity::fqdn("a.example"),
-                            cbc256_sha256_19);
+    auto b =
+        psk_connection("to-a", ep("10.0.0.2:500"), ep("10.0.0.1:500"), Identity::fqdn("b.example"),
+                       Identity::fqdn("a.example"), cbc256_sha256_19);
     Pair p(one(a), one(b));
     ASSERT_TRUE(p.a.endpoint->initiate("to-b", p.now));
     p.pump();
@@ -389,7 +390,7 @@ TEST(IkeEndpoint, EcdsaSignaturesThroughDelayedRequests) {
     p.answer_held(p.b);
     ASSERT_EQ(p.b.held.size(), 1u);
     EXPECT_TRUE(std::holds_alternative<IkeEndpoint::SignRequest>(p.b.held.front().operation));
-    p.advance(1s);  // a retransmits IKE_AUTH (2 s): b absorbs it, no response exists yet
+    p.advance(2s);  // a retransmits IKE_AUTH (2 s): b absorbs it, no response exists yet
     EXPECT_EQ(p.a.count("ike.retransmit"), 1u);
     EXPECT_EQ(p.b.endpoint->dropped(DropReason::request_in_progress), 1u);
     p.answer_held(p.b);
@@ -598,9 +599,18 @@ TEST(IkeEndpoint, SameSeedsGiveTheSameBytes) {
     EXPECT_NE(first, run(12));
 }
 
-TEST(IkeEndpoint, AnswersCharonsIkeSaInitRequest) {
-    std::ifstream in(std::string(NSSLAB_SOURCE_DIR) +
-                         "/third_party/ike-samples/classic-f11-ike_sa_init_request.bin",
+struct CharonCase {
+    char const* file;
+    IkeProposal chosen;
+    std::uint8_t number;  // charon's proposal number we accept
+};
+
+class CharonInit : public ::testing::TestWithParam<CharonCase> {};
+
+// A real charon IKE_SA_INIT request (third_party/ike-samples) reaches a responder endpoint,
+// which answers with a well-formed IKE_SA_INIT response choosing one of charon's proposals.
+TEST_P(CharonInit, ResponderChoosesAProposal) {
+    std::ifstream in(std::string(NSSLAB_SOURCE_DIR) + "/third_party/ike-samples/" + GetParam().file,
                      std::ios::binary);
     ASSERT_TRUE(in);
     Bytes datagram((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -611,13 +621,14 @@ TEST(IkeEndpoint, AnswersCharonsIkeSaInitRequest) {
     auto c = psk_connection("charon", ep("127.0.0.1:500"), ep("127.0.0.2:500"),
                             Identity::fqdn("z.example"), Identity::fqdn("charon.example"),
                             cbc256_sha256_19);
-    c.ike_proposals = {gcm256_19, cbc256_sha256_19};
+    IkeProposal gcm128_19{EncryptionAlgorithm::aes_gcm_16_128, IntegrityAlgorithm::none,
+                          PrfAlgorithm::hmac_sha2_256, DhGroup::ecp_256};
+    c.ike_proposals = {gcm256_19, gcm128_19, cbc256_sha256_19};
     IkeEndpoint z(one(c), *lib);
     z.handle_datagram(ep("127.0.0.1:500"), ep("127.0.0.2:500"), datagram, TimePoint{});
     auto t = z.poll_transmit();
     ASSERT_TRUE(t.has_value()) << z.dropped_total();
-    auto answer_bytes = wire_ike::strip_non_esp_marker(t->bytes);
-    auto answer = wire_ike::decode(answer_bytes ? *answer_bytes : ByteView(t->bytes)).value();
+    auto answer = wire_ike::decode(t->bytes).value();
     EXPECT_TRUE(answer.header.response);
     EXPECT_FALSE(answer.header.initiator);
     EXPECT_EQ(answer.header.spi_i, request.header.spi_i);
@@ -625,13 +636,28 @@ TEST(IkeEndpoint, AnswersCharonsIkeSaInitRequest) {
     auto const* sa = wire_ike::find_payload<wire_ike::SecurityAssociation>(answer.payloads);
     ASSERT_NE(sa, nullptr);
     ASSERT_EQ(sa->proposals.size(), 1u);
+    EXPECT_EQ(sa->proposals[0].number, GetParam().number);
     auto const* ke = wire_ike::find_payload<wire_ike::KeyExchange>(answer.payloads);
     ASSERT_NE(ke, nullptr);
-    EXPECT_EQ(ke->group, wire_ike::find_payload<wire_ike::KeyExchange>(request.payloads)->group);
+    EXPECT_EQ(ke->group, wire_ike::DhGroup::ecp_256);
+    EXPECT_EQ(ke->data.size(), 64u);
     EXPECT_NE(wire_ike::find_payload<wire_ike::Nonce>(answer.payloads), nullptr);
     EXPECT_EQ(z.half_open_count(), 1u);
     EXPECT_TRUE(z.poll_secret().has_value());
+    Event e;
+    while (auto x = z.poll_event())
+        if (x->name == "ike.sa_init_answered")
+            e = *x;
+    EXPECT_EQ(e.text("proposal"), to_string(GetParam().chosen));
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Ike, CharonInit,
+    ::testing::Values(CharonCase{"classic-f11-ike_sa_init_request.bin",
+                                 {EncryptionAlgorithm::aes_gcm_16_128, IntegrityAlgorithm::none,
+                                  PrfAlgorithm::hmac_sha2_256, DhGroup::ecp_256},
+                                 1},
+                      CharonCase{"rfc7427-f01-ike_sa_init_request.bin", cbc256_sha256_19, 1}));
 
 }  // namespace
 }  // namespace nsslab::ike

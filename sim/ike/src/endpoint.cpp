@@ -244,14 +244,13 @@ w::TrafficSelector single_address(IpAddress const& a) {
 template <class Ts>
 bool covers(Ts const& ts, IpAddress const& a) {
     return std::any_of(ts.selectors.begin(), ts.selectors.end(), [&](w::TrafficSelector const& s) {
-        return s.start_address.family() == a.family() && s.start_address <= a &&
-               a <= s.end_address;
+        return s.start_address.family() == a.family() && s.start_address <= a && a <= s.end_address;
     });
 }
 
-constexpr std::array<crypto::SignatureHash, 3> announced_hashes{
-    crypto::SignatureHash::sha2_256, crypto::SignatureHash::sha2_384,
-    crypto::SignatureHash::sha2_512};
+constexpr std::array<crypto::SignatureHash, 3> announced_hashes{crypto::SignatureHash::sha2_256,
+                                                                crypto::SignatureHash::sha2_384,
+                                                                crypto::SignatureHash::sha2_512};
 
 w::Notify signature_hash_notify() {
     w::Notify n;
@@ -326,9 +325,9 @@ struct IkeEndpoint::Sa {
     // Window 1 (RFC 7296 §2.3).
     std::uint32_t next_request_id{0};  // of our next request
     Outstanding outstanding;
-    std::uint32_t peer_next_id{0};     // of the peer's next request
+    std::uint32_t peer_next_id{0};  // of the peer's next request
     std::optional<std::uint32_t> cached_id;
-    Bytes cached_response;             // datagram
+    Bytes cached_response;                       // datagram
     std::optional<std::uint32_t> processing_id;  // peer request answered once a request completes
 
     // The one outstanding ServiceRequest.
@@ -558,10 +557,10 @@ struct IkeEndpoint::Impl {
         sa.out = std::move(*out);
         sa.in = std::move(*in);
         push(secrets,
-             core::Secret{core::Secret::Kind::ike_sa,
-                          decryption_table_line(sa.spi_i, sa.spi_r, sa.suite.encryption,
-                                                sa.suite.integrity, sa.keys.sk_ei, sa.keys.sk_er,
-                                                sa.keys.sk_ai, sa.keys.sk_ar)},
+             core::Secret{
+                 core::Secret::Kind::ike_sa,
+                 decryption_table_line(sa.spi_i, sa.spi_r, sa.suite.encryption, sa.suite.integrity,
+                                       sa.keys.sk_ei, sa.keys.sk_er, sa.keys.sk_ai, sa.keys.sk_ar)},
              secret_queue_max);
         return {};
     }
@@ -624,8 +623,7 @@ void IkeEndpoint::Impl::on_datagram(Endpoint const& local, Endpoint const& from,
     bool we_respond = sa.role == Role::responder;
     if (h.initiator != we_respond)
         return drop(DropReason::unknown_spi, from, "I flag does not match the SA's role");
-    if (we_respond ? h.spi_i != sa.spi_i
-                   : (sa.state != SaState::init_sent && h.spi_r != sa.spi_r))
+    if (we_respond ? h.spi_i != sa.spi_i : (sa.state != SaState::init_sent && h.spi_r != sa.spi_r))
         return drop(DropReason::unknown_spi, from, "the other SPI does not match");
 
     if (h.response) {
@@ -696,8 +694,8 @@ std::optional<std::vector<w::Payload>> IkeEndpoint::Impl::open(Sa& sa, Endpoint 
              from, plain.error().message);
         return std::nullopt;
     }
-    auto inner = w::decode_payload_chain(sk->first_inner, *plain,
-                                         parts->prefix.size() + sa.in->iv_size());
+    auto inner =
+        w::decode_payload_chain(sk->first_inner, *plain, parts->prefix.size() + sa.in->iv_size());
     if (!inner) {
         drop(DropReason::malformed, from, inner.error().message);
         return std::nullopt;
@@ -706,13 +704,12 @@ std::optional<std::vector<w::Payload>> IkeEndpoint::Impl::open(Sa& sa, Endpoint 
     return std::move(*inner);
 }
 
-void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& from,
-                                        ByteView bytes, w::Message const& m, TimePoint now) {
+void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& from, ByteView bytes,
+                                        w::Message const& m, TimePoint now) {
     w::Header const& h = m.header;
     if (auto it = half_open_by_i.find(h.spi_i); it != half_open_by_i.end()) {
         Sa& sa = *sas.at(it->second);
-        if (!std::equal(bytes.begin(), bytes.end(), sa.init_request.begin(),
-                        sa.init_request.end()))
+        if (!std::equal(bytes.begin(), bytes.end(), sa.init_request.begin(), sa.init_request.end()))
             return drop(DropReason::spi_collision, from);
         if (!sa.cached_id || *sa.cached_id != 0)
             return drop(DropReason::request_in_progress, from);
@@ -724,11 +721,10 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
     }
     if (h.message_id != 0)
         return drop(DropReason::unexpected_message_id, from);
-    auto conn_it = std::find_if(config.connections.begin(), config.connections.end(),
-                                [&](Connection const& c) {
-                                    return c.local.address == local.address &&
-                                           c.remote.address == from.address;
-                                });
+    auto conn_it = std::find_if(
+        config.connections.begin(), config.connections.end(), [&](Connection const& c) {
+            return c.local.address == local.address && c.remote.address == from.address;
+        });
     if (conn_it == config.connections.end())
         return drop(DropReason::no_connection, from);
     if (half_open_by_i.size() >= options.half_open_max)
@@ -871,9 +867,9 @@ void IkeEndpoint::Impl::on_init_response(Sa& sa, Endpoint const& from, ByteView 
 void IkeEndpoint::Impl::start_auth(Sa& sa, TimePoint now) {
     Connection const& conn = config.connections[sa.connection];
     bool init = sa.role == Role::initiator;
-    auto octets = signed_octets(sa.suite.prf, init ? sa.init_request : sa.init_response,
-                                init ? sa.nr : sa.ni, init ? sa.keys.sk_pi : sa.keys.sk_pr,
-                                own_idx(sa));
+    auto octets =
+        signed_octets(sa.suite.prf, init ? sa.init_request : sa.init_response, init ? sa.nr : sa.ni,
+                      init ? sa.keys.sk_pi : sa.keys.sk_pr, own_idx(sa));
     if (!octets)
         return fail(sa, "ike.negotiation_failed", octets.error().message);
     if (conn.local_auth.method == AuthMethod::pre_shared_key) {
@@ -884,9 +880,9 @@ void IkeEndpoint::Impl::start_auth(Sa& sa, TimePoint now) {
     }
     auto hash = crypto::signature_hash_of(conn.local_auth.scheme);
     if (std::find(sa.peer_hashes.begin(), sa.peer_hashes.end(), hash) == sa.peer_hashes.end())
-        return auth_failed(sa, "local",
-                           "the peer's SIGNATURE_HASH_ALGORITHMS lack " +
-                               std::string(crypto::to_string(hash)));
+        return auth_failed(
+            sa, "local",
+            "the peer's SIGNATURE_HASH_ALGORITHMS lack " + std::string(crypto::to_string(hash)));
     sa.state = SaState::auth_sign_pending;
     ask(sa, SignRequest{conn.local_auth.key_label, conn.local_auth.scheme, std::move(*octets)},
         now);
@@ -912,8 +908,8 @@ void IkeEndpoint::Impl::send_auth_request(Sa& sa, ByteView auth_data, TimePoint 
     inner.push_back(std::move(child));
     inner.push_back(w::TsI{{single_address(conn.local.address)}});
     inner.push_back(w::TsR{{single_address(conn.remote.address)}});
-    auto message = seal(sa, header(sa, w::ExchangeType::ike_auth, false, sa.next_request_id),
-                        inner);
+    auto message =
+        seal(sa, header(sa, w::ExchangeType::ike_auth, false, sa.next_request_id), inner);
     if (!message)
         return fail(sa, "ike.negotiation_failed", message.error().message);
     sa.state = SaState::auth_sent;
@@ -956,8 +952,8 @@ void IkeEndpoint::Impl::on_auth_request(Sa& sa, Endpoint const& from,
     }
     if (idi->id_type != conn.remote_id.type || idi->data != conn.remote_id.data)
         return auth_failed(sa, "peer",
-                           "IDi " + Identity{idi->id_type, idi->data}.to_string() +
-                               " is not " + conn.remote_id.to_string());
+                           "IDi " + Identity{idi->id_type, idi->data}.to_string() + " is not " +
+                               conn.remote_id.to_string());
     check_peer_auth(sa, *auth, id_prime(idi->id_type, idi->data), now);
 }
 
@@ -994,8 +990,8 @@ void IkeEndpoint::Impl::on_auth_response(Sa& sa, Endpoint const& from,
     }
     if (idr->id_type != conn.remote_id.type || idr->data != conn.remote_id.data)
         return auth_failed(sa, "peer",
-                           "IDr " + Identity{idr->id_type, idr->data}.to_string() +
-                               " is not " + conn.remote_id.to_string());
+                           "IDr " + Identity{idr->id_type, idr->data}.to_string() + " is not " +
+                               conn.remote_id.to_string());
     check_peer_auth(sa, *auth, id_prime(idr->id_type, idr->data), now);
 }
 
@@ -1004,16 +1000,15 @@ void IkeEndpoint::Impl::check_peer_auth(Sa& sa, w::Authentication const& auth,
     Connection const& conn = config.connections[sa.connection];
     bool init = sa.role == Role::initiator;
     // The peer signed its own RealMessage, our nonce and its ID under its SK_p.
-    auto octets = signed_octets(sa.suite.prf, init ? sa.init_response : sa.init_request,
-                                init ? sa.ni : sa.nr, init ? sa.keys.sk_pr : sa.keys.sk_pi,
-                                peer_idx);
+    auto octets =
+        signed_octets(sa.suite.prf, init ? sa.init_response : sa.init_request, init ? sa.ni : sa.nr,
+                      init ? sa.keys.sk_pr : sa.keys.sk_pi, peer_idx);
     if (!octets)
         return fail(sa, "ike.negotiation_failed", octets.error().message);
     if (auth.method != wire_method(conn.peer_auth.method))
         return auth_failed(sa, "peer",
-                           "AUTH method " + std::string(w::to_string(auth.method)) +
-                               ", expected " + std::string(w::to_string(wire_method(
-                                                   conn.peer_auth.method))));
+                           "AUTH method " + std::string(w::to_string(auth.method)) + ", expected " +
+                               std::string(w::to_string(wire_method(conn.peer_auth.method))));
     if (conn.peer_auth.method == AuthMethod::pre_shared_key) {
         auto expected = psk_auth(sa.suite.prf, conn.peer_auth.psk, *octets);
         if (!expected)
@@ -1026,11 +1021,10 @@ void IkeEndpoint::Impl::check_peer_auth(Sa& sa, w::Authentication const& auth,
     if (!parsed)
         return auth_failed(sa, "peer", "AUTH data: " + parsed.error().message);
     auto hash = crypto::signature_hash_of(parsed->scheme);
-    if (std::find(announced_hashes.begin(), announced_hashes.end(), hash) ==
-        announced_hashes.end())
-        return auth_failed(sa, "peer",
-                           "signature hash " + std::string(crypto::to_string(hash)) +
-                               " was not announced");
+    if (std::find(announced_hashes.begin(), announced_hashes.end(), hash) == announced_hashes.end())
+        return auth_failed(
+            sa, "peer",
+            "signature hash " + std::string(crypto::to_string(hash)) + " was not announced");
     sa.state = SaState::auth_verify_pending;
     ask(sa,
         VerifyRequest{parsed->scheme, std::move(*octets),
@@ -1117,7 +1111,8 @@ void IkeEndpoint::Impl::on_informational_request(Sa& sa, std::uint32_t id,
                                                  std::vector<w::Payload> const& inner) {
     bool delete_ike = false;
     for (auto const& p : inner)
-        if (auto const* d = std::get_if<w::Delete>(&p); d != nullptr && d->protocol == w::ProtocolId::ike)
+        if (auto const* d = std::get_if<w::Delete>(&p);
+            d != nullptr && d->protocol == w::ProtocolId::ike)
             delete_ike = true;
     auto message = seal(sa, header(sa, w::ExchangeType::informational, true, id), {});
     if (message)
@@ -1143,8 +1138,8 @@ void IkeEndpoint::Impl::on_completion(Sa& sa, ServiceResult result, TimePoint no
     }
     if (sa.state == SaState::auth_verify_pending) {
         if (!result)
-            return auth_failed(sa, "peer", "signature verification failed: " +
-                                               result.error().message);
+            return auth_failed(sa, "peer",
+                               "signature verification failed: " + result.error().message);
         return peer_authenticated(sa, now);
     }
     NSSLAB_ASSERT(false, "a request completed in a state that has none");
@@ -1274,9 +1269,9 @@ void IkeEndpoint::handle_timeout(TimePoint now) {
         if (sa == nullptr)
             continue;
         if (sa->request != 0 && sa->request_deadline <= now) {
-            m.fail(*sa, "ike.auth_wait_timeout", "no answer to request " +
-                                                     std::to_string(sa->request) + " within " +
-                                                     format_seconds(m.auth_wait_limit()) + " s");
+            m.fail(*sa, "ike.auth_wait_timeout",
+                   "no answer to request " + std::to_string(sa->request) + " within " +
+                       format_seconds(m.auth_wait_limit()) + " s");
             continue;
         }
         if (sa->state == SaState::init_responded && sa->half_open_deadline <= now) {
