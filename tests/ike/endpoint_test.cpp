@@ -547,8 +547,15 @@ TEST(IkeEndpoint, GarbageAndUnknownSpisAreDroppedWithoutTouchingSas) {
     EXPECT_GT(b.dropped(DropReason::malformed), 10u);
     EXPECT_EQ(b.sa_count(), 1u);
     EXPECT_EQ(p.a.endpoint->state(*sa), SaState::established);
-    // IKE_SA_INIT from an address no connection names.
-    b.handle_datagram(local, from, p.wire[0], p.now);
+    // a's IKE_SA_INIT replayed after establishment: no second SA.
+    b.handle_datagram(local, ep("10.0.0.1:500"), p.wire[0], p.now);
+    EXPECT_EQ(b.dropped(DropReason::unexpected_message_id), 1u);
+    EXPECT_EQ(b.sa_count(), 1u);
+    EXPECT_EQ(b.half_open_count(), 0u);
+    // A new IKE_SA_INIT (another SPIi) from an address no connection names.
+    Bytes init = p.wire[0];
+    init[0] ^= 0x01;
+    b.handle_datagram(local, from, init, p.now);
     EXPECT_EQ(b.dropped(DropReason::no_connection), 1u);
 }
 

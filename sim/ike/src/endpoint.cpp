@@ -355,9 +355,11 @@ struct IkeEndpoint::Impl {
     IkeOptions options;
 
     std::map<SaId, std::unique_ptr<Sa>> sas;
-    std::unordered_map<std::uint64_t, SaId> by_spi;          // our SPI -> SA
-    std::unordered_map<std::uint64_t, SaId> half_open_by_i;  // responder: the peer's SPIi -> SA
-    std::map<std::uint64_t, SaId> requests;                  // ServiceRequest id -> SA
+    std::unordered_map<std::uint64_t, SaId> by_spi;  // our SPI -> SA
+    // Responder SAs by the peer's SPIi, for IKE_SA_INIT retransmissions (RFC 7296 §2.1).
+    std::unordered_map<std::uint64_t, SaId> responder_by_spi_i;
+    std::size_t half_open{0};                // responder SAs not yet established (Sa::half_open())
+    std::map<std::uint64_t, SaId> requests;  // ServiceRequest id -> SA
     SaId next_sa{1};
     std::uint64_t next_request{1};
 
@@ -460,9 +462,11 @@ struct IkeEndpoint::Impl {
         SaId id = sa.id;
         by_spi.erase(local_spi(sa));
         if (sa.role == Role::responder) {
-            auto it = half_open_by_i.find(sa.spi_i);
-            if (it != half_open_by_i.end() && it->second == id)
-                half_open_by_i.erase(it);
+            auto it = responder_by_spi_i.find(sa.spi_i);
+            if (it != responder_by_spi_i.end() && it->second == id)
+                responder_by_spi_i.erase(it);
+            if (sa.half_open())
+                --half_open;
         }
         if (sa.request != 0)
             requests.erase(sa.request);
@@ -707,12 +711,12 @@ std::optional<std::vector<w::Payload>> IkeEndpoint::Impl::open(Sa& sa, Endpoint 
 void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& from, ByteView bytes,
                                         w::Message const& m, TimePoint now) {
     w::Header const& h = m.header;
-    if (auto it = half_open_by_i.find(h.spi_i); it != half_open_by_i.end()) {
+    if (auto it = responder_by_spi_i.find(h.spi_i); it != responder_by_spi_i.end()) {
         Sa& sa = *sas.at(it->second);
         if (!std::equal(bytes.begin(), bytes.end(), sa.init_request.begin(), sa.init_request.end()))
             return drop(DropReason::spi_collision, from);
-        if (!sa.cached_id || *sa.cached_id != 0)
-            return drop(DropReason::request_in_progress, from);
+        if (!sa.cached_id || *sa.cached_id != 0)  // the SA is past IKE_SA_INIT
+            return drop(DropReason::unexpected_message_id, from, "IKE_SA_INIT of an SA past it");
         Event e = sa_event("ike.retransmit_answered", sa);
         e.with("exchange", "IKE_SA_INIT").with("message_id", 0);
         emit(std::move(e));
@@ -727,7 +731,7 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
         });
     if (conn_it == config.connections.end())
         return drop(DropReason::no_connection, from);
-    if (half_open_by_i.size() >= options.half_open_max)
+    if (half_open >= options.half_open_max)
         return drop(DropReason::half_open_limit, from);
     if (sas.size() >= options.sas_max)
         return drop(DropReason::sa_limit, from);
@@ -820,7 +824,8 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
     sa.peer_next_id = 0;
     sa.half_open_deadline = now + options.half_open_timeout;
     by_spi[sa.spi_r] = sa.id;
-    half_open_by_i[sa.spi_i] = sa.id;
+    responder_by_spi_i[sa.spi_i] = sa.id;
+    ++half_open;
     send_response(sa, 0, sa.init_response);
     Event e = sa_event("ike.sa_init_answered", sa);
     e.with("proposal", to_string(*chosen)).with("from", from.to_string());
@@ -1083,9 +1088,10 @@ void IkeEndpoint::Impl::auth_failed(Sa& sa, std::string side, std::string reason
 
 void IkeEndpoint::Impl::established(Sa& sa) {
     Connection const& conn = config.connections[sa.connection];
+    if (sa.half_open())
+        --half_open;
     sa.state = SaState::established;
     sa.request = 0;
-    half_open_by_i.erase(sa.spi_i);
     Event e = sa_event("ike.sa_established", sa);
     e.with("spi_i", spi_hex(sa.spi_i))
         .with("spi_r", spi_hex(sa.spi_r))
@@ -1344,7 +1350,7 @@ std::size_t IkeEndpoint::sa_count() const {
     return impl_->sas.size();
 }
 std::size_t IkeEndpoint::half_open_count() const {
-    return impl_->half_open_by_i.size();
+    return impl_->half_open;
 }
 std::uint64_t IkeEndpoint::dropped(DropReason reason) const {
     return impl_->drops[static_cast<std::size_t>(reason)];
