@@ -261,6 +261,24 @@ w::Notify signature_hash_notify() {
     return n;
 }
 
+// The hash algorithms of a received N(SIGNATURE_HASH_ALGORITHMS), unknown numbers skipped.
+std::vector<crypto::SignatureHash> peer_signature_hashes(std::span<w::Payload const> payloads) {
+    std::vector<crypto::SignatureHash> out;
+    if (auto const* n = w::find_notify(payloads, w::NotifyType::signature_hash_algorithms)) {
+        ByteReader r(n->data);
+        while (r.remaining() >= 2)
+            if (auto v = crypto::signature_hash_from_number(*r.u16()))
+                out.push_back(*v);
+    }
+    return out;
+}
+
+// A 4-octet ESP SPI (checked by the caller).
+std::uint32_t esp_spi(Bytes const& spi) {
+    return (std::uint32_t{spi[0]} << 24) | (std::uint32_t{spi[1]} << 16) |
+           (std::uint32_t{spi[2]} << 8) | spi[3];
+}
+
 w::Notify error_notify(w::NotifyType type, Bytes data = {}) {
     w::Notify n;
     n.type = type;
@@ -408,10 +426,17 @@ struct IkeEndpoint::Impl {
         emit(std::move(e));
     }
 
-    void send_datagram(Endpoint const& local, Endpoint const& remote, Bytes message) {
+    // The UDP payload for an IKE message: after a non-ESP marker when either port is not 500
+    // (charon's rule, DESIGN.md §2).
+    static Bytes datagram_of(Endpoint const& local, Endpoint const& remote, Bytes message) {
         if (local.port != 500 || remote.port != 500)
-            message = w::add_non_esp_marker(message);
-        push(transmits, Transmit{local, remote, std::move(message)}, transmit_queue_max);
+            return w::add_non_esp_marker(message);
+        return message;
+    }
+
+    void send_datagram(Endpoint const& local, Endpoint const& remote, Bytes message) {
+        push(transmits, Transmit{local, remote, datagram_of(local, remote, std::move(message))},
+             transmit_queue_max);
     }
 
     Result<std::uint64_t> random_u64() {
@@ -508,17 +533,13 @@ struct IkeEndpoint::Impl {
     // Sends a request and arms its retransmission.
     void send_request(Sa& sa, w::ExchangeType exchange, Bytes message, TimePoint now) {
         std::uint32_t id = sa.next_request_id++;
-        Bytes datagram = message;
-        if (sa.local.port != 500 || sa.remote.port != 500)
-            datagram = w::add_non_esp_marker(message);
+        Bytes datagram = datagram_of(sa.local, sa.remote, std::move(message));
         sa.outstanding = Outstanding{true, id, exchange, datagram, 0, now + options.init_wait};
         push(transmits, Transmit{sa.local, sa.remote, std::move(datagram)}, transmit_queue_max);
     }
 
     void send_response(Sa& sa, std::uint32_t id, Bytes message) {
-        Bytes datagram = message;
-        if (sa.local.port != 500 || sa.remote.port != 500)
-            datagram = w::add_non_esp_marker(message);
+        Bytes datagram = datagram_of(sa.local, sa.remote, std::move(message));
         sa.cached_id = id;
         sa.cached_response = datagram;
         sa.peer_next_id = id + 1;
@@ -794,12 +815,7 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
     sa.suite = *chosen;
     sa.ni = nonce->data;
     sa.init_request.assign(bytes.begin(), bytes.end());
-    if (auto const* n = w::find_notify(m.payloads, w::NotifyType::signature_hash_algorithms)) {
-        ByteReader r(n->data);
-        while (r.remaining() >= 2)
-            if (auto v = crypto::signature_hash_from_number(*r.u16()))
-                sa.peer_hashes.push_back(*v);
-    }
+    sa.peer_hashes = peer_signature_hashes(m.payloads);
     auto spi = fresh_spi();
     auto nr = random_bytes(options.nonce_size);
     auto dh = crypto::DhKey::generate(lib, chosen->dh);
@@ -857,12 +873,7 @@ void IkeEndpoint::Impl::on_init_response(Sa& sa, Endpoint const& from, ByteView 
     sa.spi_r = m.header.spi_r;
     sa.nr = nonce->data;
     sa.init_response.assign(bytes.begin(), bytes.end());
-    if (auto const* n = w::find_notify(m.payloads, w::NotifyType::signature_hash_algorithms)) {
-        ByteReader r(n->data);
-        while (r.remaining() >= 2)
-            if (auto v = crypto::signature_hash_from_number(*r.u16()))
-                sa.peer_hashes.push_back(*v);
-    }
+    sa.peer_hashes = peer_signature_hashes(m.payloads);
     if (auto r = derive_keys(sa, ke->data); !r)
         return fail(sa, "ike.negotiation_failed", r.error().message);
     sa.outstanding.active = false;
@@ -943,9 +954,7 @@ void IkeEndpoint::Impl::on_auth_request(Sa& sa, Endpoint const& from,
                 if (offers(p, q)) {
                     sa.child = q;
                     sa.child_number = p.number;
-                    sa.child_spi_peer = (std::uint32_t{p.spi[0]} << 24) |
-                                        (std::uint32_t{p.spi[1]} << 16) |
-                                        (std::uint32_t{p.spi[2]} << 8) | p.spi[3];
+                    sa.child_spi_peer = esp_spi(p.spi);
                     break;
                 }
             }
@@ -979,8 +988,7 @@ void IkeEndpoint::Impl::on_auth_response(Sa& sa, Endpoint const& from,
         if (sa.child) {
             auto const& spi = child->proposals.front().spi;
             if (spi.size() == 4)
-                sa.child_spi_peer = (std::uint32_t{spi[0]} << 24) | (std::uint32_t{spi[1]} << 16) |
-                                    (std::uint32_t{spi[2]} << 8) | spi[3];
+                sa.child_spi_peer = esp_spi(spi);
             else
                 sa.child.reset();
         }
