@@ -1,6 +1,7 @@
 // Identity constructors and the name tables of config.hpp.
 #include "nsslab/ike/config.hpp"
 
+#include <array>
 #include <string>
 
 namespace nsslab::ike {

@@ -15,6 +15,9 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
+#include <map>
+#include <span>
 #include <unordered_map>
 #include <utility>
 
