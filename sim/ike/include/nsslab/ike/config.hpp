@@ -1,0 +1,122 @@
+// The configuration of an IKE endpoint (docs/ike-core.md "Configuration"): plain structs, one
+// Connection per peer. The IBM policy (KeyExchangeRule, KeyExchangeAction, ...) is parsed
+// elsewhere and turned into these.
+//
+// Authentication (RFC 7296 §2.15, RFC 7427): a connection authenticates itself with a
+// pre-shared key (AUTH method 2) or a digital signature (method 14) made by whoever holds the
+// key labelled `key_label` — the endpoint never holds a private key: it asks for the signature
+// with poll_request(). The peer is authenticated the same way: its PSK AUTH is computed here,
+// its signature is verified by whoever answers the verify request, with the peer's certificate
+// chain taken from this configuration (CERT payloads are not exchanged yet).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nsslab/base/address.hpp"
+#include "nsslab/base/bytes.hpp"
+#include "nsslab/base/time.hpp"
+#include "nsslab/crypto/dh.hpp"
+#include "nsslab/crypto/ike_transforms.hpp"
+#include "nsslab/crypto/prf.hpp"
+#include "nsslab/crypto/signature.hpp"
+#include "nsslab/wire_ike/iana.hpp"
+
+namespace nsslab::ike {
+
+// An IDi/IDr payload's content (RFC 7296 §3.5).
+struct Identity {
+    wire_ike::IdType type{wire_ike::IdType::fqdn};
+    Bytes data;
+
+    static Identity fqdn(std::string_view name);
+    static Identity rfc822(std::string_view address);
+    static Identity ip(IpAddress const& address);  // ID_IPV4_ADDR or ID_IPV6_ADDR
+    std::string to_string() const;                 // "fqdn:a.example", "ipv4:9.1.1.1", ...
+    bool operator==(Identity const&) const = default;
+};
+
+enum class AuthMethod : std::uint8_t {
+    pre_shared_key,     // AUTH method 2 (Shared Key Message Integrity Code)
+    digital_signature,  // AUTH method 14 (RFC 7427), made or checked through poll_request()
+};
+std::string_view to_string(AuthMethod method);
+
+// How this side proves its identity.
+struct LocalAuth {
+    AuthMethod method{AuthMethod::pre_shared_key};
+    Bytes psk;              // pre_shared_key
+    std::string key_label;  // digital_signature: the label of the signing key (its holder signs)
+    crypto::SignatureScheme scheme{crypto::SignatureScheme::ecdsa_sha256};  // digital_signature
+};
+
+// How the peer must prove its identity.
+struct PeerAuth {
+    AuthMethod method{AuthMethod::pre_shared_key};
+    Bytes psk;  // pre_shared_key
+    // digital_signature: the peer's certificate chain, end entity first (DER), handed to the
+    // verifier with each verify request.
+    std::vector<Bytes> certificate_chain;
+};
+
+// One IKE SA proposal (RFC 7296 §3.3): an AES-GCM cipher goes with IntegrityAlgorithm::none.
+struct IkeProposal {
+    crypto::EncryptionAlgorithm encryption{crypto::EncryptionAlgorithm::aes_gcm_16_256};
+    crypto::IntegrityAlgorithm integrity{crypto::IntegrityAlgorithm::none};
+    crypto::PrfAlgorithm prf{crypto::PrfAlgorithm::hmac_sha2_256};
+    crypto::DhGroup dh{crypto::DhGroup::ecp_256};
+    bool operator==(IkeProposal const&) const = default;
+};
+// strongSwan's notation: "AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256".
+std::string to_string(IkeProposal const& proposal);
+
+// The ESP proposal of the first Child SA (no PFS, no ESN).
+struct ChildProposal {
+    crypto::EncryptionAlgorithm encryption{crypto::EncryptionAlgorithm::aes_gcm_16_256};
+    crypto::IntegrityAlgorithm integrity{crypto::IntegrityAlgorithm::none};
+    bool operator==(ChildProposal const&) const = default;
+};
+std::string to_string(ChildProposal const& proposal);  // "AES_GCM_16_256", "AES_CBC_128/HMAC_..."
+
+struct Connection {
+    std::string name;
+    Endpoint local;   // this side's address and IKE port
+    Endpoint remote;  // the peer's
+    Identity local_id;
+    Identity remote_id;  // the peer's IDi/IDr must equal it
+    LocalAuth local_auth;
+    PeerAuth peer_auth;
+    std::vector<IkeProposal> ike_proposals;  // in preference order; at least one
+    // In preference order; at least one. TSi/TSr are the single addresses of local and remote.
+    std::vector<ChildProposal> child_proposals;
+};
+
+struct IkeConfig {
+    std::vector<Connection> connections;
+};
+
+// Timers and bounds (docs/ike-core.md "Bounds").
+struct IkeOptions {
+    // IBM IkeConfig IkeInitWait (default 2 s): the first retransmission waits this long, each
+    // following one twice as long (the growth is not documented by IBM: emulated, DESIGN.md §2
+    // "Retransmission").
+    Duration init_wait{std::chrono::seconds(2)};
+    // IBM IkeConfig IkeRetries (default 6): retransmissions before the exchange gives up.
+    unsigned retries{6};
+    // How long an SA waits for one poll_request() answer; unset: the retransmission budget
+    // (init_wait * (2^(retries+1) - 1), 254 s with the defaults; DESIGN.md §4 "Bounds").
+    std::optional<Duration> auth_wait_limit;
+    // A responder's SA that has answered IKE_SA_INIT and waits for IKE_AUTH is removed after
+    // this long (strongSwan half_open_timeout).
+    Duration half_open_timeout{std::chrono::seconds(30)};
+    std::size_t half_open_max{1024};  // responder SAs before IKE_AUTH; more IKE_SA_INITs dropped
+    std::size_t sas_max{65536};       // IKE SAs of any state
+    std::size_t nonce_size{32};       // octets of Ni / Nr (RFC 7296 §2.10: 16..256)
+};
+
+}  // namespace nsslab::ike

@@ -1,0 +1,173 @@
+// IkeEndpoint: the IKEv2 protocol core of one stack (RFC 7296; DESIGN.md §3, §4 of the IKE
+// brief; docs/ike-core.md). Sans-I/O like every core (core/contract.hpp): time is an argument,
+// randomness (SPIs, nonces, IVs, DH keys) comes from the LibContext given, it never holds a
+// socket or a private key.
+//
+// Exchanges: IKE_SA_INIT, IKE_AUTH with the first Child SA, INFORMATIONAL (delete of the IKE
+// SA, and an empty answer to any other request on an established SA). Window 1: one request
+// outstanding per SA and one cached response, resent for a retransmitted request (§2.2, §2.3).
+// SAs are found by their local SPI, never by address or port.
+//
+// Signatures (AUTH method 14) are asked for with poll_request(): a sign request (key label,
+// scheme, the octets of §2.15) or a verify request (scheme, octets, signature, the peer's
+// certificate chain). The SA waits in auth_sign_pending / auth_verify_pending, sends nothing,
+// absorbs retransmissions of the peer's request, and fails after auth_wait_limit. A completion
+// for an SA that is gone is stale and ignored.
+//
+// After every input the driver drains poll_transmit(), poll_event(), poll_secret() and
+// poll_request() until each returns nullopt, then arms a timer for next_timeout().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "nsslab/base/address.hpp"
+#include "nsslab/base/bytes.hpp"
+#include "nsslab/base/result.hpp"
+#include "nsslab/base/time.hpp"
+#include "nsslab/base/trace.hpp"
+#include "nsslab/core/contract.hpp"
+#include "nsslab/crypto/signature.hpp"
+#include "nsslab/ike/config.hpp"
+
+namespace nsslab::crypto {
+class LibContext;
+}
+
+namespace nsslab::ike {
+
+// An IKE SA as the endpoint's owner names it; never reused by one endpoint. 0 is no SA.
+using SaId = std::uint64_t;
+
+// Where an IKE SA is in its life (docs/ike-core.md "States").
+enum class SaState : std::uint8_t {
+    init_sent,            // initiator: IKE_SA_INIT request sent, waiting for the response
+    auth_sign_pending,    // either: our AUTH signature requested, nothing sent meanwhile
+    auth_sent,            // initiator: IKE_AUTH request sent, waiting for the response
+    auth_verify_pending,  // either: the peer's AUTH signature is being verified
+    init_responded,       // responder: IKE_SA_INIT answered, waiting for IKE_AUTH
+    established,          // IKE SA (and its first Child SA) up
+    deleting,             // initiator of an INFORMATIONAL delete: waiting for its response
+};
+std::string_view to_string(SaState state);
+
+enum class Role : std::uint8_t { initiator, responder };
+std::string_view to_string(Role role);
+
+// Why a datagram was dropped (counted per reason; each drop also emits ike.datagram_dropped).
+enum class DropReason : std::uint8_t {
+    not_ike,                // a NAT keepalive, ESP, or shorter than the marker
+    malformed,              // the codec refused the message (or its decrypted inner chain)
+    unknown_spi,            // no SA has this local SPI
+    unexpected_exchange,    // the exchange, role or flags do not fit the SA's state
+    unexpected_message_id,  // outside the window (neither expected nor the last answered)
+    request_in_progress,    // a retransmitted request whose response does not exist yet
+    icv_failed,             // the SK payload did not authenticate (RFC 7296 §2.21.2: no answer)
+    invalid_payloads,       // payloads missing or not acceptable for the exchange
+    no_connection,          // IKE_SA_INIT from an address no connection names
+    half_open_limit,        // IKE_SA_INIT while half_open_max responder SAs wait for IKE_AUTH
+    sa_limit,               // IKE_SA_INIT while sas_max SAs exist
+    spi_collision,          // an IKE_SA_INIT reusing a half-open SA's SPIi with other octets
+};
+std::string_view to_string(DropReason reason);
+inline constexpr std::size_t drop_reason_count = 12;
+
+// Bounds of the output queues: past them an output is discarded and counted
+// (IkeEndpoint::outputs_discarded()); a driver that drains after every input never reaches them.
+inline constexpr std::size_t transmit_queue_max = 4096;
+inline constexpr std::size_t event_queue_max = 4096;
+inline constexpr std::size_t secret_queue_max = 1024;
+inline constexpr std::size_t request_queue_max = 4096;
+
+class IkeEndpoint {
+  public:
+    // A datagram to send from `local` to `remote` (the UDP payload: the IKE message, after a
+    // non-ESP marker when either port is not 500).
+    struct Transmit {
+        Endpoint local;
+        Endpoint remote;
+        Bytes bytes;
+    };
+
+    struct SignRequest {
+        std::string key_label;
+        crypto::SignatureScheme scheme{};
+        Bytes octets;  // the signed octets of RFC 7296 §2.15
+    };
+    struct VerifyRequest {
+        crypto::SignatureScheme scheme{};
+        Bytes octets;
+        Bytes signature;
+        std::vector<Bytes> certificate_chain;  // DER, end entity first (from the configuration)
+    };
+    struct ServiceRequest {
+        std::uint64_t id{0};
+        SaId sa{0};
+        std::variant<SignRequest, VerifyRequest> operation;
+    };
+    // sign: the signature (DER for ECDSA); verify: empty on success, an error otherwise (the
+    // error's message becomes the event's reason).
+    using ServiceResult = Result<Bytes>;
+
+    // `lib` must outlive the endpoint; every random byte comes from it.
+    IkeEndpoint(IkeConfig config, crypto::LibContext& lib, IkeOptions options = {});
+    ~IkeEndpoint();
+    IkeEndpoint(IkeEndpoint const&) = delete;
+    IkeEndpoint& operator=(IkeEndpoint const&) = delete;
+
+    // ---- inputs ----
+    // A UDP payload received on `local` from `from`. A non-ESP marker is stripped. May emit
+    // transmits, events, secrets and requests.
+    void handle_datagram(Endpoint local, Endpoint from, ByteView bytes, TimePoint now);
+    // Retransmissions, give-ups (ike.retransmit_timeout), auth wait and half-open limits.
+    void handle_timeout(TimePoint now);
+    // Starts IKE_SA_INIT for the named connection. Errors: not_found (no such connection),
+    // limit_exceeded (sas_max), crypto_error.
+    Result<SaId> initiate(std::string_view connection, TimePoint now);
+    // Deletes an established IKE SA (INFORMATIONAL with D(IKE)); an SA in any other state is
+    // removed at once. Errors: not_found.
+    Result<void> delete_sa(SaId sa, TimePoint now);
+    // The answer to a ServiceRequest; a stale id (its SA gone) is ignored with an event.
+    void complete_request(std::uint64_t id, ServiceResult result, TimePoint now);
+
+    // ---- outputs ----
+    std::optional<Transmit> poll_transmit();
+    std::optional<Event> poll_event();
+    std::optional<core::Secret> poll_secret();  // ike_sa: an ikev2_decryption_table line
+    std::optional<ServiceRequest> poll_request();
+    std::optional<TimePoint> next_timeout() const;
+
+    // ---- observation ----
+    std::optional<SaState> state(SaId sa) const;  // nullopt: no such SA (failed or deleted)
+    std::size_t sa_count() const;
+    std::size_t half_open_count() const;
+    std::uint64_t dropped(DropReason reason) const;
+    std::uint64_t dropped_total() const;
+    std::uint64_t outputs_discarded() const;
+
+    struct Sa;  // one IKE SA (src/endpoint.cpp)
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+static_assert(core::Core<IkeEndpoint>);
+static_assert(core::ServiceUser<IkeEndpoint>);
+
+// One line of Wireshark's ikev2_decryption_table (UAT "IKEv2 Decryption Table"):
+// SPIi,SPIr,SK_ei,SK_er,"<encryption>",SK_ai,SK_ar,"<integrity>" in lower-case hex, with
+// Wireshark's algorithm names ("AES-CBC-256 [RFC3602]", "AES-GCM-128 with 16 octet ICV
+// [RFC5282]", "HMAC_SHA2_256_128 [RFC4868]", "NONE [RFC4306]").
+std::string decryption_table_line(std::uint64_t spi_i, std::uint64_t spi_r,
+                                  crypto::EncryptionAlgorithm encryption,
+                                  crypto::IntegrityAlgorithm integrity, ByteView sk_ei,
+                                  ByteView sk_er, ByteView sk_ai, ByteView sk_ar);
+
+}  // namespace nsslab::ike

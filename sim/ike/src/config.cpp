@@ -1,0 +1,76 @@
+// Identity constructors and the name tables of config.hpp.
+#include "nsslab/ike/config.hpp"
+
+#include <array>
+#include <string>
+
+namespace nsslab::ike {
+
+Identity Identity::fqdn(std::string_view name) {
+    return Identity{wire_ike::IdType::fqdn, to_bytes(name)};
+}
+
+Identity Identity::rfc822(std::string_view address) {
+    return Identity{wire_ike::IdType::rfc822_addr, to_bytes(address)};
+}
+
+Identity Identity::ip(IpAddress const& address) {
+    auto const& raw = address.raw();
+    Bytes data(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(address.size()));
+    return Identity{address.is_v4() ? wire_ike::IdType::ipv4_addr : wire_ike::IdType::ipv6_addr,
+                    std::move(data)};
+}
+
+std::string Identity::to_string() const {
+    switch (type) {
+        case wire_ike::IdType::fqdn:
+            return "fqdn:" + std::string(as_chars(data));
+        case wire_ike::IdType::rfc822_addr:
+            return "rfc822:" + std::string(as_chars(data));
+        case wire_ike::IdType::ipv4_addr:
+            if (data.size() == 4)
+                return "ipv4:" + IpAddress::v4((std::uint32_t{data[0]} << 24) |
+                                               (std::uint32_t{data[1]} << 16) |
+                                               (std::uint32_t{data[2]} << 8) | data[3])
+                                     .to_string();
+            break;
+        case wire_ike::IdType::ipv6_addr:
+            if (data.size() == 16) {
+                std::array<std::uint8_t, 16> raw{};
+                std::copy(data.begin(), data.end(), raw.begin());
+                return "ipv6:" + IpAddress::v6(raw).to_string();
+            }
+            break;
+        default:
+            break;
+    }
+    return std::string(wire_ike::to_string(type)) + ":" + to_hex(data);
+}
+
+std::string_view to_string(AuthMethod method) {
+    switch (method) {
+        case AuthMethod::pre_shared_key:
+            return "pre_shared_key";
+        case AuthMethod::digital_signature:
+            return "digital_signature";
+    }
+    return "unknown";
+}
+
+std::string to_string(IkeProposal const& proposal) {
+    std::string out(crypto::to_string(proposal.encryption));
+    if (proposal.integrity != crypto::IntegrityAlgorithm::none)
+        out += "/" + std::string(crypto::to_string(proposal.integrity));
+    out += "/" + std::string(crypto::to_string(proposal.prf));
+    out += "/" + std::string(crypto::to_string(proposal.dh));
+    return out;
+}
+
+std::string to_string(ChildProposal const& proposal) {
+    std::string out(crypto::to_string(proposal.encryption));
+    if (proposal.integrity != crypto::IntegrityAlgorithm::none)
+        out += "/" + std::string(crypto::to_string(proposal.integrity));
+    return out;
+}
+
+}  // namespace nsslab::ike
