@@ -213,8 +213,8 @@ TEST(IkeCodecUnknown, CriticalIsRejectedNamingTheType) {
     EXPECT_EQ(e.code, Errc::unsupported);
     EXPECT_THAT(e.message, HasSubstr("offset 64: payload type 200"));
     EXPECT_THAT(e.message, HasSubstr("UNSUPPORTED_CRITICAL_PAYLOAD"));
-    EXPECT_EQ(unsupported_critical_payload(e), std::optional<std::uint8_t>(200));
-    EXPECT_FALSE(invalid_major_version(e));
+    EXPECT_EQ(unsupported_critical_payload(bytes), std::optional<std::uint8_t>(200));
+    EXPECT_FALSE(invalid_major_version(bytes));
 }
 
 TEST(IkeCodecUnknown, CriticalInsideAnEncryptedChain) {
@@ -222,13 +222,16 @@ TEST(IkeCodecUnknown, CriticalInsideAnEncryptedChain) {
     auto r = decode_payload_chain(static_cast<PayloadType>(54), chain, 48);
     ASSERT_FALSE(r);
     EXPECT_THAT(r.error().message, HasSubstr("offset 48"));
-    EXPECT_EQ(unsupported_critical_payload(r.error()), std::optional<std::uint8_t>(54));
+    EXPECT_EQ(unsupported_critical_payload(static_cast<PayloadType>(54), chain),
+              std::optional<std::uint8_t>(54));
 }
 
 TEST(IkeCodecUnknown, OtherErrorsNameNoCriticalPayload) {
-    Error const e = decode_error_of(Bytes(10, 0));
-    EXPECT_EQ(unsupported_critical_payload(e), std::nullopt);
-    EXPECT_EQ(unsupported_critical_payload(Error{Errc::unsupported, "no marker"}), std::nullopt);
+    EXPECT_EQ(unsupported_critical_payload(Bytes(10, 0)), std::nullopt);
+    // A non-critical unknown payload, and a malformed header, name none.
+    Bytes const chain = raw_payload(static_cast<PayloadType>(200), {1, 2, 3});
+    EXPECT_EQ(unsupported_critical_payload(static_cast<PayloadType>(200), chain), std::nullopt);
+    EXPECT_EQ(unsupported_critical_payload(PayloadType::nonce, Bytes{0, 0, 0, 2}), std::nullopt);
 }
 
 // --- header and chain errors --------------------------------------------------------------------
@@ -277,8 +280,9 @@ TEST(IkeCodecErrors, HeaderChecks) {
         e = decode_error_of(v);
         EXPECT_EQ(e.code, Errc::unsupported);
         EXPECT_THAT(e.message, HasSubstr("offset 17: header: major version"));
-        EXPECT_TRUE(invalid_major_version(e));
+        EXPECT_TRUE(invalid_major_version(v));
     }
+    EXPECT_FALSE(invalid_major_version(good));
     Bytes minor = good;
     minor[17] = 0x2f;  // minor versions are accepted and kept
     auto r = decode(minor);

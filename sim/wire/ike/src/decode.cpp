@@ -12,9 +12,6 @@ namespace {
 
 using namespace layout;
 
-constexpr std::string_view critical_marker = "UNSUPPORTED_CRITICAL_PAYLOAD ";
-constexpr std::string_view major_version_marker = "INVALID_MAJOR_VERSION";
-
 std::uint16_t load_u16(ByteView b, std::size_t at) {
     return static_cast<std::uint16_t>(b[at] << 8 | b[at + 1]);
 }
@@ -565,9 +562,9 @@ Result<std::vector<Payload>> decode_chain(PayloadType first, ByteView bytes, std
         }
         if (!known(next) && critical) {
             return fail_at(Errc::unsupported, at, label,
-                           "unknown payload with the critical bit set (" +
-                               std::string(critical_marker) + str(static_cast<std::uint8_t>(next)) +
-                               ")");
+                           "unknown payload with the critical bit set "
+                           "(UNSUPPORTED_CRITICAL_PAYLOAD " +
+                               str(static_cast<std::uint8_t>(next)) + ")");
         }
         auto payload = decode_body(body, next);
         if (!payload)
@@ -596,9 +593,9 @@ Result<Message> decode(ByteView message) {
     }
     std::uint8_t const version = message[version_at];
     if (version >> 4 != major_version) {
-        return fail_at(Errc::unsupported, version_at, "header",
-                       "major version " + str(version >> 4) + ", only 2 is supported (" +
-                           std::string(major_version_marker) + ")");
+        return fail_at(
+            Errc::unsupported, version_at, "header",
+            "major version " + str(version >> 4) + ", only 2 is supported (INVALID_MAJOR_VERSION)");
     }
     std::size_t const length = load_u32(message, length_at);
     if (length != message.size()) {
@@ -629,27 +626,33 @@ Result<std::vector<Payload>> decode_payload_chain(PayloadType first, ByteView pl
     return decode_chain(first, plaintext, base_offset, false);
 }
 
-std::optional<std::uint8_t> unsupported_critical_payload(Error const& error) {
-    if (error.code != Errc::unsupported)
-        return std::nullopt;
-    auto const at = error.message.rfind(critical_marker);
-    if (at == std::string::npos)
-        return std::nullopt;
-    unsigned value = 0;
-    std::size_t digits = 0;
-    for (std::size_t i = at + critical_marker.size();
-         i < error.message.size() && error.message[i] >= '0' && error.message[i] <= '9'; ++i) {
-        value = value * 10 + static_cast<unsigned>(error.message[i] - '0');
-        ++digits;
+std::optional<std::uint8_t> unsupported_critical_payload(PayloadType first, ByteView chain) {
+    // Only the generic payload headers: the answer must not depend on the bodies being valid.
+    std::size_t pos = 0;
+    PayloadType next = first;
+    while (next != PayloadType::none && next != PayloadType::sk && next != PayloadType::skf &&
+           pos + generic_header_size <= chain.size()) {
+        bool const critical = (chain[pos + 1] & critical_bit) != 0;
+        if (!known(next) && critical)
+            return static_cast<std::uint8_t>(next);
+        std::size_t const length = load_u16(chain, pos + 2);
+        if (length < generic_header_size)
+            break;
+        next = static_cast<PayloadType>(chain[pos]);
+        pos += length;
     }
-    if (digits == 0 || digits > 3 || value > 255)
-        return std::nullopt;
-    return static_cast<std::uint8_t>(value);
+    return std::nullopt;
 }
 
-bool invalid_major_version(Error const& error) {
-    return error.code == Errc::unsupported &&
-           error.message.find(major_version_marker) != std::string::npos;
+std::optional<std::uint8_t> unsupported_critical_payload(ByteView message) {
+    if (message.size() < header_size)
+        return std::nullopt;
+    return unsupported_critical_payload(static_cast<PayloadType>(message[next_payload_at]),
+                                        message.subspan(header_size));
+}
+
+bool invalid_major_version(ByteView message) {
+    return message.size() > version_at && (message[version_at] >> 4) != major_version;
 }
 
 }  // namespace nsslab::wire_ike

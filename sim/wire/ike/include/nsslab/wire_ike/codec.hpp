@@ -66,14 +66,16 @@ Result<Message> decode(ByteView message);
 Result<std::vector<Payload>> decode_payload_chain(PayloadType first, ByteView plaintext,
                                                   std::size_t base_offset = 0);
 
-// When `error` came from decode() or decode_payload_chain() rejecting a payload type it does not
-// know whose critical bit was set: that payload type, for N(UNSUPPORTED_CRITICAL_PAYLOAD) whose
-// Notification Data is this one octet (RFC 7296 §3.10.1). Otherwise nullopt.
-std::optional<std::uint8_t> unsupported_critical_payload(Error const& error);
-
-// When `error` came from decode() rejecting a major version other than 2: true; the responder
-// answers N(INVALID_MAJOR_VERSION) (RFC 7296 §2.5).
-bool invalid_major_version(Error const& error);
+// What a responder answers when decode() or decode_payload_chain() refused a message, read from
+// the octets themselves (the generic payload headers only), never from the error text:
+// - the first payload type of the chain starting with `first` that the codec does not know and
+//   whose critical bit is set, for N(UNSUPPORTED_CRITICAL_PAYLOAD) whose Notification Data is
+//   this one octet (RFC 7296 §3.10.1); the walk stops at SK/SKF (their inner chain is walked
+//   after decryption) and at a malformed header. The second form walks a whole message's chain.
+std::optional<std::uint8_t> unsupported_critical_payload(PayloadType first, ByteView chain);
+std::optional<std::uint8_t> unsupported_critical_payload(ByteView message);
+// - whether the header's major version is other than 2: N(INVALID_MAJOR_VERSION) (§2.5).
+bool invalid_major_version(ByteView message);
 
 // --- encoding ----------------------------------------------------------------------------------
 

@@ -283,7 +283,7 @@ struct Eap {
 
 // A payload type this codec does not know, received without the critical bit: kept with its body
 // so the core may ignore it (RFC 7296 §2.5). An unknown payload with the critical bit set is a
-// decode error instead (codec.hpp, unsupported_critical_payload()).
+// decode error instead (codec.hpp; unsupported_critical_payload() names the type).
 struct UnknownPayload {
     PayloadType type{PayloadType::none};
     Bytes data;
