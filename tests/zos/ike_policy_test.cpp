@@ -161,6 +161,21 @@ TEST(IkePolicy, KeywordsCaseInsensitiveValuesKeepCase) {
     EXPECT_EQ(r->rules[0].action_name, "a");
 }
 
+// Found by fuzz/ike_policy: a global security endpoint whose keyword is written in another case
+// than IBM's ("LocalSecurityEndpOint") is still found by its Ref (it threw std::out_of_range).
+TEST(IkePolicy, EndpointStatementsInAnyCaseAreFoundByTheirRef) {
+    auto r = parse_ike_policy(offer + action +
+                              "localSECURITYendpoint Here { Location 9.1.1.1 }\n"
+                              "REMOTEsecurityENDPOINT There { Location 9.2.2.2 }\n"
+                              "KeyExchangeRule r\n{\n LocalSecurityEndpointRef Here\n"
+                              " RemoteSecurityEndpointRef There\n KeyExchangeActionRef a\n}\n" +
+                              policy);
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->rules.size(), 1u);
+    EXPECT_EQ(r->rules[0].local.name, "Here");
+    EXPECT_EQ(r->rules[0].remote.name, "There");
+}
+
 TEST(IkePolicy, SharedWithFilterPolicyFile) {
     // One IP security policy file: each parser reads its statements and leaves the other's.
     std::string text =

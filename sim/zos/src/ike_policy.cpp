@@ -176,10 +176,11 @@ class IkeParser {
             else if (registered(global_data_offers_, st))
                 data_offers_.emplace(st.args[0].text,
                                      data_offer(st.args[0].text, st.params, st.keyword.where));
-            else if (registered(global_local_, st) || registered(global_remote_, st))
-                endpoints_.emplace(k + " " + st.args[0].text,
-                                   endpoint(st.args[0].text, st.params, st.keyword.where,
-                                            iequals(k, "RemoteSecurityEndpoint")));
+            else if (registered(global_local_, st) || registered(global_remote_, st)) {
+                bool const remote = iequals(k, "RemoteSecurityEndpoint");
+                endpoints_.emplace(endpoint_key(remote, st.args[0].text),
+                                   endpoint(st.args[0].text, st.params, st.keyword.where, remote));
+            }
         }
         for (auto const& st : statements) {
             if (registered(global_actions_, st))
@@ -800,9 +801,11 @@ class IkeParser {
                 once(is_remote ? remote : local);
                 std::string_view statement =
                     is_remote ? "RemoteSecurityEndpoint" : "LocalSecurityEndpoint";
-                if (auto* st = resolve(p, is_remote ? global_remote_ : global_local_, statement))
-                    (is_remote ? r.remote : r.local) =
-                        endpoints_.at(std::string(statement) + " " + st->args[0].text);
+                if (auto* st = resolve(p, is_remote ? global_remote_ : global_local_, statement)) {
+                    auto it = endpoints_.find(endpoint_key(is_remote, st->args[0].text));
+                    NSSLAB_ASSERT(it != endpoints_.end(), "every registered endpoint is parsed");
+                    (is_remote ? r.remote : r.local) = it->second;
+                }
             } else if (iequals(k, "KeyExchangeActionRef")) {
                 if (check_values(p, 1, 1, "KeyExchangeActionRef name", sink_))
                     action = &p.values[0];
@@ -905,7 +908,12 @@ class IkeParser {
     Table global_data_offers_;
     std::map<std::string, KeyExchangeOffer> offers_;
     std::map<std::string, IpDataOffer> data_offers_;
-    std::map<std::string, SecurityEndpoint> endpoints_;  // "LocalSecurityEndpoint name" -> model
+    // endpoint_key(remote, name) -> model. The key spells the statement IBM's way, whatever the
+    // case the file wrote its keyword in (keywords are case-insensitive, names are not).
+    std::map<std::string, SecurityEndpoint> endpoints_;
+    static std::string endpoint_key(bool remote, std::string const& name) {
+        return std::string(remote ? "RemoteSecurityEndpoint " : "LocalSecurityEndpoint ") + name;
+    }
     std::map<std::string, bool> referenced_rules_;
 };
 
