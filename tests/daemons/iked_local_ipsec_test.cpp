@@ -113,7 +113,7 @@ TEST(IkedLocalIpsec, NeedsIpseccmdProfiles) {
     EXPECT_FALSE(def.ok);
     ASSERT_EQ(def.lines.size(), 1u);
     EXPECT_EQ(def.lines[0],
-              "EZD0906I Not authorized: OPER1 lacks READ to EZB.IPSECCMD.SYSTEMA.STACK1.CONTROL");
+              "NSL0001I Not authorized: OPER1 lacks READ to EZB.IPSECCMD.SYSTEMA.STACK1.CONTROL");
     EXPECT_FALSE(l.w.a->files().exists(l.stack->marker_path()));
     EXPECT_EQ(l.local_events().back()->event.text("ok"), "false");
     EXPECT_TRUE(l.run("OPER1", "ipsec -f display").ok);

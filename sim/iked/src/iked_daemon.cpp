@@ -218,7 +218,7 @@ OperatorReply IkedDaemon::refresh(RefreshCommand const& command, TimePoint now) 
     if (!config)
         return {false, {config.error().message}, false};
     (void)apply_config(std::move(*config), now);
-    return {true, {"EZD1047I IKE DAEMON REFRESH COMPLETE (emulation)"}, false};
+    return {true, {"NSL0002I IKED refresh complete"}, false};
 }
 
 OperatorReply IkedDaemon::nss_display(std::string_view requester, TimePoint now) {
@@ -230,7 +230,7 @@ OperatorReply IkedDaemon::nss_display(std::string_view requester, TimePoint now)
     if (!decision.allowed)
         return {
             false,
-            {"EZD0906I Not authorized: " + std::string(requester) + " lacks READ to " + profile},
+            {"NSL0001I Not authorized: " + std::string(requester) + " lacks READ to " + profile},
             false};
     std::vector<nss::StackDisplay> displays;
     for (auto const& [name, s] : stacks_)

@@ -106,7 +106,7 @@ OperatorReply IkedDaemon::local_ipsec(std::string_view requester, LocalIpsecComm
     if (!decision.allowed)
         return answer(
             false,
-            {"EZD0906I Not authorized: " + ascii_upper(requester) + " lacks READ to " + *profile},
+            {"NSL0001I Not authorized: " + ascii_upper(requester) + " lacks READ to " + *profile},
             stack_name, &stack);
 
     auto result = [&](zos::ManagementResult r) {
