@@ -5,7 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "nsslab/base/text.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
+#include "nsslab/zos/ike_policy.hpp"
 #include "nsslab/zos/iked_conf.hpp"
 #include "nsslab/zos/nssd_conf.hpp"
 
@@ -165,6 +167,7 @@ Result<IkedSetup> load_iked_setup(DaemonInputs const& in, runtime::FileSystem& f
     auto world = std::make_shared<IkedWorld>();
     std::optional<zos::FilterPolicy> default_policy;
     std::optional<zos::FilterPolicy> ipsec_policy;
+    std::map<std::string, zos::IkePolicy> ike_policies;
     std::vector<std::filesystem::path> scripts;
     std::string trust;
     bool have_conf = false;
@@ -204,6 +207,16 @@ Result<IkedSetup> load_iked_setup(DaemonInputs const& in, runtime::FileSystem& f
             if (!policy)
                 return policy.error();
             ipsec_policy = *policy;
+            // Its IKE statements, if any, are the IKE policy of the stack the file is named
+            // after (stack1.policy: STACK1), as the Policy Agent keeps one file per TcpImage.
+            if (zos::has_key_exchange_policy(*text)) {
+                zos::IkePolicyParseOptions ike_opts;
+                ike_opts.file_name = f.filename().string();
+                auto ike = zos::parse_ike_policy(*text, ike_opts);
+                if (!ike)
+                    return ike.error();
+                ike_policies[ascii_upper(f.stem().string())] = std::move(*ike);
+            }
         } else {
             return fail(Errc::invalid_argument,
                         in.what + ": unexpected file " + f.string() +
@@ -222,6 +235,7 @@ Result<IkedSetup> load_iked_setup(DaemonInputs const& in, runtime::FileSystem& f
     setup.options.racf = &world->system->racf();
     setup.options.models = std::make_shared<iked::StackModels>(
         in.system_name, std::move(default_policy), std::move(ipsec_policy));
+    setup.options.ike_policies = std::move(ike_policies);
     setup.world = std::move(world);
     return setup;
 }

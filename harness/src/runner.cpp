@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "nsslab/base/trace.hpp"
@@ -113,7 +114,8 @@ class Run {
     }
     // The steps of execute(), in order.
     Result<void> open_outputs(std::unique_ptr<reports::PcapngWriter>& capture,
-                              std::optional<reports::KeyLogWriter>& keylog);
+                              std::optional<reports::KeyLogWriter>& keylog,
+                              std::optional<reports::KeyLogWriter>& ike_keys);
     void connect_trace();
     std::string build_topology();
     std::string run_timeline();
@@ -336,12 +338,19 @@ Result<ScenarioResult> Run::execute() {
 
     std::unique_ptr<reports::PcapngWriter> capture;
     std::optional<reports::KeyLogWriter> keylog;
-    if (auto ok = open_outputs(capture, keylog); !ok)
+    std::optional<reports::KeyLogWriter> ike_keys;
+    if (auto ok = open_outputs(capture, keylog, ike_keys); !ok)
         return ok.error();
     connect_trace();
 
     std::vector<std::string> pending_secrets;
+    std::set<std::string> ike_lines;  // both ends of an IKE SA log the same line
     sim_.set_secret_sink([&](core::Secret const& secret) {
+        if (secret.kind == core::Secret::Kind::ike_sa) {
+            if (ike_keys && ike_lines.insert(secret.line).second)
+                (void)ike_keys->append(secret.line);
+            return;
+        }
         if (secret.kind != core::Secret::Kind::tls_key_log)
             return;
         if (keylog)
@@ -380,7 +389,8 @@ Result<ScenarioResult> Run::execute() {
 // Creates the output folder and opens trace.jsonl, capture.pcapng and tls-keys.log in it
 // (nothing without an output folder).
 Result<void> Run::open_outputs(std::unique_ptr<reports::PcapngWriter>& capture,
-                               std::optional<reports::KeyLogWriter>& keylog) {
+                               std::optional<reports::KeyLogWriter>& keylog,
+                               std::optional<reports::KeyLogWriter>& ike_keys) {
     if (opt_.out_dir.empty())
         return {};
     std::error_code ec;
@@ -401,6 +411,12 @@ Result<void> Run::open_outputs(std::unique_ptr<reports::PcapngWriter>& capture,
     if (!k)
         return k.error();
     keylog.emplace(std::move(*k));
+    // Wireshark cannot carry IKEv2 keys in the pcapng (no DSB type): they go in its UAT file.
+    result_.ike_keys_path = opt_.out_dir / "ikev2_decryption_table";
+    auto ike = reports::KeyLogWriter::open(result_.ike_keys_path, true);
+    if (!ike)
+        return ike.error();
+    ike_keys.emplace(std::move(*ike));
     return {};
 }
 
@@ -501,6 +517,7 @@ void Run::fill_report(std::chrono::steady_clock::time_point wall_start) {
         rep.files.emplace_back("trace", result_.trace_path.string());
         rep.files.emplace_back("capture", result_.capture_path.string());
         rep.files.emplace_back("TLS key log", result_.keylog_path.string());
+        rep.files.emplace_back("IKEv2 decryption table", result_.ike_keys_path.string());
     }
     rep.reproduce = opt_.reproduce.empty() ? "nsslab replay " + sc_.folder.string() + " --seed " +
                                                  std::to_string(seed_)

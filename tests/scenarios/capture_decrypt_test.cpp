@@ -4,9 +4,12 @@
 // on the NSS port must decrypt, and what each direction of each connection carried must decode
 // as NSS frames (docs/nss-protocol.md §2: magic "NS"); the server's Certificate, which TLS 1.3
 // encrypts, must show. Scenarios without NSS traffic (the harness self-tests) must still write a
-// capture tshark reads.
+// capture tshark reads. IKEv2 (issue 11 §6): with the ikev2_decryption_table written beside the
+// capture, every encrypted IKE message must decrypt into payloads, and where the suite has an
+// integrity algorithm tshark must find its checksum correct.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <utility>
 
@@ -40,6 +43,45 @@ namespace {
     return ::testing::AssertionSuccess();
 }
 
+// tshark's options giving it the IKE SA keys of a run (the UAT's lines, as files).
+std::vector<std::string> ike_decrypt_options(std::filesystem::path const& table) {
+    std::vector<std::string> opts;
+    std::ifstream in(table);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) {
+            opts.emplace_back("-o");
+            opts.push_back("uat:ikev2_decryption_table:" + line);
+        }
+    return opts;
+}
+
+// Every encrypted IKE message decrypts with the run's ikev2_decryption_table; HMAC checksums
+// are correct.
+void expect_ike_decrypts(ScenarioResult const& run) {
+    std::size_t const encrypted = test::count_matching(run.capture_path, "isakmp.enc.data");
+    ASSERT_NE(encrypted, SIZE_MAX);
+    if (encrypted == 0)
+        return;
+    SCOPED_TRACE("IKEv2 with " + run.ike_keys_path.string());
+    auto const opts = ike_decrypt_options(run.ike_keys_path);
+    ASSERT_FALSE(opts.empty()) << "encrypted IKE messages but no decryption table";
+    EXPECT_EQ(test::count_matching(run.capture_path, "isakmp.enc.decrypted", opts), encrypted)
+        << "IKE messages left encrypted";
+    // What decrypts must parse: every IKE_AUTH request shows its AUTH payload (wrong keys
+    // give garbage that does not).
+    std::size_t const auth_requests =
+        test::count_matching(run.capture_path, "isakmp.exchangetype == 35 && isakmp.flag_r == 0");
+    EXPECT_EQ(test::count_matching(
+                  run.capture_path,
+                  "isakmp.exchangetype == 35 && isakmp.flag_r == 0 && isakmp.auth.method", opts),
+              auth_requests);
+    auto verbose = opts;
+    verbose.insert(verbose.end(), {"-V", "-r", run.capture_path.string(), "-Y", "isakmp.enc.icd"});
+    auto const result = test::run_tshark(verbose);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out.find("[incorrect]"), std::string::npos) << "an IKE ICV is incorrect";
+}
+
 class CaptureDecrypt : public ::testing::TestWithParam<std::filesystem::path> {};
 
 TEST_P(CaptureDecrypt, NssTrafficDecryptsWithTheFilesBesideIt) {
@@ -55,9 +97,12 @@ TEST_P(CaptureDecrypt, NssTrafficDecryptsWithTheFilesBesideIt) {
     ASSERT_TRUE(run->passed) << run->describe();
     ASSERT_TRUE(std::filesystem::exists(run->capture_path));
 
+    expect_ike_decrypts(*run);
     std::size_t const encrypted =
         test::count_matching(run->capture_path, "tls.app_data", {"-d", "tcp.port==4159,tls"});
     ASSERT_NE(encrypted, SIZE_MAX);
+    if (scenario->name.rfind("ike-", 0) == 0 && encrypted == 0)
+        return;  // an IKE scenario without NSS traffic (pre-shared keys only)
     if (scenario->name.rfind("selftest-", 0) == 0) {
         EXPECT_EQ(encrypted, 0u);  // no NSS traffic: the capture is read, nothing to decrypt
         return;

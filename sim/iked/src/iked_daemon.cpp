@@ -112,10 +112,40 @@ void IkedDaemon::on_start(TimePoint now) {
     }
     rt_.emit(Event("iked.started").with("stacks", config->nss_stacks.size()));
     (void)apply_config(std::move(*config), now);
+    start_ike(now);
     drain(now);
 }
 
+void IkedDaemon::start_ike(TimePoint now) {
+    zos::FilterPolicy const* filters = nullptr;
+    if (options_.models && options_.models->ipsec_policy())
+        filters = &*options_.models->ipsec_policy();
+    for (auto const& [name, policy] : options_.ike_policies) {
+        (void)model_for(name, now);  // the stack's SA tables exist from the start
+        IkeStackOptions o;
+        o.stack_name = name;
+        o.port = options_.ike_port;
+        if (config_) {
+            o.ike.init_wait = config_->ike.ike_init_wait;
+            o.ike.retries = config_->ike.ike_retries;
+        }
+        auto stack = std::make_unique<IkeStack>(
+            rt_, drivers_, std::move(o), policy, filters, lib_,
+            [this, name = name] { return this->stack(name); },
+            [this, name = name] { return model_for(name, rt_.now()); });
+        IkeStack& started = *ike_stacks_.emplace(name, std::move(stack)).first->second;
+        started.start(now);
+    }
+}
+
+IkeStack* IkedDaemon::ike_stack(std::string_view stack_name) {
+    auto it = ike_stacks_.find(ascii_upper(stack_name));
+    return it == ike_stacks_.end() ? nullptr : it->second.get();
+}
+
 void IkedDaemon::on_stop(TimePoint now) {
+    for (auto& [name, stack] : ike_stacks_)
+        stack->stop(now);
     for (auto& [name, stack] : stacks_)
         stack->stop(now);
     drain(now);
@@ -180,6 +210,8 @@ std::optional<nss::RequestHandle> IkedDaemon::sign(std::string_view stack_name, 
 
 void IkedDaemon::drain(TimePoint now) {
     for (auto& [name, stack] : stacks_)
+        stack->drain(now);
+    for (auto& [name, stack] : ike_stacks_)
         stack->drain(now);
     drivers_.arm();
 }

@@ -11,8 +11,10 @@ Result<std::unique_ptr<IkedStack>> IkedStack::create(
                                          std::move(options));
     if (!client)
         return client.error();
-    return std::unique_ptr<IkedStack>(
-        new IkedStack(rt, drivers, std::move(name), std::move(*client)));
+    auto stack =
+        std::unique_ptr<IkedStack>(new IkedStack(rt, drivers, std::move(name), std::move(*client)));
+    stack->cert_service_ = config.has_service(zos::NssServiceType::cert);
+    return stack;
 }
 
 IkedStack::IkedStack(runtime::Runtime& rt, runtime::DriverSet& drivers, std::string name,
@@ -42,6 +44,8 @@ void IkedStack::stop(TimePoint now) {
 Result<bool> IkedStack::refresh(zos::IkeConfig const& ike, zos::NssStackConfig const& config,
                                 TimePoint now) {
     auto changed = client_->refresh(ike, config, now);
+    if (changed)
+        cert_service_ = config.has_service(zos::NssServiceType::cert);
     drain(now);
     return changed;
 }
@@ -50,11 +54,25 @@ nss::RequestHandle IkedStack::request_sign(std::string label, wire_nss::Signatur
                                            Bytes data, TimePoint now, Requester requester) {
     nss::RequestHandle const handle =
         client_->request_sign(std::move(label), scheme, std::move(data), now);
+    routed(handle, "sign", now, std::move(requester));
+    return handle;
+}
+
+nss::RequestHandle IkedStack::request_verify(wire_nss::SignatureScheme scheme, Bytes data,
+                                             Bytes signature, std::vector<Bytes> chain,
+                                             TimePoint now, Requester requester) {
+    nss::RequestHandle const handle = client_->request_verify(
+        scheme, std::move(data), std::move(signature), std::move(chain), now);
+    routed(handle, "verify", now, std::move(requester));
+    return handle;
+}
+
+void IkedStack::routed(nss::RequestHandle handle, char const* kind, TimePoint now,
+                       Requester requester) {
     route_.add(handle, std::move(requester));
     rt_.emit(
-        Event("iked.nss_request").with("stack", name_).with("handle", handle).with("kind", "sign"));
+        Event("iked.nss_request").with("stack", name_).with("handle", handle).with("kind", kind));
     drain(now);
-    return handle;
 }
 
 void IkedStack::set_model(StackManagement* model) {

@@ -126,6 +126,20 @@ OperatorReply IkedDaemon::local_ipsec(std::string_view requester, LocalIpsecComm
     if (option == "-y" && function == "display")
         return answer(true, stack.display_ipsec_sas(now), stack_name, &stack);
     if ((option == "-y" || option == "-k") && !target.empty()) {
+        IkeStack* ike = ike_stack(stack_name);
+        if (ike != nullptr && option == "-y" && function == "activate" &&
+            !stack.find_sa(target, now)) {
+            // Command-line activation of a dynamic tunnel: IKEv2 negotiates it.
+            auto sa = ike->activate(target, now);
+            if (!sa)
+                return answer(false, {sa.error().message}, stack_name, &stack);
+            return answer(true, {"Activation of " + target + " started"}, stack_name, &stack);
+        }
+        if (ike != nullptr && option == "-k" && function == "deactivate") {
+            if (auto deleted = ike->delete_tunnel(target, now))
+                return answer(true, {"Deactivation of IKE tunnel " + target + " started"},
+                              stack_name, &stack);
+        }
         if (function == "activate")
             return result(stack.activate_sa(target, now));
         if (function == "deactivate")

@@ -84,6 +84,15 @@ bool DriverSet::on_send_space(SocketId stream, TimePoint now) {
     return true;
 }
 
+bool DriverSet::on_datagram(SocketId socket, Endpoint const& local, Endpoint const& from,
+                            ByteView payload, TimePoint now) {
+    Driver* d = owner(socket);
+    if (d == nullptr)
+        return false;
+    d->on_datagram(socket, local, from, payload, now);
+    return true;
+}
+
 void DriverSet::on_deadline(TimePoint now) {
     // A driver's input may add or remove drivers (a REFRESH): visit a snapshot, skipping the
     // drivers that left meanwhile.
@@ -143,6 +152,12 @@ void DrivenApplication::on_received(SocketId stream, ByteView data, TimePoint no
 
 void DrivenApplication::on_send_space(SocketId stream, TimePoint now) {
     drivers_.on_send_space(stream, now);
+    drivers_.arm();
+}
+
+void DrivenApplication::on_datagram(SocketId socket, Endpoint const& local, Endpoint const& from,
+                                    ByteView payload, TimePoint now) {
+    drivers_.on_datagram(socket, local, from, payload, now);
     drivers_.arm();
 }
 

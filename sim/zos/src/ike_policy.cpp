@@ -939,4 +939,16 @@ Result<IkePolicy> parse_ike_policy(std::string_view text, IkePolicyParseOptions 
     return finish(std::move(*policy));
 }
 
+bool has_key_exchange_policy(std::string_view text, ConfigLimits const& limits) {
+    DiagnosticSink sink(limits.max_diagnostics);
+    auto tokens = tokenize(text, LexerOptions{}, limits, sink);
+    if (!sink.empty())
+        return false;
+    auto statements = parse_statements(tokens, limits, sink);
+    for (auto const& st : statements)
+        if (iequals(st.keyword.text, "KeyExchangePolicy"))
+            return true;
+    return false;
+}
+
 }  // namespace nsslab::zos

@@ -13,6 +13,7 @@
 #include "nsslab/base/time.hpp"
 #include "nsslab/crypto/des.hpp"
 #include "nsslab/crypto/hmac.hpp"
+#include "nsslab/zos/ebcdic.hpp"
 #include "nsslab/zos/passticket_steps.hpp"
 
 namespace nsslab::zos {
@@ -24,33 +25,6 @@ constexpr std::int64_t legacy_time_max = 0xFFFFFFFFLL;
 constexpr std::int64_t enhanced_time_max = (std::int64_t{1} << 48) - 1;
 // Evaluation times beyond this are refused so that time arithmetic cannot overflow.
 constexpr std::int64_t evaluation_time_limit = std::int64_t{1} << 60;
-
-// ---------------------------------------------------------------------------------------
-// EBCDIC (IBM-1047) for the characters RACF allows in user IDs and application names.
-// A-I C1-C9, J-R D1-D9, S-Z E2-E9, 0-9 F0-F9, blank 40, $ 5B, # 7B, @ 7C (the same bytes in
-// IBM-037 and IBM-500).
-std::optional<std::uint8_t> to_cp1047(char c) {
-    if (c >= 'A' && c <= 'I')
-        return static_cast<std::uint8_t>(0xC1 + (c - 'A'));
-    if (c >= 'J' && c <= 'R')
-        return static_cast<std::uint8_t>(0xD1 + (c - 'J'));
-    if (c >= 'S' && c <= 'Z')
-        return static_cast<std::uint8_t>(0xE2 + (c - 'S'));
-    if (c >= '0' && c <= '9')
-        return static_cast<std::uint8_t>(0xF0 + (c - '0'));
-    switch (c) {
-        case ' ':
-            return std::uint8_t{0x40};
-        case '$':
-            return std::uint8_t{0x5B};
-        case '#':
-            return std::uint8_t{0x7B};
-        case '@':
-            return std::uint8_t{0x7C};
-        default:
-            return std::nullopt;
-    }
-}
 
 // A user ID or application name: upper-cased text and its EBCDIC bytes.
 struct RacfName {
@@ -68,6 +42,7 @@ Result<RacfName> racf_name(std::string_view what, std::string_view value) {
         char c = value[i];
         if (c >= 'a' && c <= 'z')
             c = static_cast<char>(c - 'a' + 'A');
+        // Lower case was folded above: RACF names are A-Z 0-9 @ # $ (no blank inside).
         auto e = c == ' ' ? std::nullopt : to_cp1047(c);
         if (!e) {
             auto const u = static_cast<unsigned char>(value[i]);

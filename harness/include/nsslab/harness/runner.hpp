@@ -50,6 +50,8 @@ struct ScenarioResult {
     std::filesystem::path trace_path;
     std::filesystem::path capture_path;
     std::filesystem::path keylog_path;
+    // Wireshark's ikev2_decryption_table (one line per IKE SA; written when an IKE SA exists).
+    std::filesystem::path ike_keys_path;
     reports::ScenarioReport report;  // the same, as the report writers want it
 
     std::string trace_hash_hex() const;

@@ -138,6 +138,18 @@ concept StreamServerCore = StreamCore<C> &&
     { core.handle_accepted(conn, remote, local, now) } -> std::same_as<void>;
 };
 
+// A core that speaks in datagrams (the IKE endpoint): a transmit names the local endpoint it
+// goes out from, the remote one and the payload; a received datagram comes in with the local
+// endpoint it arrived on.
+template <class C>
+concept DatagramCore = Core<C> && requires(C& core, Endpoint local, Endpoint from, ByteView bytes,
+                                           TimePoint now, typename C::Transmit const& t) {
+    { core.handle_datagram(local, from, bytes, now) } -> std::same_as<void>;
+    { t.local } -> std::convertible_to<Endpoint>;
+    { t.remote } -> std::convertible_to<Endpoint>;
+    { t.bytes } -> std::convertible_to<Bytes>;
+};
+
 // A layer in a byte pipe (the TLS channel): bytes for the peer out of poll_transmit(), bytes
 // from the peer into handle_received(); what it carries goes up through poll_received().
 template <class C>

@@ -24,6 +24,10 @@
 //   ipsec [-p <stack>] -t <src> <dst> <proto> <srcport> <dstport> [in|out]   traffic test
 //   sa add <stack> ike <local> <peer>                 record an SA as an IKE negotiation would
 //   sa add <stack> ipsec <local> <peer> <rule> [<ike id>]   (stand-in until the IKE engine)
+// IKEv2 (ike_stack.hpp): each stack with an IKE policy (IkedOptions::ike_policies) has an IKE
+// endpoint on UDP ike_port of its rules' local addresses; `ipsec -y activate <name>` with the
+// name of a KeyExchangeRule or of a dynamic-VPN filter rule (no tunnel of that ID) starts a
+// negotiation, `ipsec -k deactivate <K id>` of a negotiated IKE SA deletes it (INFORMATIONAL).
 // Certificate-service outcomes are traced as "iked.nss_completion" (stack, handle, result,
 // reason, attempts): exactly one per request, then given to the requester. An operator's
 // `nss sign` gets its answer as "operator.output" lines and "operator.result" (the shape of
@@ -38,6 +42,7 @@
 #include <vector>
 
 #include "nsslab/iked/console.hpp"
+#include "nsslab/iked/ike_stack.hpp"
 #include "nsslab/iked/iked_stack.hpp"
 #include "nsslab/iked/stack_management.hpp"
 #include "nsslab/iked/stack_models.hpp"
@@ -58,6 +63,12 @@ struct IkedOptions {
     zos::RacfDatabase* racf{nullptr};
     // The system's TCP/IP stack models (outlive IKED restarts); null: none.
     std::shared_ptr<StackModels> models;
+    // The IKE policy of each stack that negotiates IKEv2 (the KeyExchangePolicy of the stack's
+    // Policy Agent file), by stack name in upper case: one IKE endpoint each (ike_stack.hpp).
+    std::map<std::string, zos::IkePolicy> ike_policies;
+    // The UDP port IKE uses on every stack address (IBM: 500; a real daemon on loopback may
+    // use another, the same on both sides).
+    std::uint16_t ike_port{500};
 };
 
 struct OperatorReply {
@@ -88,6 +99,8 @@ class IkedDaemon final : public runtime::DrivenApplication {
     // The stack model of a stack (remote management and the local ipsec commands act on it),
     // instead of the one from IkedOptions::models. Must outlive the daemon or be replaced first.
     void set_managed_stack(std::string_view stack_name, StackManagement* stack);
+    // The IKE endpoint of a stack (any case), or null.
+    IkeStack* ike_stack(std::string_view stack_name);
 
   private:
     Result<zos::IkedConfig> load_config();
@@ -96,6 +109,7 @@ class IkedDaemon final : public runtime::DrivenApplication {
     StackManagement* model_for(std::string const& stack_name, TimePoint now);
     IkedStack* stack(std::string_view stack_name);
     void drain(TimePoint now);
+    void start_ike(TimePoint now);
     OperatorReply refresh(RefreshCommand const& command, TimePoint now);
     OperatorReply nss_display(std::string_view requester, TimePoint now);
     OperatorReply nss_sign(std::string_view command_text, NssSignCommand command, TimePoint now);
@@ -114,7 +128,8 @@ class IkedDaemon final : public runtime::DrivenApplication {
     std::optional<zos::IkedConfig> config_;
     std::map<std::string, std::unique_ptr<IkedStack>> stacks_;
     std::uint64_t next_index_{1};
-    std::map<std::string, StackManagement*> attached_;  // set_managed_stack
+    std::map<std::string, StackManagement*> attached_;             // set_managed_stack
+    std::map<std::string, std::unique_ptr<IkeStack>> ike_stacks_;  // after stacks_: goes first
 };
 
 }  // namespace nsslab::iked

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nsslab/base/result.hpp"
 #include "nsslab/base/time.hpp"
@@ -49,6 +50,10 @@ class IkedStack {
     // A signature from the stack's NSS certificate service; `requester` gets the Completion.
     nss::RequestHandle request_sign(std::string label, wire_nss::SignatureScheme scheme, Bytes data,
                                     TimePoint now, Requester requester);
+    // A verification of a peer's signature and certificate chain by the stack's NSS
+    // certificate service; `requester` gets the Completion.
+    nss::RequestHandle request_verify(wire_nss::SignatureScheme scheme, Bytes data, Bytes signature,
+                                      std::vector<Bytes> chain, TimePoint now, Requester requester);
 
     // The stack model remote management and the local ipsec commands act on (may be null).
     void set_model(StackManagement* model);
@@ -58,6 +63,8 @@ class IkedStack {
     void drain(TimePoint now);
 
     std::string const& name() const { return name_; }
+    // Whether the stack's NssStackConfig has ServiceType Cert (IKEv2 signatures need it).
+    bool cert_service() const { return cert_service_; }
     nss::NssClient const& client() const { return *client_; }
     std::size_t pending_requests() const { return route_.pending(); }
 
@@ -65,6 +72,7 @@ class IkedStack {
     IkedStack(runtime::Runtime& rt, runtime::DriverSet& drivers, std::string name,
               std::unique_ptr<nss::NssClient> client);
     void completed(nss::Completion const& done, TimePoint now);
+    void routed(nss::RequestHandle handle, char const* kind, TimePoint now, Requester requester);
 
     runtime::Runtime& rt_;
     std::string name_;
@@ -72,6 +80,7 @@ class IkedStack {
     runtime::StreamDriver<nss::NssClient> driver_;
     ServiceRoute<nss::Completion> route_;
     StackManagement* model_{nullptr};
+    bool cert_service_{false};
 };
 
 }  // namespace nsslab::iked

@@ -35,6 +35,7 @@ class StackModels {
     zos::TcpipStack* find(std::string const& stack_name) const;
     std::vector<std::string> names() const;  // of the models built, in order
     std::size_t size() const { return stacks_.size(); }
+    std::optional<zos::FilterPolicy> const& ipsec_policy() const { return ipsec_policy_; }
 
   private:
     std::string system_name_;

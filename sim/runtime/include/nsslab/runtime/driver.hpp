@@ -6,10 +6,14 @@
 //   Driver          one core's side of an Application: the sockets it owns, its deadline
 //   DriverSet       routes an Application's socket callbacks to the driver owning the socket and
 //                   keeps the Application's single deadline at the earliest of its drivers'
+//   CoreDriver<C>   what every driver of a core does: events into Runtime::emit, secrets into
+//                   Runtime::log_secret, completions (service cores) and requests (service
+//                   users) to the owner's handlers, transmits to the derived driver
 //   StreamDriver<C> a stream core (core::StreamCore): connect / data / close / abort transmits
-//                   onto runtime streams, runtime stream callbacks into handle_*, events into
-//                   Runtime::emit, secrets into Runtime::log_secret, completions (service cores)
-//                   to the owner's handler
+//                   onto runtime streams, runtime stream callbacks into handle_*
+//   DatagramDriver<C> a datagram core (core::DatagramCore): datagram sockets bound on the local
+//                   endpoints the owner names, transmits sent from the socket of their local
+//                   endpoint, received datagrams into handle_datagram
 //
 // A driver is used single-threaded from its Application's callbacks. It never calls the
 // Application back; the completion handler runs while the driver drains (the handler may give
@@ -51,6 +55,8 @@ class Driver {
     virtual void on_received(SocketId /*stream*/, ByteView /*data*/, TimePoint /*now*/) {}
     virtual void on_stream_closed(SocketId /*stream*/, StreamEnd /*why*/, TimePoint /*now*/) {}
     virtual void on_send_space(SocketId /*stream*/, TimePoint /*now*/) {}
+    virtual void on_datagram(SocketId /*socket*/, Endpoint const& /*local*/,
+                             Endpoint const& /*from*/, ByteView /*payload*/, TimePoint /*now*/) {}
     // The core's timer: handle_timeout when due, then drain.
     virtual void on_deadline(TimePoint now) = 0;
     // Moves the core's output to the runtime (after input that did not come through the
@@ -85,6 +91,8 @@ class DriverSet {
     bool on_received(SocketId stream, ByteView data, TimePoint now);
     bool on_stream_closed(SocketId stream, StreamEnd why, TimePoint now);
     bool on_send_space(SocketId stream, TimePoint now);
+    bool on_datagram(SocketId socket, Endpoint const& local, Endpoint const& from, ByteView payload,
+                     TimePoint now);
     // Every driver whose deadline has come, in the order they were added.
     void on_deadline(TimePoint now);
     // Every driver's drain(), in the order they were added.
@@ -122,6 +130,8 @@ class DrivenApplication : public Application {
     void on_received(SocketId stream, ByteView data, TimePoint now) override;
     void on_stream_closed(SocketId stream, StreamEnd why, TimePoint now) override;
     void on_send_space(SocketId stream, TimePoint now) override;
+    void on_datagram(SocketId socket, Endpoint const& local, Endpoint const& from, ByteView payload,
+                     TimePoint now) override;
     void on_work_done(TimePoint now) override;
 
   protected:
@@ -129,6 +139,95 @@ class DrivenApplication : public Application {
 
   private:
     Runtime& rt_;
+};
+
+// What every driver of a core does (StreamDriver, DatagramDriver derive from it): drain() moves
+// the core's events, secrets, completions and requests to the runtime and the owner's handlers,
+// and its transmits to execute().
+template <core::Core Core>
+class CoreDriver : public Driver {
+  public:
+    CoreDriver(Runtime& rt, Core& core, DriverSet* set) : Driver(rt, set), core_(core) {}
+
+    // Service cores: where each Completion goes (called while draining, in order).
+    template <class Handler>
+    requires core::ServiceCore<Core>
+    void on_completion(Handler handler) { completion_ = std::move(handler); }
+    // Service users (core::ServiceUser): who answers each request, with
+    // core.complete_request(request.id, result, now) then or later (called while draining, in
+    // order; completing at once is fine: the drain in progress picks the output up).
+    template <class Handler>
+    requires core::ServiceUser<Core>
+    void on_request(Handler handler) { request_ = std::move(handler); }
+    // Sees each event of the core just before it goes to Runtime::emit (an owner that keeps
+    // tables from the core's events).
+    void on_event(std::function<void(Event const&, TimePoint)> observer) {
+        observer_ = std::move(observer);
+    }
+
+    // Moves every output of the core to the runtime (transmits, events, secrets) and to the
+    // handlers, until the core has none. Re-entrant calls (from a handler) return at once: the
+    // outer drain picks their output up.
+    void drain(TimePoint now) override {
+        if (draining_)
+            return;
+        draining_ = true;
+        for (bool moved = true; moved;) {
+            moved = false;
+            // Secrets first: the capture needs the keys before the records they protect.
+            while (auto s = core_.poll_secret()) {
+                moved = true;
+                rt_.log_secret(*s);
+            }
+            while (auto t = core_.poll_transmit()) {
+                moved = true;
+                execute(std::move(*t), now);
+            }
+            while (auto e = core_.poll_event()) {
+                moved = true;
+                if (!observer_) {
+                    rt_.emit(std::move(*e));
+                    continue;
+                }
+                Event const seen = *e;  // the trace shows the event before what it causes
+                rt_.emit(std::move(*e));
+                observer_(seen, now);
+            }
+            if constexpr (core::ServiceCore<Core>) {
+                while (auto c = core_.poll_completion()) {
+                    moved = true;
+                    if (completion_)
+                        completion_(std::move(*c), now);
+                }
+            }
+            if constexpr (core::ServiceUser<Core>) {
+                while (auto r = core_.poll_request()) {
+                    moved = true;
+                    NSSLAB_ASSERT(request_ != nullptr, "a driver: a request nobody answers");
+                    request_(std::move(*r), now);
+                }
+            }
+        }
+        draining_ = false;
+    }
+    void on_deadline(TimePoint now) override {
+        if (auto t = core_.next_timeout(); t && *t <= now)
+            core_.handle_timeout(now);
+        drain(now);
+    }
+    std::optional<TimePoint> next_timeout() const override { return core_.next_timeout(); }
+    Core& core() { return core_; }
+
+  protected:
+    virtual void execute(typename Core::Transmit t, TimePoint now) = 0;
+
+    Core& core_;
+
+  private:
+    std::function<void(typename core::CompletionOf<Core>::type, TimePoint)> completion_;
+    std::function<void(typename core::RequestOf<Core>::type, TimePoint)> request_;
+    std::function<void(Event const&, TimePoint)> observer_;
+    bool draining_{false};
 };
 
 struct StreamDriverOptions {
@@ -149,10 +248,17 @@ struct StreamDriverOptions {
 // for connects; server cores (core::StreamServerCore) get the streams accepted on the
 // listeners given to accept_from(), with the stream's SocketId as their ConnId.
 template <core::StreamCore Core>
-class StreamDriver final : public Driver {
+class StreamDriver final : public CoreDriver<Core> {
+    using CoreDriver<Core>::rt_;
+    using CoreDriver<Core>::core_;
+    using Driver::disown;
+    using Driver::own;
+
   public:
+    using CoreDriver<Core>::drain;
+
     StreamDriver(Runtime& rt, Core& core, DriverSet* set, StreamDriverOptions options = {})
-        : Driver(rt, set), core_(core), options_(std::move(options)) {}
+        : CoreDriver<Core>(rt, core, set), options_(std::move(options)) {}
     ~StreamDriver() override {
         for (auto const& [socket, conn] : conns_)
             disown(socket);
@@ -161,17 +267,6 @@ class StreamDriver final : public Driver {
         for (SocketId listener : listeners_)
             disown(listener);
     }
-
-    // Service cores: where each Completion goes (called while draining, in order).
-    template <class Handler>
-    requires core::ServiceCore<Core>
-    void on_completion(Handler handler) { completion_ = std::move(handler); }
-    // Service users (core::ServiceUser): who answers each request, with
-    // core.complete_request(request.id, result, now) then or later (called while draining, in
-    // order; completing at once is fine: the drain in progress picks the output up).
-    template <class Handler>
-    requires core::ServiceUser<Core>
-    void on_request(Handler handler) { request_ = std::move(handler); }
 
     // Server cores: streams accepted on `listener` are the core's connections.
     void accept_from(SocketId listener) requires core::StreamServerCore<Core> {
@@ -182,46 +277,6 @@ class StreamDriver final : public Driver {
     void stop_accepting(SocketId listener) {
         std::erase(listeners_, listener);
         disown(listener);
-    }
-
-    // Moves every output of the core to the runtime (transmits, events, secrets) and to the
-    // completion handler, until the core has none. Re-entrant calls (from the handler) return
-    // at once: the outer drain picks their output up.
-    void drain(TimePoint now) override {
-        if (draining_)
-            return;
-        draining_ = true;
-        for (bool moved = true; moved;) {
-            moved = false;
-            // Secrets first: the capture needs the keys before the records they protect.
-            while (auto s = core_.poll_secret()) {
-                moved = true;
-                rt_.log_secret(*s);
-            }
-            while (auto t = core_.poll_transmit()) {
-                moved = true;
-                execute(std::move(*t), now);
-            }
-            while (auto e = core_.poll_event()) {
-                moved = true;
-                rt_.emit(std::move(*e));
-            }
-            if constexpr (core::ServiceCore<Core>) {
-                while (auto c = core_.poll_completion()) {
-                    moved = true;
-                    if (completion_)
-                        completion_(std::move(*c), now);
-                }
-            }
-            if constexpr (core::ServiceUser<Core>) {
-                while (auto r = core_.poll_request()) {
-                    moved = true;
-                    NSSLAB_ASSERT(request_ != nullptr, "StreamDriver: a request nobody answers");
-                    request_(std::move(*r), now);
-                }
-            }
-        }
-        draining_ = false;
     }
 
     void on_accepted(SocketId listener, SocketId stream, TimePoint now) override {
@@ -274,13 +329,6 @@ class StreamDriver final : public Driver {
         core_.handle_closed(conn, why, now);
         drain(now);
     }
-    void on_deadline(TimePoint now) override {
-        if (auto t = core_.next_timeout(); t && *t <= now)
-            core_.handle_timeout(now);
-        drain(now);
-    }
-    std::optional<TimePoint> next_timeout() const override { return core_.next_timeout(); }
-
     // Closes (gracefully) every stream still linked to the core, without telling the core: for
     // an owner that is about to destroy the core.
     void close_all() {
@@ -304,7 +352,6 @@ class StreamDriver final : public Driver {
             n += h.bytes.size();
         return n;
     }
-    Core& core() { return core_; }
 
   private:
     using Kind = core::StreamTransmit::Kind;
@@ -329,7 +376,7 @@ class StreamDriver final : public Driver {
         return e;
     }
 
-    void execute(core::StreamTransmit t, TimePoint now) {
+    void execute(core::StreamTransmit t, TimePoint now) override {
         if (t.kind == Kind::connect) {
             if constexpr (core::StreamClientCore<Core>) {
                 NSSLAB_ASSERT(sockets_.count(t.conn) == 0, "a core connects a conn id once");
@@ -461,15 +508,110 @@ class StreamDriver final : public Driver {
         bool close_after{false};  // the core closed the stream: close once the bytes are out
     };
 
-    Core& core_;
     StreamDriverOptions options_;
     std::unordered_map<SocketId, Held> held_;
-    std::function<void(typename core::CompletionOf<Core>::type, TimePoint)> completion_;
-    std::function<void(typename core::RequestOf<Core>::type, TimePoint)> request_;
     std::unordered_map<SocketId, core::ConnId> conns_;
     std::unordered_map<core::ConnId, SocketId> sockets_;
     std::vector<SocketId> listeners_;
-    bool draining_{false};
+};
+
+struct DatagramDriverOptions {
+    // The driver's own trace events: "<prefix>.send_failed" {local, remote, error} when no
+    // socket is bound on a transmit's local endpoint or the runtime refuses the datagram (the
+    // datagram is lost, as UDP may lose it; the core's retransmission covers it).
+    std::string trace_prefix{"datagram"};
+    std::string label_key;  // added to the driver's own events when not empty
+    std::string label_value;
+};
+
+// Pumps a datagram core: the owner binds the local endpoints the core speaks from (bind()),
+// datagrams received on them go to handle_datagram with the endpoint they arrived on, and each
+// transmit leaves from the socket bound on its local endpoint (or on the wildcard address of
+// its family with the same port).
+template <core::DatagramCore Core>
+class DatagramDriver final : public CoreDriver<Core> {
+    using CoreDriver<Core>::rt_;
+    using CoreDriver<Core>::core_;
+
+  public:
+    using CoreDriver<Core>::drain;
+
+    DatagramDriver(Runtime& rt, Core& core, DriverSet* set, DatagramDriverOptions options = {})
+        : CoreDriver<Core>(rt, core, set), options_(std::move(options)) {}
+    // The sockets belong to the runtime, which closes them when the application goes (as for
+    // StreamDriver): the driver only stops routing them.
+    ~DatagramDriver() override {
+        for (auto const& [endpoint, socket] : sockets_)
+            this->disown(socket);
+    }
+
+    // Opens a datagram socket on `local` (Runtime::open_datagram: its errors) and gives what
+    // arrives on it to the core. Returns the bound endpoint (the port picked for port 0).
+    Result<Endpoint> bind(Endpoint const& local) {
+        auto socket = rt_.open_datagram(local);
+        if (!socket)
+            return socket.error();
+        auto bound = rt_.local_endpoint(*socket);
+        if (!bound) {
+            rt_.close(*socket);
+            return bound.error();
+        }
+        sockets_.emplace_back(*bound, *socket);
+        this->own(*socket);
+        return *bound;
+    }
+    // Closes every socket.
+    void close_all() {
+        for (auto const& [endpoint, socket] : sockets_) {
+            this->disown(socket);
+            rt_.close(socket);
+        }
+        sockets_.clear();
+    }
+    std::vector<Endpoint> bound() const {
+        std::vector<Endpoint> out;
+        for (auto const& [endpoint, socket] : sockets_)
+            out.push_back(endpoint);
+        return out;
+    }
+
+    void on_datagram(SocketId /*socket*/, Endpoint const& local, Endpoint const& from,
+                     ByteView payload, TimePoint now) override {
+        core_.handle_datagram(local, from, payload, now);
+        drain(now);
+    }
+
+  private:
+    void execute(typename Core::Transmit t, TimePoint /*now*/) override {
+        std::optional<SocketId> socket;
+        for (auto const& [endpoint, id] : sockets_) {
+            if (endpoint == t.local) {
+                socket = id;
+                break;
+            }
+            if (!socket && endpoint.port == t.local.port && endpoint.address.is_unspecified() &&
+                endpoint.address.is_v4() == t.local.address.is_v4())
+                socket = id;
+        }
+        if (!socket) {
+            failed(t, "no socket is bound on " + t.local.to_string());
+            return;
+        }
+        if (auto sent = rt_.send_datagram(*socket, t.remote, t.bytes); !sent)
+            failed(t, sent.error().what());
+    }
+    void failed(typename Core::Transmit const& t, std::string const& why) {
+        Event e(options_.trace_prefix + ".send_failed");
+        if (!options_.label_key.empty())
+            e.with(options_.label_key, options_.label_value);
+        e.with("local", t.local.to_string())
+            .with("remote", t.remote.to_string())
+            .with("error", why);
+        rt_.emit(std::move(e));
+    }
+
+    DatagramDriverOptions options_;
+    std::vector<std::pair<Endpoint, SocketId>> sockets_;
 };
 
 }  // namespace nsslab::runtime

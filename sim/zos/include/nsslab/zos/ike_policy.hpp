@@ -189,4 +189,9 @@ bool is_ike_policy_statement(std::string_view keyword);
 Result<IkePolicy> parse_ike_policy(std::string_view text, IkePolicyParseOptions const& options = {},
                                    std::vector<Diagnostic>* diagnostics = nullptr);
 
+// Whether the file has a top-level KeyExchangePolicy statement (an IP security policy file may
+// hold the IP filter policy only). A file the lexer or statement grammar refuses has none here;
+// its parser names the error.
+bool has_key_exchange_policy(std::string_view text, ConfigLimits const& limits = {});
+
 }  // namespace nsslab::zos

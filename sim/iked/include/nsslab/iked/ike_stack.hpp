@@ -1,0 +1,98 @@
+// One TCP/IP stack's IKEv2 endpoint inside IKED (docs/iked-ike.md): the sans-I/O core
+// (sim/ike IkeEndpoint) with its datagram driver on the stack's IKE port, the connections built
+// from the stack's IKE policy (ike_connections.hpp), and the glue to the rest of IKED:
+//   - a signature or a verification the endpoint asks for goes to the stack's NSS certificate
+//     service (IkedStack) when the stack has ServiceType Cert, and is refused with IBM's
+//     restriction otherwise (pre-shared keys need no service);
+//   - every IKE SA and Child SA the endpoint establishes enters the stack's SA tables
+//     (zos::TcpipStack: ipsec -k / -y display), and leaves them when the endpoint removes it;
+//   - EZD1751I when an exchange's retransmissions run out.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nsslab/base/result.hpp"
+#include "nsslab/base/time.hpp"
+#include "nsslab/ike/endpoint.hpp"
+#include "nsslab/iked/ike_connections.hpp"
+#include "nsslab/iked/iked_stack.hpp"
+#include "nsslab/iked/stack_management.hpp"
+#include "nsslab/runtime/driver.hpp"
+#include "nsslab/runtime/runtime.hpp"
+
+namespace nsslab::iked {
+
+static_assert(core::DatagramCore<ike::IkeEndpoint>);
+
+struct IkeStackOptions {
+    std::string stack_name;   // upper case
+    std::uint16_t port{500};  // the IKE port (nsslab: another one for loopback runs)
+    ike::IkeOptions ike;      // IkeInitWait / IkeRetries from iked.conf
+};
+
+class IkeStack {
+  public:
+    // The stack's NSS client (null: the stack is not an NSS client now) and its stack model
+    // (null: none), looked up at each use since MODIFY IKED,REFRESH may change them.
+    using NssLookup = std::function<IkedStack*()>;
+    using ModelLookup = std::function<StackManagement*()>;
+
+    IkeStack(runtime::Runtime& rt, runtime::DriverSet& drivers, IkeStackOptions options,
+             zos::IkePolicy const& policy, zos::FilterPolicy const* filter_policy,
+             crypto::LibContext& lib, NssLookup nss, ModelLookup model);
+    ~IkeStack();
+    IkeStack(IkeStack const&) = delete;
+    IkeStack& operator=(IkeStack const&) = delete;
+
+    // Binds the IKE port on each local address of the connections; traces the rules that could
+    // not become connections ("iked.ike_rule_skipped") and the binds that failed.
+    void start(TimePoint now);
+    // Closes the sockets and removes this stack's SAs from the stack tables.
+    void stop(TimePoint now);
+
+    // Command-line activation (ipsec -y activate <name>): starts IKE_SA_INIT for the
+    // connection of KeyExchangeRule `name`, or of the KeyExchangeRule whose endpoints are the
+    // source and destination addresses of IPSec filter rule `name`.
+    Result<ike::SaId> activate(std::string_view name, TimePoint now);
+    // ipsec -k delete <K id>: an INFORMATIONAL Delete for the IKE SA behind the tunnel ID.
+    Result<void> delete_tunnel(std::string_view tunnel_id, TimePoint now);
+
+    std::string const& name() const { return options_.stack_name; }
+    ike::IkeEndpoint const& endpoint() const { return *endpoint_; }
+    std::vector<Endpoint> bound() const { return driver_.bound(); }
+    // The tunnel IDs (K<n>, Y<n>) of an established SA; empty strings when not in the table.
+    std::pair<std::string, std::string> tunnel_ids(ike::SaId sa) const;
+    void drain(TimePoint now) { driver_.drain(now); }
+
+  private:
+    void request(ike::IkeEndpoint::ServiceRequest request, TimePoint now);
+    void observe(Event const& event, TimePoint now);
+    void established(Event const& event, ike::SaId sa, TimePoint now);
+    void forget(ike::SaId sa, TimePoint now);
+    void console(std::string msgid, std::string text);
+    std::optional<std::size_t> connection_index(std::string_view name) const;
+
+    runtime::Runtime& rt_;
+    IkeStackOptions options_;
+    IkeConnections connections_;
+    NssLookup nss_;
+    ModelLookup model_;
+    std::unique_ptr<ike::IkeEndpoint> endpoint_;
+    runtime::DatagramDriver<ike::IkeEndpoint> driver_;
+    struct Tunnels {
+        std::string ike;    // K<n>
+        std::string child;  // Y<n> ("" without a Child SA)
+    };
+    std::map<ike::SaId, Tunnels> tunnels_;
+    // Key labels on the NSS server's key ring, by local identity ("fqdn:...").
+    std::map<std::string, std::string> labels_;
+};
+
+}  // namespace nsslab::iked

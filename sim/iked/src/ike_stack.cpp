@@ -1,0 +1,279 @@
+// One stack's IKEv2 endpoint inside IKED (nsslab/iked/ike_stack.hpp).
+#include "nsslab/iked/ike_stack.hpp"
+
+#include <set>
+
+#include "nsslab/base/text.hpp"
+
+namespace nsslab::iked {
+namespace {
+
+wire_nss::SignatureScheme to_wire(crypto::SignatureScheme scheme) {
+    using C = crypto::SignatureScheme;
+    using W = wire_nss::SignatureScheme;
+    switch (scheme) {
+        case C::rsa_pkcs1_sha256:
+            return W::rsa_pkcs1_sha256;
+        case C::rsa_pkcs1_sha384:
+            return W::rsa_pkcs1_sha384;
+        case C::rsa_pkcs1_sha512:
+            return W::rsa_pkcs1_sha512;
+        case C::rsa_pss_sha256:
+            return W::rsa_pss_sha256;
+        case C::rsa_pss_sha384:
+            return W::rsa_pss_sha384;
+        case C::rsa_pss_sha512:
+            return W::rsa_pss_sha512;
+        case C::ecdsa_sha256:
+            return W::ecdsa_sha256;
+        case C::ecdsa_sha384:
+            return W::ecdsa_sha384;
+        case C::ecdsa_sha512:
+            return W::ecdsa_sha512;
+        case C::ed25519:
+            return W::ed25519;
+    }
+    return W::ecdsa_sha256;
+}
+
+// "10.1.1.1:500" / "[2001:db8::1]:500" as IBM's messages print it: "10.1.1.1 port 500".
+std::string ip_port(std::string const& endpoint) {
+    auto parsed = Endpoint::parse(endpoint);
+    if (!parsed)
+        return endpoint;
+    return parsed->address.to_string() + " port " + std::to_string(parsed->port);
+}
+
+std::optional<ike::SaId> sa_of(Event const& event) {
+    if (auto const* v = event.find("sa"))
+        if (auto const* id = std::get_if<std::uint64_t>(v))
+            return *id;
+    return std::nullopt;
+}
+
+}  // namespace
+
+IkeStack::IkeStack(runtime::Runtime& rt, runtime::DriverSet& drivers, IkeStackOptions options,
+                   zos::IkePolicy const& policy, zos::FilterPolicy const* filter_policy,
+                   crypto::LibContext& lib, NssLookup nss, ModelLookup model)
+    : rt_(rt),
+      options_(std::move(options)),
+      connections_(connections_from_policy(policy, IkeMapping{options_.port, filter_policy})),
+      nss_(std::move(nss)),
+      model_(std::move(model)),
+      endpoint_(std::make_unique<ike::IkeEndpoint>(connections_.config, lib, options_.ike)),
+      driver_(rt, *endpoint_, &drivers,
+              runtime::DatagramDriverOptions{"iked.ike", "stack", options_.stack_name}) {
+    driver_.on_request(
+        [this](ike::IkeEndpoint::ServiceRequest r, TimePoint now) { request(std::move(r), now); });
+    driver_.on_event([this](Event const& e, TimePoint now) { observe(e, now); });
+}
+
+IkeStack::~IkeStack() = default;
+
+void IkeStack::start(TimePoint now) {
+    for (auto const& skipped : connections_.skipped)
+        rt_.emit(Event("iked.ike_rule_skipped")
+                     .with("stack", options_.stack_name)
+                     .with("rule", skipped.rule)
+                     .with("line", skipped.where.line)
+                     .with("reason", skipped.reason));
+    std::set<Endpoint, bool (*)(Endpoint const&, Endpoint const&)> locals(
+        [](Endpoint const& a, Endpoint const& b) { return a.to_string() < b.to_string(); });
+    for (auto const& c : connections_.config.connections)
+        locals.insert(c.local);
+    for (auto const& local : locals) {
+        auto bound = driver_.bind(local);
+        Event e(bound ? "iked.ike_listening" : "iked.ike_bind_failed");
+        e.with("stack", options_.stack_name).with("local", local.to_string());
+        if (!bound)
+            e.with("error", bound.error().what());
+        rt_.emit(std::move(e));
+    }
+    rt_.emit(Event("iked.ike_started")
+                 .with("stack", options_.stack_name)
+                 .with("connections", connections_.config.connections.size())
+                 .with("skipped", connections_.skipped.size()));
+    drain(now);
+}
+
+void IkeStack::stop(TimePoint now) {
+    for (auto it = tunnels_.begin(); it != tunnels_.end();)
+        forget((it++)->first, now);
+    driver_.close_all();
+}
+
+std::optional<std::size_t> IkeStack::connection_index(std::string_view name) const {
+    auto const& conns = connections_.config.connections;
+    for (std::size_t i = 0; i < conns.size(); ++i)
+        if (ascii_upper(conns[i].name) == ascii_upper(name))
+            return i;
+    return std::nullopt;
+}
+
+Result<ike::SaId> IkeStack::activate(std::string_view name, TimePoint now) {
+    auto index = connection_index(name);
+    if (!index) {
+        // An IPSec filter rule: the KeyExchangeRule between its source and destination.
+        auto const& conns = connections_.config.connections;
+        for (std::size_t i = 0; i < conns.size() && !index; ++i)
+            if (ascii_upper(connections_.filter_rules[i]) == ascii_upper(name))
+                index = i;
+    }
+    if (!index)
+        return fail(Errc::not_found, "activate: " + std::string(name) +
+                                         " names no KeyExchangeRule or dynamic VPN filter rule "
+                                         "of stack " +
+                                         options_.stack_name);
+    auto sa = endpoint_->initiate(connections_.config.connections[*index].name, now);
+    drain(now);
+    return sa;
+}
+
+Result<void> IkeStack::delete_tunnel(std::string_view tunnel_id, TimePoint now) {
+    for (auto const& [sa, tunnels] : tunnels_) {
+        if (ascii_upper(tunnels.ike) == ascii_upper(tunnel_id)) {
+            auto deleted = endpoint_->delete_sa(sa, now);
+            drain(now);
+            return deleted;
+        }
+    }
+    return fail(Errc::not_found, "delete: IKE tunnel " + std::string(tunnel_id) +
+                                     " was not negotiated by stack " + options_.stack_name);
+}
+
+std::pair<std::string, std::string> IkeStack::tunnel_ids(ike::SaId sa) const {
+    auto it = tunnels_.find(sa);
+    if (it == tunnels_.end())
+        return {};
+    return {it->second.ike, it->second.child};
+}
+
+void IkeStack::console(std::string msgid, std::string text) {
+    rt_.emit(Event("iked.console")
+                 .with("stack", options_.stack_name)
+                 .with("msgid", std::move(msgid))
+                 .with("text", std::move(text)));
+}
+
+void IkeStack::request(ike::IkeEndpoint::ServiceRequest r, TimePoint now) {
+    std::uint64_t const id = r.id;
+    IkedStack* nss = nss_ ? nss_() : nullptr;
+    if (nss == nullptr || !nss->cert_service()) {
+        // IBM's restriction (IP Configuration Guide, "IKE daemon and NSS"): digital signature
+        // authentication for an IKEv2 SA needs the stack to use the NSS certificate service.
+        endpoint_->complete_request(
+            id,
+            fail(Errc::unsupported,
+                 "stack " + options_.stack_name +
+                     " is not configured to use the NSS certificate service (NssStackConfig "
+                     "ServiceType Cert): IKEv2 digital signature authentication is not possible"),
+            now);
+        return;
+    }
+    auto answer = [this, id](nss::Completion const& done, TimePoint at) {
+        if (done.result != wire_nss::ResultCode::ok) {
+            endpoint_->complete_request(
+                id,
+                fail(Errc::permission_denied, "NSS " +
+                                                  std::string(wire_nss::to_string(done.result)) +
+                                                  (done.reason.empty() ? "" : ": " + done.reason)),
+                at);
+        } else if (auto const* sign = std::get_if<wire_nss::SignReply>(&done.payload)) {
+            endpoint_->complete_request(id, sign->signature, at);
+        } else {
+            endpoint_->complete_request(id, Bytes{}, at);
+        }
+        drain(at);
+    };
+    if (auto* verify = std::get_if<ike::IkeEndpoint::VerifyRequest>(&r.operation)) {
+        nss->request_verify(to_wire(verify->scheme), std::move(verify->octets),
+                            std::move(verify->signature), std::move(verify->certificate_chain), now,
+                            std::move(answer));
+        return;
+    }
+    auto& sign = std::get<ike::IkeEndpoint::SignRequest>(r.operation);
+    nss->request_sign(sign.key_label, to_wire(sign.scheme), std::move(sign.octets), now,
+                      std::move(answer));
+}
+
+void IkeStack::observe(Event const& event, TimePoint now) {
+    auto sa = sa_of(event);
+    if (!sa)
+        return;
+    if (event.name == "ike.sa_established") {
+        established(event, *sa, now);
+        return;
+    }
+    if (event.name == "ike.retransmit_timeout") {
+        // EZD1751I exchange_type exchange retransmit timed out from src_ip port src_port to
+        // dest_ip port dest_port (IBM, IP Messages Volume 2, halw001/ezd1751i.htm).
+        console("EZD1751I",
+                "EZD1751I " + event.text("exchange") + " exchange retransmit timed out from " +
+                    ip_port(event.text("local")) + " to " + ip_port(event.text("remote")));
+    }
+    if (tunnels_.count(*sa) != 0 && !endpoint_->state(*sa))
+        forget(*sa, now);
+}
+
+void IkeStack::established(Event const& event, ike::SaId sa, TimePoint now) {
+    auto index = connection_index(event.text("connection"));
+    StackManagement* model = model_ ? model_() : nullptr;
+    if (!index || model == nullptr)
+        return;
+    auto const& conn = connections_.config.connections[*index];
+    zos::TcpipStack& stack = model->stack();
+    Tunnels tunnels;
+    zos::SaSpec spec;
+    spec.local = conn.local.address;
+    spec.peer = conn.remote.address;
+    auto ike_id = stack.add_ike_sa(spec, now);
+    if (!ike_id) {
+        rt_.emit(Event("iked.sa_table_error")
+                     .with("stack", options_.stack_name)
+                     .with("sa", sa)
+                     .with("error", ike_id.error().what()));
+        return;
+    }
+    tunnels.ike = *ike_id;
+    if (event.text("child") != "none" && event.find("child") != nullptr) {
+        spec.rule_name = connections_.filter_rules[*index];
+        spec.vpn_action = connections_.vpn_actions[*index];
+        spec.parent_id = tunnels.ike;
+        if (auto child = stack.add_ipsec_sa(spec, now))
+            tunnels.child = *child;
+        else
+            rt_.emit(Event("iked.sa_table_error")
+                         .with("stack", options_.stack_name)
+                         .with("sa", sa)
+                         .with("error", child.error().what()));
+    }
+    rt_.emit(Event("iked.ike_sa_added")
+                 .with("stack", options_.stack_name)
+                 .with("sa", sa)
+                 .with("id", tunnels.ike)
+                 .with("child", tunnels.child)
+                 .with("rule", conn.name));
+    tunnels_[sa] = std::move(tunnels);
+}
+
+void IkeStack::forget(ike::SaId sa, TimePoint now) {
+    auto it = tunnels_.find(sa);
+    if (it == tunnels_.end())
+        return;
+    Tunnels const tunnels = std::move(it->second);
+    tunnels_.erase(it);
+    StackManagement* model = model_ ? model_() : nullptr;
+    if (model == nullptr)
+        return;
+    for (auto const& id : {tunnels.child, tunnels.ike})
+        if (!id.empty() && model->stack().find_sa(id, now))
+            (void)model->stack().remove_sa(id, now);
+    rt_.emit(Event("iked.ike_sa_removed")
+                 .with("stack", options_.stack_name)
+                 .with("sa", sa)
+                 .with("id", tunnels.ike)
+                 .with("child", tunnels.child));
+}
+
+}  // namespace nsslab::iked
