@@ -30,6 +30,8 @@ std::string_view to_string(SaState state) {
             return "established";
         case SaState::deleting:
             return "deleting";
+        case SaState::rekeyed:
+            return "rekeyed";
     }
     return "unknown";
 }
@@ -235,6 +237,8 @@ void IkeEndpoint::Impl::remove(Sa& sa) {
     }
     if (sa.request != 0)
         requests.erase(sa.request);
+    while (!sa.children.empty())
+        remove_child(sa, sa.children.front().id, "ike_sa_removed");
     sas.erase(id);
 }
 
@@ -331,11 +335,20 @@ void IkeEndpoint::Impl::on_datagram(Endpoint const& local, Endpoint const& from,
             return on_auth_response(sa, from, *inner, now);
         if (h.exchange_type == w::ExchangeType::informational && sa.state == SaState::deleting) {
             Event e = sa_event("ike.sa_deleted", sa);
-            e.with("reason", "local");
+            e.with("reason", sa.delete_reason);
             emit(std::move(e));
             return remove(sa);
         }
-        return;  // an answer to a liveness check: nothing more
+        SaId id = sa.id;
+        if (sa.exchange) {
+            if (h.exchange_type == w::ExchangeType::informational)
+                on_informational_response(sa, *inner);
+            else if (sa.exchange->task.kind == TaskKind::rekey_ike)
+                on_ike_rekey_response(sa, *inner, now);
+            else
+                on_create_child_response(sa, *inner, now);
+        }
+        return run_tasks(id, now);
     }
 
     // A request from the peer.
@@ -363,9 +376,12 @@ void IkeEndpoint::Impl::on_datagram(Endpoint const& local, Endpoint const& from,
     if (h.exchange_type == w::ExchangeType::ike_auth && sa.state == SaState::init_responded &&
         h.message_id == 1)
         return on_auth_request(sa, from, *inner, now);
-    if (h.exchange_type == w::ExchangeType::informational &&
-        (sa.state == SaState::established || sa.state == SaState::deleting))
+    bool past_auth = sa.state == SaState::established || sa.state == SaState::deleting ||
+                     sa.state == SaState::rekeyed;
+    if (h.exchange_type == w::ExchangeType::informational && past_auth)
         return on_informational_request(sa, h.message_id, *inner);
+    if (h.exchange_type == w::ExchangeType::create_child_sa && past_auth)
+        return on_create_child_request(sa, h.message_id, *inner, now);
     return drop(DropReason::unexpected_exchange, from, std::string(w::to_string(h.exchange_type)));
 }
 
@@ -468,6 +484,30 @@ std::uint64_t IkeEndpoint::dropped_total() const {
 }
 std::uint64_t IkeEndpoint::outputs_discarded() const {
     return impl_->discarded;
+}
+
+std::vector<ChildSaInfo> IkeEndpoint::children(SaId id) const {
+    std::vector<ChildSaInfo> out;
+    auto it = impl_->sas.find(id);
+    if (it == impl_->sas.end())
+        return out;
+    for (auto const& c : it->second->children)
+        out.push_back(
+            ChildSaInfo{c.id, id, c.state, c.suite, c.spi_in, c.spi_out, c.ts_local, c.ts_remote});
+    return out;
+}
+
+std::optional<ChildSaKeys> IkeEndpoint::child_keys(SaId id, std::uint32_t spi_in) const {
+    auto it = impl_->sas.find(id);
+    if (it == impl_->sas.end())
+        return std::nullopt;
+    if (ChildSa const* c = it->second->child_by_spi_in(spi_in))
+        return c->keys;
+    return std::nullopt;
+}
+
+std::uint64_t IkeEndpoint::children_refused() const {
+    return impl_->refused_children;
 }
 
 }  // namespace nsslab::ike

@@ -300,6 +300,7 @@ void IkeEndpoint::Impl::established(Sa& sa) {
                   w::to_string(sa.child_error.value_or(w::NotifyType::no_proposal_chosen)));
     }
     emit(std::move(e));
+    install_first_child(sa);
 }
 
 void IkeEndpoint::Impl::on_completion(Sa& sa, ServiceResult result, TimePoint now) {

@@ -170,11 +170,15 @@ Result<void> IkeEndpoint::Impl::derive_keys(Sa& sa, ByteView peer_ke) {
     if (!g_ir)
         return g_ir.error();
     sa.dh.reset();  // the private value is not needed any more
-    crypto::IkeSaSuite suite{sa.suite.encryption, sa.suite.integrity, sa.suite.prf};
     auto seed = crypto::derive_skeyseed(sa.suite.prf, sa.ni, sa.nr, *g_ir);
     if (!seed)
         return seed.error();
-    auto keys = crypto::derive_ike_sa_keys(suite, *seed, sa.ni, sa.nr, sa.spi_i, sa.spi_r);
+    return install_keys(sa, *seed);
+}
+
+Result<void> IkeEndpoint::Impl::install_keys(Sa& sa, ByteView skeyseed) {
+    crypto::IkeSaSuite suite{sa.suite.encryption, sa.suite.integrity, sa.suite.prf};
+    auto keys = crypto::derive_ike_sa_keys(suite, skeyseed, sa.ni, sa.nr, sa.spi_i, sa.spi_r);
     if (!keys)
         return keys.error();
     sa.keys = std::move(*keys);

@@ -31,16 +31,18 @@ std::vector<w::Transform> ike_transforms(IkeProposal const& q) {
     return t;
 }
 
-std::vector<w::Transform> esp_transforms(ChildProposal const& q) {
+std::vector<w::Transform> esp_transforms(ChildProposal const& q, bool pfs) {
     std::vector<w::Transform> t{encr_transform(q.encryption)};
     if (q.integrity != crypto::IntegrityAlgorithm::none)
         t.push_back(w::Transform::integ(static_cast<w::IntegId>(q.integrity)));
+    if (pfs && q.dh)
+        t.push_back(w::Transform::dh(static_cast<w::DhGroup>(*q.dh)));
     t.push_back(w::Transform::esn(w::EsnId::no_esn));
     return t;
 }
 
-bool offers(w::Proposal const& p, IkeProposal const& q) {
-    return p.protocol == w::ProtocolId::ike && p.spi.empty() &&
+bool offers(w::Proposal const& p, IkeProposal const& q, std::size_t spi_size) {
+    return p.protocol == w::ProtocolId::ike && p.spi.size() == spi_size &&
            has_transform(p, w::TransformType::encr, crypto::transform_number(q.encryption),
                          crypto::key_length_bits(q.encryption)) &&
            has_transform(p, w::TransformType::prf, static_cast<std::uint16_t>(q.prf)) &&
@@ -49,8 +51,15 @@ bool offers(w::Proposal const& p, IkeProposal const& q) {
            has_transform(p, w::TransformType::dh, static_cast<std::uint16_t>(q.dh));
 }
 
-bool offers(w::Proposal const& p, ChildProposal const& q) {
-    return p.protocol == w::ProtocolId::esp && p.spi.size() == 4 &&
+bool offers(w::Proposal const& p, ChildProposal const& q, bool pfs) {
+    bool dh_fits = true;
+    if (pfs && q.dh)
+        dh_fits = has_transform(p, w::TransformType::dh, static_cast<std::uint16_t>(*q.dh));
+    else if (pfs)
+        dh_fits = std::all_of(p.transforms.begin(), p.transforms.end(), [](w::Transform const& t) {
+            return t.type != w::TransformType::dh || t.id == 0;
+        });
+    return dh_fits && p.protocol == w::ProtocolId::esp && p.spi.size() == 4 &&
            has_transform(p, w::TransformType::encr, crypto::transform_number(q.encryption),
                          crypto::key_length_bits(q.encryption)) &&
            (q.integrity == crypto::IntegrityAlgorithm::none ||
@@ -70,6 +79,18 @@ w::TrafficSelector single_address(IpAddress const& a) {
 std::uint32_t esp_spi(Bytes const& spi) {
     return (std::uint32_t{spi[0]} << 24) | (std::uint32_t{spi[1]} << 16) |
            (std::uint32_t{spi[2]} << 8) | spi[3];
+}
+
+Bytes spi_octets(std::uint32_t spi) {
+    Bytes b;
+    ByteWriter(b).u32(spi);
+    return b;
+}
+
+Bytes spi_octets(std::uint64_t spi) {
+    Bytes b;
+    ByteWriter(b).u64(spi);
+    return b;
 }
 
 }  // namespace nsslab::ike

@@ -47,7 +47,57 @@ std::vector<crypto::SignatureHash> peer_signature_hashes(std::span<w::Payload co
 
 bool uses_signatures(Connection const& c);
 
+// The lower of two nonces, and whether `a` is lower than `b`: "lowest" is an octet-by-octet
+// comparison where a prefix is lower (RFC 7296 §2.8.1).
+Bytes lowest_nonce(ByteView a, ByteView b);
+bool nonce_lower(ByteView a, ByteView b);
+
 // ---- the SA -------------------------------------------------------------------------------------
+
+// One Child SA (ESP both ways) of an IKE SA.
+struct ChildSa {
+    ChildId id{0};
+    ChildState state{ChildState::installed};
+    ChildProposal suite;
+    std::uint32_t spi_in{0};
+    std::uint32_t spi_out{0};
+    w::TrafficSelector ts_local;
+    w::TrafficSelector ts_remote;
+    ChildSaKeys keys;
+    // A simultaneous rekey (RFC 7296 §2.8.1): while our rekey of this Child SA is outstanding,
+    // the peer's rekey of it made `peer_rekey` in an exchange whose lowest nonce was
+    // `peer_rekey_nonce`.
+    ChildId peer_rekey{0};
+    Bytes peer_rekey_nonce;
+};
+
+// What an owner (or the endpoint itself) asked an IKE SA to do: run one at a time, in order
+// (strongSwan's queued tasks, DESIGN.md §1).
+enum class TaskKind : std::uint8_t {
+    create_child,
+    rekey_child,
+    delete_child,
+    rekey_ike,
+    delete_ike,
+    liveness,
+};
+std::string_view to_string(TaskKind kind);
+
+struct Task {
+    TaskKind kind{TaskKind::liveness};
+    ChildId child{0};    // create_child: the id the new Child SA gets; rekey/delete: the Child SA
+    std::string reason;  // delete_child / delete_ike: the reason its event gives
+};
+
+// Our outstanding CREATE_CHILD_SA or INFORMATIONAL request beyond the IKE SA delete.
+struct Exchange {
+    Task task;
+    ChildId new_child{0};      // create_child / rekey_child: the id of the new Child SA
+    std::uint32_t spi_in{0};   // create_child / rekey_child: our SPI of the new Child SA
+    std::uint64_t ike_spi{0};  // rekey_ike: our SPI of the new IKE SA
+    Bytes nonce;               // Ni
+    std::optional<crypto::DhKey> dh;
+};
 
 // The request this side has outstanding (window 1) and its retransmission timer.
 struct Outstanding {
@@ -98,6 +148,50 @@ struct IkeEndpoint::Sa {
     std::uint8_t child_number{1};              // responder: the accepted proposal's number
     std::optional<w::NotifyType> child_error;  // why the responder refused it
 
+    // The Child SAs (at most 2 * children_max) and the exchanges waiting for the window.
+    std::vector<ChildSa> children;
+    std::deque<Task> tasks;
+    std::optional<Exchange> exchange;    // what our outstanding request is for, beyond IKE_AUTH
+    std::string delete_reason{"local"};  // of our D(IKE), for ike.sa_deleted
+    // A simultaneous IKE rekey (RFC 7296 §2.8.2): while our rekey is outstanding, the peer's
+    // made IKE SA `peer_rekey` in an exchange whose lowest nonce was `peer_rekey_nonce`.
+    SaId peer_rekey{0};
+    Bytes peer_rekey_nonce;
+
+    ChildSa* child_by_spi_in(std::uint32_t spi) {
+        for (auto& c : children)
+            if (c.spi_in == spi)
+                return &c;
+        return nullptr;
+    }
+    ChildSa const* child_by_spi_in(std::uint32_t spi) const {
+        for (auto const& c : children)
+            if (c.spi_in == spi)
+                return &c;
+        return nullptr;
+    }
+    ChildSa* child_by_spi_out(std::uint32_t spi) {
+        for (auto& c : children)
+            if (c.spi_out == spi)
+                return &c;
+        return nullptr;
+    }
+    ChildSa* child_by_id(ChildId wanted) {
+        for (auto& c : children)
+            if (c.id == wanted)
+                return &c;
+        return nullptr;
+    }
+    // Child SAs that count against children_max: installed or being rekeyed.
+    std::size_t live_children() const {
+        std::size_t n = 0;
+        for (auto const& c : children)
+            n += c.state == ChildState::installed || c.state == ChildState::rekeying ? 1 : 0;
+        return n;
+    }
+    // May this SA send a request (other than the first ones)?
+    bool can_request() const { return state == SaState::established || state == SaState::rekeyed; }
+
     bool half_open() const {
         return role == Role::responder &&
                (state == SaState::init_responded || state == SaState::auth_verify_pending ||
@@ -120,6 +214,8 @@ struct IkeEndpoint::Impl {
     std::map<std::uint64_t, SaId> requests;  // ServiceRequest id -> SA
     SaId next_sa{1};
     std::uint64_t next_request{1};
+    ChildId next_child{1};
+    std::uint64_t refused_children{0};
 
     std::deque<Transmit> transmits;
     std::deque<Event> events;
@@ -197,6 +293,8 @@ struct IkeEndpoint::Impl {
                           TimePoint now);
     // g^ir, SKEYSEED, SK_*, the SK ciphers and the decryption table line.
     Result<void> derive_keys(Sa& sa, ByteView peer_ke);
+    // SK_* from SKEYSEED, the SK ciphers and the decryption table line.
+    Result<void> install_keys(Sa& sa, ByteView skeyseed);
 
     // ---- IKE_AUTH (ike_auth.cpp) ----
     void start_auth(Sa& sa, TimePoint now);
@@ -216,6 +314,54 @@ struct IkeEndpoint::Impl {
 
     // ---- INFORMATIONAL (informational.cpp) ----
     void on_informational_request(Sa& sa, std::uint32_t id, std::vector<w::Payload> const& inner);
+    void start_delete_ike(Sa& sa, std::string reason, TimePoint now);
+    void start_delete_child(Sa& sa, Task const& task, TimePoint now);
+    void start_liveness(Sa& sa, TimePoint now);
+    // The response to our INFORMATIONAL (child delete or liveness).
+    void on_informational_response(Sa& sa, std::vector<w::Payload> const& inner);
+    // Removes a Child SA with ike.child_deleted.
+    void remove_child(Sa& sa, ChildId id, std::string const& reason);
+
+    // ---- the task queue (tasks.cpp) ----
+    // Queues `task` (at the front when `first`) and starts what the window allows.
+    void queue(Sa& sa, Task task, TimePoint now, bool first = false);
+    // Starts queued tasks while the SA may send and has no request outstanding.
+    void run_tasks(SaId id, TimePoint now);
+    Result<Sa*> established_sa(SaId id);
+
+    // ---- CREATE_CHILD_SA for Child SAs (child_sa.cpp) ----
+    void start_create_child(Sa& sa, Task const& task, TimePoint now);
+    void on_create_child_request(Sa& sa, std::uint32_t id, std::vector<w::Payload> const& inner,
+                                 TimePoint now);
+    void on_create_child_response(Sa& sa, std::vector<w::Payload> const& inner, TimePoint now);
+    // Answers the peer's request `id` with SK {N(type)} and emits ike.child_refused.
+    void refuse_request(Sa& sa, std::uint32_t id, w::NotifyType type, std::string reason,
+                        Bytes data = {}, w::ProtocolId protocol = w::ProtocolId::none,
+                        Bytes spi = {});
+    // The first Child SA, from IKE_AUTH: KEYMAT from the IKE_SA_INIT nonces.
+    void install_first_child(Sa& sa);
+    // KEYMAT split by direction; `we_initiated` the exchange that made it.
+    Result<ChildSaKeys> derive_child_keys(Sa const& sa, ChildProposal const& suite, ByteView g_ir,
+                                          ByteView ni, ByteView nr, bool we_initiated);
+    ChildSa& add_child(Sa& sa, ChildId id, ChildProposal const& suite, std::uint32_t spi_in,
+                       std::uint32_t spi_out, ChildSaKeys keys, bool we_initiated,
+                       ChildId rekey_of);
+    void child_rekeyed(Sa& sa, ChildSa& old, ChildId new_child);
+    // ike.child_failed for our exchange `ex`.
+    void child_failed(Sa& sa, Exchange const& ex, std::string reason);
+
+    // ---- CREATE_CHILD_SA for the IKE SA (ike_rekey.cpp) ----
+    void start_rekey_ike(Sa& sa, TimePoint now);
+    void on_ike_rekey_request(Sa& sa, std::uint32_t id, std::vector<w::Payload> const& inner,
+                              TimePoint now);
+    void on_ike_rekey_response(Sa& sa, std::vector<w::Payload> const& inner, TimePoint now);
+    // The new IKE SA of a rekey, registered under its SPI, with its keys and decryption table
+    // line; nullptr after an event if its keys could not be made.
+    Sa* make_rekeyed_sa(Sa& old, Role role, std::uint64_t spi_i, std::uint64_t spi_r,
+                        IkeProposal const& suite, ByteView g_ir, Bytes ni, Bytes nr);
+    // Moves the Child SAs and queued tasks of `old` to `to`; `old` becomes rekeyed. Emits
+    // ike.ike_rekeyed.
+    void ike_rekeyed(Sa& old, Sa& to, TimePoint now);
 };
 
 }  // namespace nsslab::ike

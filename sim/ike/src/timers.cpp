@@ -43,6 +43,14 @@ void IkeEndpoint::handle_timeout(TimePoint now) {
                 .with("remote", sa->remote.to_string())
                 .with("retransmits", o.retransmits);
             m.emit(std::move(e));
+            if (sa->state == SaState::established || sa->state == SaState::deleting ||
+                sa->state == SaState::rekeyed) {
+                // The peer stopped answering an IKE SA that was up (RFC 7296 §2.4).
+                Event dead = m.sa_event("ike.dead_peer", *sa);
+                dead.with("exchange", w::to_string(o.exchange))
+                    .with("children", sa->children.size());
+                m.emit(std::move(dead));
+            }
             m.remove(*sa);
             continue;
         }
