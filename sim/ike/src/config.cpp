@@ -70,6 +70,8 @@ std::string to_string(ChildProposal const& proposal) {
     std::string out(crypto::to_string(proposal.encryption));
     if (proposal.integrity != crypto::IntegrityAlgorithm::none)
         out += "/" + std::string(crypto::to_string(proposal.integrity));
+    if (proposal.dh)
+        out += "/" + std::string(crypto::to_string(*proposal.dh));
     return out;
 }
 

@@ -75,13 +75,17 @@ struct IkeProposal {
 // strongSwan's notation: "AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256".
 std::string to_string(IkeProposal const& proposal);
 
-// The ESP proposal of the first Child SA (no PFS, no ESN).
+// An ESP proposal for the Child SAs (no ESN). `dh` names the PFS group of CREATE_CHILD_SA
+// (RFC 7296 §1.3.1, §2.17: a KE payload and KEYMAT = prf+(SK_d, g^ir (new) | Ni | Nr)); the first
+// Child SA, made by IKE_AUTH, never has one (§1.2: no KE in IKE_AUTH, the transform is omitted).
 struct ChildProposal {
     crypto::EncryptionAlgorithm encryption{crypto::EncryptionAlgorithm::aes_gcm_16_256};
     crypto::IntegrityAlgorithm integrity{crypto::IntegrityAlgorithm::none};
+    std::optional<crypto::DhGroup> dh;  // PFS in CREATE_CHILD_SA; nullopt: none
     bool operator==(ChildProposal const&) const = default;
 };
-std::string to_string(ChildProposal const& proposal);  // "AES_GCM_16_256", "AES_CBC_128/HMAC_..."
+// "AES_GCM_16_256", "AES_CBC_128/HMAC_SHA2_256_128", "AES_GCM_16_256/ECP_256" (with PFS).
+std::string to_string(ChildProposal const& proposal);
 
 struct Connection {
     std::string name;
@@ -117,6 +121,15 @@ struct IkeOptions {
     std::size_t half_open_max{1024};  // responder SAs before IKE_AUTH; more IKE_SA_INITs dropped
     std::size_t sas_max{65536};       // IKE SAs of any state
     std::size_t nonce_size{32};       // octets of Ni / Nr (RFC 7296 §2.10: 16..256)
+    // Child SAs in use (installed or being rekeyed) per IKE SA; past it create_child() fails
+    // and a peer's CREATE_CHILD_SA is answered N(NO_ADDITIONAL_SAS) (counted,
+    // IkeEndpoint::children_refused()). A rekey needs room for the old and the new Child SA
+    // until the old one is deleted: all Child SAs of an IKE SA, old ones included, are at most
+    // twice this.
+    std::size_t children_max{16};
+    // Exchanges an owner may queue on one IKE SA (create_child, rekey_child, delete_child,
+    // rekey_ike, liveness, delete_sa) while another is outstanding (window 1).
+    std::size_t tasks_max{8};
 };
 
 }  // namespace nsslab::ike

@@ -3,10 +3,16 @@
 // randomness (SPIs, nonces, IVs, DH keys) comes from the LibContext given, it never holds a
 // socket or a private key.
 //
-// Exchanges: IKE_SA_INIT, IKE_AUTH with the first Child SA, INFORMATIONAL (delete of the IKE
-// SA, and an empty answer to any other request on an established SA). Window 1: one request
-// outstanding per SA and one cached response, resent for a retransmitted request (§2.2, §2.3).
+// Exchanges: IKE_SA_INIT, IKE_AUTH with the first Child SA, CREATE_CHILD_SA (new Child SAs,
+// Child SA and IKE SA rekeys, simultaneous rekeys resolved by the nonces of §2.8.1/§2.8.2),
+// INFORMATIONAL (delete of the IKE SA or of ESP SAs, liveness). Window 1: one request
+// outstanding per SA and one cached response, resent for a retransmitted request (§2.2, §2.3);
+// the owner's further requests on an SA wait in a bounded queue (IkeOptions::tasks_max).
 // SAs are found by their local SPI, never by address or port.
+//
+// Child SAs: each IKE SA keeps its Child SAs (children()) with the ESP suite, both SPIs, the
+// traffic selectors and the keys of §2.17 (child_keys(), never in an event). Rekeys carry no
+// AUTH, so they never ask for a signature.
 //
 // Signatures (AUTH method 14) are asked for with poll_request(): a sign request (key label,
 // scheme, the octets of §2.15) or a verify request (scheme, octets, signature, the peer's
@@ -35,6 +41,7 @@
 #include "nsslab/core/contract.hpp"
 #include "nsslab/crypto/signature.hpp"
 #include "nsslab/ike/config.hpp"
+#include "nsslab/wire_ike/message.hpp"
 
 namespace nsslab::crypto {
 class LibContext;
@@ -45,6 +52,9 @@ namespace nsslab::ike {
 // An IKE SA as the endpoint's owner names it; never reused by one endpoint. 0 is no SA.
 using SaId = std::uint64_t;
 
+// A Child SA as the endpoint's owner names it; never reused by one endpoint. 0 is none.
+using ChildId = std::uint64_t;
+
 // Where an IKE SA is in its life (docs/ike-core.md "States").
 enum class SaState : std::uint8_t {
     init_sent,            // initiator: IKE_SA_INIT request sent, waiting for the response
@@ -54,8 +64,38 @@ enum class SaState : std::uint8_t {
     init_responded,       // responder: IKE_SA_INIT answered, waiting for IKE_AUTH
     established,          // IKE SA (and its first Child SA) up
     deleting,             // initiator of an INFORMATIONAL delete: waiting for its response
+    rekeyed,  // replaced by a new IKE SA (its Child SAs moved there); deleted by the peer
 };
 std::string_view to_string(SaState state);
+
+// Where a Child SA is in its life.
+enum class ChildState : std::uint8_t {
+    installed,  // in use both ways
+    rekeying,   // our CREATE_CHILD_SA with N(REKEY_SA) for it is outstanding
+    rekeyed,    // replaced by a newer Child SA; its rekey initiator deletes it
+    deleting,   // our INFORMATIONAL Delete for it is outstanding
+};
+std::string_view to_string(ChildState state);
+
+// A Child SA (one ESP SA each way) as an owner installs it.
+struct ChildSaInfo {
+    ChildId id{0};
+    SaId sa{0};  // the IKE SA it belongs to (a new one after an IKE rekey)
+    ChildState state{ChildState::installed};
+    ChildProposal suite;       // dh: the PFS group of the exchange that made it, if any
+    std::uint32_t spi_in{0};   // chosen by this side: ESP packets from the peer carry it
+    std::uint32_t spi_out{0};  // chosen by the peer: ESP packets to the peer carry it
+    wire_ike::TrafficSelector ts_local;
+    wire_ike::TrafficSelector ts_remote;
+};
+
+// The keys of a Child SA (RFC 7296 §2.17) by direction; secrets, never traced.
+struct ChildSaKeys {
+    Bytes encryption_in;  // key | 4-octet salt for AES-GCM (RFC 4106 §8.1)
+    Bytes integrity_in;   // empty with AES-GCM
+    Bytes encryption_out;
+    Bytes integrity_out;
+};
 
 enum class Role : std::uint8_t { initiator, responder };
 std::string_view to_string(Role role);
@@ -136,6 +176,32 @@ class IkeEndpoint {
     // The answer to a ServiceRequest; a stale id (its SA gone) is ignored with an event.
     void complete_request(std::uint64_t id, ServiceResult result, TimePoint now);
 
+    // The exchanges below need an established IKE SA. Each is sent at once when the SA has no
+    // request outstanding, otherwise queued (at most IkeOptions::tasks_max). Errors: not_found
+    // (no such SA or Child SA), state_error (the SA is not established, or the Child SA is not
+    // installed), limit_exceeded (the queue, or children_max for create_child).
+    //
+    // CREATE_CHILD_SA {SA, Ni, [KEi], TSi, TSr} for one more Child SA of the connection's
+    // selectors; KEi when the connection's first Child SA proposal names a DH group. Emits
+    // ike.child_established with the returned id, or ike.child_failed.
+    Result<ChildId> create_child(SaId sa, TimePoint now);
+    // CREATE_CHILD_SA {N(REKEY_SA), SA, Ni, [KEi], TSi, TSr} for the Child SA whose inbound SPI
+    // is `spi_in`; once the new one is up, the old one is deleted (INFORMATIONAL D(ESP)). Emits
+    // ike.child_established, ike.child_rekeyed, ike.child_deleted (or ike.child_failed), and
+    // ike.rekey_collision when the peer rekeyed the same Child SA at the same time.
+    Result<void> rekey_child(SaId sa, std::uint32_t spi_in, TimePoint now);
+    // INFORMATIONAL {D(ESP, spi_in)}; the Child SA is removed with the response
+    // (ike.child_deleted).
+    Result<void> delete_child(SaId sa, std::uint32_t spi_in, TimePoint now);
+    // CREATE_CHILD_SA {SA(IKE, new SPI), Ni, KEi}: a new IKE SA (a new SaId, message IDs from 0,
+    // a new poll_secret() line) takes over the Child SAs; the old one is deleted. Emits
+    // ike.ike_rekeyed {sa, new_sa, ...} (or ike.ike_rekey_failed), ike.rekey_collision.
+    Result<void> rekey_ike(SaId sa, TimePoint now);
+    // An empty INFORMATIONAL request (RFC 7296 §1.4): ike.liveness_ok with its response; when
+    // its retransmissions are exhausted, ike.retransmit_timeout and ike.dead_peer, and the IKE
+    // SA is removed with its Child SAs (ike.child_deleted each).
+    Result<void> liveness(SaId sa, TimePoint now);
+
     // ---- outputs ----
     std::optional<Transmit> poll_transmit();
     std::optional<Event> poll_event();
@@ -150,6 +216,12 @@ class IkeEndpoint {
     std::uint64_t dropped(DropReason reason) const;
     std::uint64_t dropped_total() const;
     std::uint64_t outputs_discarded() const;
+    // The Child SAs of an IKE SA (empty if there is no such SA), oldest first.
+    std::vector<ChildSaInfo> children(SaId sa) const;
+    // The keys of the Child SA whose inbound SPI is `spi_in`; nullopt if there is none.
+    std::optional<ChildSaKeys> child_keys(SaId sa, std::uint32_t spi_in) const;
+    // Peer CREATE_CHILD_SA requests answered N(NO_ADDITIONAL_SAS) because of children_max.
+    std::uint64_t children_refused() const;
 
     struct Sa;  // one IKE SA (src/endpoint.cpp)
 
