@@ -98,6 +98,12 @@ TEST(CertificateIdentity, MalformedValuesNameTheIdentity) {
               std::string::npos);
     EXPECT_NE(error_of(static_cast<wn::IdentityType>(4), "x").find("unknown identity type"),
               std::string::npos);
+    // Long values are quoted in part, never inside a UTF-8 sequence.
+    std::string const long_dn = std::string(127, 'a') + "é" + std::string(3000, 'b');
+    auto const message = error_of(wn::IdentityType::x500dn, long_dn);
+    EXPECT_EQ(message.find("identity x500dn '" + std::string(127, 'a') + "... (3129 octets)'"), 0u)
+        << message;
+    EXPECT_LT(message.size(), 1024u);
 }
 
 TEST(CertificateIdentity, FromTheKeyExchangeRuleIdentity) {

@@ -590,6 +590,14 @@ TEST_F(NssServerIdentity, EveryMatchDeniedIsNotAuthorizedNoMatchIsUnknownLabel) 
     auto nokey = lookup(wn::IdentityType::x500dn, "CN=SYSTEMA_NOKEY,O=nsslab");
     EXPECT_EQ(nokey.result, RC::unknown_label);
     EXPECT_TRUE(contains(nokey.reason, "(1 matching without a private key)")) << nokey.reason;
+    // A long identity is quoted in part: the reason still fits a reply.
+    auto long_value = lookup(wn::IdentityType::fqdn, std::string(wn::max_text_size, 'x'));
+    EXPECT_EQ(long_value.result, RC::unknown_label);
+    EXPECT_LT(long_value.reason.size(), 512u);
+    EXPECT_TRUE(contains(long_value.reason, "... (4096 octets)'")) << long_value.reason;
+    auto long_dn = lookup(wn::IdentityType::x500dn, "CN=" + std::string(4000, 'x') + ",,O=a");
+    EXPECT_EQ(long_dn.result, RC::bad_request);
+    EXPECT_LT(long_dn.reason.size(), 1024u);
     // CERTAUTH certificates are never personal ones.
     EXPECT_EQ(lookup(wn::IdentityType::x500dn, "CN=NSS Test CA,O=nsslab").result,
               RC::unknown_label);

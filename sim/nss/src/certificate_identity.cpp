@@ -39,6 +39,20 @@ std::string fold_value(std::string_view value) {
     return ascii_lower(out);
 }
 
+// Reasons go into a reply's reason (at most wire_nss::max_text_size octets) and the identity
+// value may itself be that long: quote at most `max` octets, cut before a UTF-8 sequence.
+std::string clipped(std::string_view text, std::size_t max) {
+    if (text.size() <= max)
+        return std::string(text);
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut;
+    return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " octets)";
+}
+
+constexpr std::size_t quoted_value_max = 128;
+constexpr std::size_t parse_error_max = 512;
+
 bool same_dn(crypto::DistinguishedName const& want, crypto::DistinguishedName const& have) {
     if (want.attributes.size() != have.attributes.size())
         return false;
@@ -88,7 +102,7 @@ Result<CertificateIdentityMatcher> CertificateIdentityMatcher::make(
                 return bad(
                     "is not a distinguished name (RFC 4514, e.g. CN=SYSTEMA_STACK1,O=IBM,"
                     "C=US): " +
-                    dn.error().message);
+                    clipped(dn.error().message, parse_error_max));
             m.dn_ = std::move(*dn);
             break;
         }
@@ -116,7 +130,8 @@ bool CertificateIdentityMatcher::matches(crypto::Certificate const& certificate)
 }
 
 std::string CertificateIdentityMatcher::describe() const {
-    return std::string(wn::to_string(identity_.type)) + " '" + identity_.value + "'";
+    return std::string(wn::to_string(identity_.type)) + " '" +
+           clipped(identity_.value, quoted_value_max) + "'";
 }
 
 Result<wn::CertificateIdentity> certificate_identity(zos::IkeIdentity const& identity) {

@@ -439,9 +439,13 @@ NssServer::IdentityLookup NssServer::personal_certificates_for(
         return found;
     }
     if (!denied.empty()) {
+        // At most four profiles named: the reason must fit a reply (wire_nss::max_text_size).
+        constexpr std::size_t named_max = 4;
         std::string profiles;
-        for (auto const& p : denied)
-            profiles += (profiles.empty() ? "" : ", ") + p;
+        for (std::size_t i = 0; i < denied.size() && i < named_max; ++i)
+            profiles += (i == 0 ? "" : ", ") + denied[i];
+        if (denied.size() > named_max)
+            profiles += " and " + std::to_string(denied.size() - named_max) + " more";
         return refuse(wn::ResultCode::not_authorized,
                       c.info.user_id + " is not authorized to the certificate" +
                           (denied.size() == 1 ? "" : "s") + " matching identity " +

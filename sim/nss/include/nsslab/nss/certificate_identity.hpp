@@ -36,7 +36,8 @@ class CertificateIdentityMatcher {
     static Result<CertificateIdentityMatcher> make(wire_nss::CertificateIdentity const& identity);
 
     bool matches(crypto::Certificate const& certificate) const;
-    // "x500dn 'CN=SYSTEMA_STACK1,O=IBM,C=US'", for reasons and traces.
+    // "x500dn 'CN=SYSTEMA_STACK1,O=IBM,C=US'", for reasons; a value longer than 128 octets is
+    // cut ("... (n octets)") so that every reason stays far below wire_nss::max_text_size.
     std::string describe() const;
 
   private:
