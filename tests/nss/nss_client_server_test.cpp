@@ -7,6 +7,7 @@
 #include "nss_server_test_support.hpp"
 #include "nsslab/core/pair.hpp"
 #include "nsslab/crypto/signature.hpp"
+#include "nsslab/nss/certificate_identity.hpp"
 #include "nsslab/nss/nss_client.hpp"
 #include "nsslab/zos/racdcert.hpp"
 #include "nsslab/zos/racf_script.hpp"
@@ -227,6 +228,78 @@ TEST(NssClientServer, ApiMismatchStaysConnectedWithoutServices) {
         registers += e.name == "nss.register_sent" ? 1 : 0;
     EXPECT_GE(registers, 1u);
     EXPECT_LE(registers, 10u);
+}
+
+// IKED finds its certificate by its KeyExchangeRule identity, then signs with the label the
+// server returned (docs/nss-client.md "Certificates by identity").
+TEST(NssClientServer, CertificatesByIdentityThenSignWithTheReturnedLabel) {
+    EndToEnd w(stack());
+    test::add_identity_certificates(w.system, *w.server_ctx, w.now);
+    w.client->start(w.now);
+    w.pump();
+    ASSERT_EQ(w.client->connection_state(), ConnectionState::connected);
+
+    auto identity = certificate_identity(
+        zos::IkeIdentity{zos::IkeIdentityType::x500dn, "CN=SYSTEMA_STACK1,O=IBM,C=US"});
+    ASSERT_TRUE(identity) << identity.error().what();
+    RequestHandle h = w.client->request_certificates_for(*identity, true, w.now);
+    w.pump();
+    auto done = w.completion(h);
+    ASSERT_TRUE(done.has_value());
+    ASSERT_EQ(done->result, RC::ok) << done->reason;
+    auto const* reply = std::get_if<wn::CertificateReply>(&done->payload);
+    ASSERT_NE(reply, nullptr);
+    std::vector<std::string> labels;
+    for (auto const& c : reply->certificates)
+        labels.push_back(c.label);
+    EXPECT_EQ(labels, (std::vector<std::string>{"STACK1 ID", "STACK1 NEW", "CA"}));
+
+    Bytes const data = to_bytes("IKEv2 AUTH octets");
+    RequestHandle s = w.client->request_sign(reply->certificates[0].label,
+                                             wn::SignatureScheme::ecdsa_sha256, data, w.now);
+    w.pump();
+    auto sig = w.completion(s);
+    ASSERT_TRUE(sig.has_value());
+    ASSERT_EQ(sig->result, RC::ok) << sig->reason;
+    auto leaf = crypto::Certificate::load_der(nullptr, reply->certificates[0].der);
+    ASSERT_TRUE(leaf);
+    EXPECT_TRUE(crypto::verify(*leaf, crypto::SignatureScheme::ecdsa_sha256, data,
+                               std::get<wn::SignReply>(sig->payload).signature));
+
+    // No match: the server's unknown_label and reason reach the caller.
+    RequestHandle none = w.client->request_certificates_for(
+        wn::CertificateIdentity{wn::IdentityType::fqdn, "nothere.example"}, false, w.now);
+    w.pump();
+    auto missing = w.completion(none);
+    ASSERT_TRUE(missing.has_value());
+    EXPECT_EQ(missing->result, RC::unknown_label);
+    EXPECT_NE(missing->reason.find("fqdn 'nothere.example'"), std::string::npos) << missing->reason;
+}
+
+TEST(NssClientServer, AMalformedIdentityFailsAtOnceWithoutAFrame) {
+    EndToEnd w(stack());
+    w.client->start(w.now);
+    w.pump();
+    ASSERT_EQ(w.client->connection_state(), ConnectionState::connected);
+    std::size_t const requests_before = [&] {
+        std::size_t n = 0;
+        for (auto const& e : w.server_events())
+            n += e.name == "nssd.certificates" ? 1 : 0;
+        return n;
+    }();
+    RequestHandle h = w.client->request_certificates_for(
+        wn::CertificateIdentity{wn::IdentityType::ipv4_addr, "stack1.systema.example"}, false,
+        w.now);
+    w.pump();
+    auto done = w.completion(h);
+    ASSERT_TRUE(done.has_value());
+    EXPECT_EQ(done->result, RC::bad_request);
+    EXPECT_EQ(done->attempts, 0u);
+    EXPECT_EQ(done->reason, "identity ipv4_addr 'stack1.systema.example' is not an IPv4 address");
+    std::size_t requests_after = 0;
+    for (auto const& e : w.server_events())
+        requests_after += e.name == "nssd.certificates" ? 1 : 0;
+    EXPECT_EQ(requests_after, requests_before);
 }
 
 // AT-TLS sends the server certificate with its intermediates (docs/nss-server.md §3): a

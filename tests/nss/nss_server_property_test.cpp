@@ -282,7 +282,8 @@ TEST(NssServerProperty, NoSignatureWithoutCertAndHostAndNoKeyMaterialLeaks) {
         }
         // Also exercise the other paths that touch the ring.
         if (!p.clients.at(id).closed)
-            p.send(id, wn::CertificateRequest{labels[rng.below(labels.size())], true});
+            p.send(id,
+                   wn::CertificateRequest{labels[rng.below(labels.size())], true, std::nullopt});
 
         // No key material anywhere the server produced.
         auto const& c = p.clients.at(id);

@@ -221,7 +221,7 @@ TEST(NssServerRegister, DuplicateClientRefusedWhenConfigured) {
 TEST(NssServerRegister, ServiceRequestBeforeRegistrationIsNotRegistered) {
     Pair p;
     ConnId id = p.connect();
-    p.send(id, wn::CertificateRequest{"a1s1 cert", true});
+    p.send(id, wn::CertificateRequest{"a1s1 cert", true, std::nullopt});
     auto err = p.clients.at(id).last<wn::ErrorReply>();
     ASSERT_TRUE(err.has_value());
     EXPECT_EQ(err->result, RC::not_registered);
@@ -475,7 +475,7 @@ TEST_F(NssServerVerify, GarbageChainIsBadRequest) {
 }
 
 TEST_F(NssServerVerify, CertificateRequestReturnsLabelAndAllowedCas) {
-    auto rid = p.send(id, wn::CertificateRequest{"a1s1 cert", true});
+    auto rid = p.send(id, wn::CertificateRequest{"a1s1 cert", true, std::nullopt});
     auto r = p.clients.at(id).reply<wn::CertificateReply>(rid);
     ASSERT_TRUE(r.has_value());
     ASSERT_EQ(r->result, RC::ok) << r->reason;
@@ -487,10 +487,188 @@ TEST_F(NssServerVerify, CertificateRequestReturnsLabelAndAllowedCas) {
     EXPECT_TRUE(r->certificates[1].is_ca);
     EXPECT_EQ(r->certificates[1].der, Pki::get().ca.to_der());
 
-    rid = p.send(id, wn::CertificateRequest{"nope", false});
+    rid = p.send(id, wn::CertificateRequest{"nope", false, std::nullopt});
     r = p.clients.at(id).reply<wn::CertificateReply>(rid);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->result, RC::unknown_label);
+}
+
+// ---- certificate service: certificates by identity ----
+
+class NssServerIdentity : public ::testing::Test {
+  protected:
+    Pair p;
+    ConnId id{0};
+
+    void SetUp() override {
+        add_identity_certificates(p.system, *p.server_ctx, p.now);
+        id = p.connect_registered();
+    }
+
+    wn::CertificateReply lookup(wn::IdentityType type, std::string value, bool include_ca = false,
+                                ConnId on = 0, std::string label = {}) {
+        ConnId const conn = on == 0 ? id : on;
+        auto rid =
+            p.send(conn, wn::CertificateRequest{std::move(label), include_ca,
+                                                wn::CertificateIdentity{type, std::move(value)}});
+        auto r = p.clients.at(conn).reply<wn::CertificateReply>(rid);
+        EXPECT_TRUE(r.has_value());
+        return r.value_or(wn::CertificateReply{RC::internal_error, "no reply", {}});
+    }
+    static std::vector<std::string> labels(wn::CertificateReply const& r) {
+        std::vector<std::string> out;
+        for (auto const& c : r.certificates)
+            out.push_back(c.label + (c.is_ca ? " (CA)" : ""));
+        return out;
+    }
+    using L = std::vector<std::string>;
+};
+
+TEST_F(NssServerIdentity, X500dnMatchesTheSubjectInKeyRingOrderWithoutDeniedCertificates) {
+    auto r = lookup(wn::IdentityType::x500dn, "CN=SYSTEMA_STACK1,O=IBM,C=US");
+    ASSERT_EQ(r.result, RC::ok) << r.reason;
+    // STACK1 OLD matches but A1S1 has no HOST permit; STACK1 V6 has another subject (OU).
+    EXPECT_EQ(labels(r), (L{"STACK1 ID", "STACK1 NEW"}));
+    EXPECT_TRUE(r.reason.empty()) << r.reason;
+    auto const* stack1 = p.system.rings.find_certificate(zos::CertOwner::user("NSSD"), "STACK1 ID");
+    ASSERT_NE(stack1, nullptr);
+    EXPECT_EQ(r.certificates[0].der, stack1->certificate.to_der());
+    EXPECT_FALSE(r.certificates[0].is_ca);
+    EXPECT_TRUE(p.logged("ServauthCheck(A1S1 ,EZB.NSSCERT.SYSTEMB.STACK1_OLD.HOST) rc 8 (DENY)"));
+    EXPECT_TRUE(p.logged("EZB.NSSCERT.SYSTEMB.STACK1_ID.HOST) rc 0 (ALLOW)"));
+    // Only the certificates that match are checked.
+    EXPECT_FALSE(p.logged("EZB.NSSCERT.SYSTEMB.STACK2_ID.HOST"));
+
+    // The DN is compared attribute by attribute: case, blanks and the separator do not matter,
+    // the order and every attribute do.
+    EXPECT_EQ(labels(lookup(wn::IdentityType::x500dn, " cn = systema_stack1 , o=ibm;c=us ")),
+              (L{"STACK1 ID", "STACK1 NEW"}));
+    EXPECT_EQ(labels(lookup(wn::IdentityType::x500dn, "CN=SYSTEMA_STACK1,OU=Backup,O=IBM,C=US")),
+              (L{"STACK1 V6"}));
+    EXPECT_EQ(lookup(wn::IdentityType::x500dn, "C=US,O=IBM,CN=SYSTEMA_STACK1").result,
+              RC::unknown_label);
+    EXPECT_EQ(lookup(wn::IdentityType::x500dn, "CN=SYSTEMA_STACK1,O=IBM").result,
+              RC::unknown_label);
+}
+
+TEST_F(NssServerIdentity, AddressesNamesAndMailboxesMatchTheSubjectAltName) {
+    EXPECT_EQ(labels(lookup(wn::IdentityType::ipv4_addr, "10.1.1.1")),
+              (L{"STACK1 ID", "STACK1 NEW"}));
+    EXPECT_EQ(labels(lookup(wn::IdentityType::ipv6_addr, "2001:DB8:0::1")), (L{"STACK1 V6"}));
+    EXPECT_EQ(labels(lookup(wn::IdentityType::fqdn, "Stack1.SystemA.Example")),
+              (L{"STACK1 ID", "STACK1 NEW"}));
+    EXPECT_EQ(labels(lookup(wn::IdentityType::fqdn, "backup.systema.example")), (L{"STACK1 V6"}));
+    // Only STACK1 OLD (denied) and STACK1 ID carry the mailbox.
+    EXPECT_EQ(labels(lookup(wn::IdentityType::user_fqdn, "IKE@systema.example")), (L{"STACK1 ID"}));
+    // The subject CN is not a dNSName.
+    EXPECT_EQ(lookup(wn::IdentityType::fqdn, "SYSTEMA_STACK1").result, RC::unknown_label);
+    // Every lookup signs with the returned label.
+    auto r = lookup(wn::IdentityType::ipv4_addr, "10.1.1.1");
+    ASSERT_FALSE(r.certificates.empty());
+    auto rid = p.send(id, wn::SignRequest{r.certificates[0].label,
+                                          wn::SignatureScheme::ecdsa_sha256, to_bytes("AUTH")});
+    auto signed_reply = p.clients.at(id).reply<wn::SignReply>(rid);
+    ASSERT_TRUE(signed_reply.has_value());
+    EXPECT_EQ(signed_reply->result, RC::ok) << signed_reply->reason;
+}
+
+TEST_F(NssServerIdentity, EveryMatchDeniedIsNotAuthorizedNoMatchIsUnknownLabel) {
+    auto denied = lookup(wn::IdentityType::ipv4_addr, "10.1.1.2");  // STACK2 ID: A2S1's
+    EXPECT_EQ(denied.result, RC::not_authorized);
+    EXPECT_TRUE(denied.certificates.empty());
+    EXPECT_TRUE(contains(denied.reason, "A1S1 is not authorized")) << denied.reason;
+    EXPECT_TRUE(contains(denied.reason, "ipv4_addr '10.1.1.2'")) << denied.reason;
+    EXPECT_TRUE(contains(denied.reason, "EZB.NSSCERT.SYSTEMB.STACK2_ID.HOST")) << denied.reason;
+
+    auto none = lookup(wn::IdentityType::fqdn, "nothere.example", true);
+    EXPECT_EQ(none.result, RC::unknown_label);
+    EXPECT_TRUE(none.certificates.empty());  // no CA certificates either
+    EXPECT_EQ(none.reason,
+              "no personal certificate on key ring NSSD/NSSRING matches identity fqdn "
+              "'nothere.example'");
+    // A matching certificate without a private key cannot sign: it is not returned.
+    auto nokey = lookup(wn::IdentityType::x500dn, "CN=SYSTEMA_NOKEY,O=nsslab");
+    EXPECT_EQ(nokey.result, RC::unknown_label);
+    EXPECT_TRUE(contains(nokey.reason, "(1 matching without a private key)")) << nokey.reason;
+    // A long identity is quoted in part: the reason still fits a reply.
+    auto long_value = lookup(wn::IdentityType::fqdn, std::string(wn::max_text_size, 'x'));
+    EXPECT_EQ(long_value.result, RC::unknown_label);
+    EXPECT_LT(long_value.reason.size(), 512u);
+    EXPECT_TRUE(contains(long_value.reason, "... (4096 octets)'")) << long_value.reason;
+    auto long_dn = lookup(wn::IdentityType::x500dn, "CN=" + std::string(4000, 'x') + ",,O=a");
+    EXPECT_EQ(long_dn.result, RC::bad_request);
+    EXPECT_LT(long_dn.reason.size(), 1024u);
+    // CERTAUTH certificates are never personal ones.
+    EXPECT_EQ(lookup(wn::IdentityType::x500dn, "CN=NSS Test CA,O=nsslab").result,
+              RC::unknown_label);
+    EXPECT_FALSE(p.clients.at(id).closed);
+}
+
+TEST_F(NssServerIdentity, AnotherUserGetsItsOwnCertificates) {
+    ConnId other = p.connect_registered("SYSTEMA_STACK2", "A2S1", "A2S1PW", 50001);
+    EXPECT_EQ(labels(lookup(wn::IdentityType::ipv4_addr, "10.1.1.2", false, other)),
+              (L{"STACK2 ID"}));
+    EXPECT_EQ(lookup(wn::IdentityType::ipv4_addr, "10.1.1.1", false, other).result,
+              RC::not_authorized);
+}
+
+TEST_F(NssServerIdentity, IncludeCaAddsTheCaCertificatesTheUserMayAdvertise) {
+    auto r = lookup(wn::IdentityType::user_fqdn, "ike@systema.example", true);
+    ASSERT_EQ(r.result, RC::ok) << r.reason;
+    EXPECT_EQ(labels(r), (L{"STACK1 ID", "CA (CA)"}));  // Other CA is not allowed
+    EXPECT_EQ(r.certificates[1].der, Pki::get().ca.to_der());
+}
+
+TEST_F(NssServerIdentity, MalformedIdentitiesAreBadRequests) {
+    struct Case {
+        wn::IdentityType type;
+        std::string value;
+        std::string label;
+        std::string reason_part;
+    };
+    std::vector<Case> const cases = {
+        {wn::IdentityType::ipv4_addr, "10.1.1.1", "STACK1 ID", "a label or an identity, not both"},
+        {wn::IdentityType::ipv4_addr, "10.1.1", "", "ipv4_addr '10.1.1' is not an IPv4 address"},
+        {wn::IdentityType::ipv4_addr, "2001:db8::1", "", "is not an IPv4 address"},
+        {wn::IdentityType::ipv6_addr, "10.1.1.1", "", "is not an IPv6 address"},
+        {wn::IdentityType::x500dn, "SYSTEMA_STACK1", "", "is not a distinguished name"},
+        {wn::IdentityType::x500dn, "CN=A+OU=B", "", "is not a distinguished name"},
+        {wn::IdentityType::fqdn, "  ", "", "fqdn '  ' is empty"},
+    };
+    for (auto const& c : cases) {
+        auto r = lookup(c.type, c.value, true, 0, c.label);
+        EXPECT_EQ(r.result, RC::bad_request) << c.value;
+        EXPECT_TRUE(r.certificates.empty());
+        EXPECT_TRUE(contains(r.reason, c.reason_part)) << r.reason;
+    }
+    EXPECT_FALSE(p.clients.at(id).closed);
+}
+
+TEST_F(NssServerIdentity, TraceEventNamesTheIdentity) {
+    auto last_certificates_event = [&]() -> Event const* {
+        for (auto e = p.events.rbegin(); e != p.events.rend(); ++e)
+            if (e->name == "nssd.certificates")
+                return &*e;
+        return nullptr;
+    };
+    lookup(wn::IdentityType::ipv4_addr, "10.1.1.1", true);
+    Event const* ev = last_certificates_event();
+    ASSERT_NE(ev, nullptr);
+    EXPECT_EQ(ev->text("client"), "SYSTEMA_STACK1");
+    EXPECT_EQ(ev->text("user"), "A1S1");
+    EXPECT_EQ(ev->text("label"), "");
+    EXPECT_EQ(ev->text("identity_type"), "ipv4_addr");
+    EXPECT_EQ(ev->text("identity"), "10.1.1.1");
+    EXPECT_EQ(ev->text("result"), "ok");
+    EXPECT_EQ(ev->text("count"), "3");
+    // A request by label keeps its event shape (no identity fields).
+    auto rid = p.send(id, wn::CertificateRequest{"STACK1 ID", false, std::nullopt});
+    ASSERT_TRUE(p.clients.at(id).reply<wn::CertificateReply>(rid).has_value());
+    Event const* by_label = last_certificates_event();
+    ASSERT_NE(by_label, nullptr);
+    EXPECT_EQ(by_label->text("label"), "STACK1 ID");
+    EXPECT_EQ(by_label->find("identity"), nullptr);
+    EXPECT_EQ(by_label->find("identity_type"), nullptr);
 }
 
 // ---- remote management ----

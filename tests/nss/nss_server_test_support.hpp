@@ -21,7 +21,9 @@
 #include "nsslab/wire_nss/codec.hpp"
 #include "nsslab/zos/keyring.hpp"
 #include "nsslab/zos/passticket.hpp"
+#include "nsslab/zos/racdcert.hpp"
 #include "nsslab/zos/racf.hpp"
+#include "nsslab/zos/racf_script.hpp"
 
 namespace nsslab::nss::test {
 
@@ -202,6 +204,59 @@ struct SystemB {
         permit("EZB.NETMGMT.SYSTEMB.SYSTEMB.NSS.DISPLAY", "OPER1");
     }
 };
+
+// Personal certificates for IKE identities (cert_request by identity), made as an administrator
+// would with RACDCERT GENCERT ... ALTNAME and connected to NSSRING after the fixture's own, in
+// this key-ring order:
+//   STACK1 OLD  CN=SYSTEMA_STACK1,O=IBM,C=US  IP 10.1.1.1, stack1.systema.example,
+//                                             ike@systema.example     no HOST permit
+//   STACK1 ID   CN=SYSTEMA_STACK1,O=IBM,C=US  the same names          A1S1
+//   STACK1 V6   CN=SYSTEMA_STACK1,OU=Backup,O=IBM,C=US
+//                                             IP 2001:db8::1, backup.systema.example  A1S1
+//   STACK2 ID   CN=SYSTEMA_STACK2,O=IBM,C=US  IP 10.1.1.2, stack2.systema.example  A2S1 only
+//   STACK1 NEW  CN=SYSTEMA_STACK1,O=IBM,C=US  IP 10.1.1.1, stack1.systema.example  A1S1
+// A2S1 may also register as client SYSTEMA_STACK2.
+constexpr std::string_view identity_certificates_script = R"(
+RACDCERT ID(NSSD) GENCERT SUBJECTSDN(CN('SYSTEMA_STACK1') O('IBM') C('US')) -
+  ALTNAME(IP(10.1.1.1) DOMAIN('stack1.systema.example') EMAIL('ike@systema.example')) -
+  NISTECC SIZE(256) WITHLABEL('STACK1 OLD')
+RACDCERT ID(NSSD) GENCERT SUBJECTSDN(CN('SYSTEMA_STACK1') O('IBM') C('US')) -
+  ALTNAME(IP(10.1.1.1) DOMAIN('stack1.systema.example') EMAIL('ike@systema.example')) -
+  NISTECC SIZE(256) WITHLABEL('STACK1 ID')
+RACDCERT ID(NSSD) GENCERT SUBJECTSDN(CN('SYSTEMA_STACK1') OU('Backup') O('IBM') C('US')) -
+  ALTNAME(IP(2001:db8::1) DOMAIN('backup.systema.example')) NISTECC SIZE(256) -
+  WITHLABEL('STACK1 V6')
+RACDCERT ID(NSSD) GENCERT SUBJECTSDN(CN('SYSTEMA_STACK2') O('IBM') C('US')) -
+  ALTNAME(IP(10.1.1.2) DOMAIN('stack2.systema.example')) NISTECC SIZE(256) -
+  WITHLABEL('STACK2 ID')
+RACDCERT ID(NSSD) GENCERT SUBJECTSDN(CN('SYSTEMA_STACK1') O('IBM') C('US')) -
+  ALTNAME(IP(10.1.1.1) DOMAIN('stack1.systema.example')) NISTECC SIZE(256) -
+  WITHLABEL('STACK1 NEW')
+RACDCERT CONNECT(ID(NSSD) LABEL('STACK1 OLD') RING(NSSRING)) ID(NSSD)
+RACDCERT CONNECT(ID(NSSD) LABEL('STACK1 ID') RING(NSSRING)) ID(NSSD)
+RACDCERT CONNECT(ID(NSSD) LABEL('STACK1 V6') RING(NSSRING)) ID(NSSD)
+RACDCERT CONNECT(ID(NSSD) LABEL('STACK2 ID') RING(NSSRING)) ID(NSSD)
+RACDCERT CONNECT(ID(NSSD) LABEL('STACK1 NEW') RING(NSSRING)) ID(NSSD)
+)";
+
+inline void add_identity_certificates(SystemB& system, crypto::LibContext& lib, TimePoint now) {
+    zos::RacdcertEnvironment env;
+    env.now = now - std::chrono::hours{24};
+    env.lib = &lib;
+    env.require_defined_users = false;
+    auto table = zos::RacfCommandTable::standard();
+    zos::add_racdcert_command(table, system.rings, env);
+    std::vector<std::string> messages;
+    ok(zos::run_racf_script(identity_certificates_script, "identity.racf", system.racf, table,
+                            messages),
+       "identity certificates");
+    system.define("EZB.NSSCERT.SYSTEMB.STACK1_OLD.HOST");
+    system.permit("EZB.NSSCERT.SYSTEMB.STACK1_ID.HOST", "A1S1");
+    system.permit("EZB.NSSCERT.SYSTEMB.STACK1_V6.HOST", "A1S1");
+    system.permit("EZB.NSSCERT.SYSTEMB.STACK1_NEW.HOST", "A1S1");
+    system.permit("EZB.NSSCERT.SYSTEMB.STACK2_ID.HOST", "A2S1");
+    system.permit("EZB.NSS.SYSTEMB.SYSTEMA_STACK2.IPSEC.CERT", "A2S1");
+}
 
 inline NssServerOptions default_options() {
     NssServerOptions o;

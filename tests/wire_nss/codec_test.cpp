@@ -97,6 +97,7 @@ TEST(NssCodecRoundTrip, EmptyValuesTakeDefaults) {
         {12, CertificateReply{ResultCode::ok, "", {CertificateEntry{}}}},
         {13, MgmtReply{ResultCode::ok, "", {"", ""}}},
         {14, VerifyRequest{SignatureScheme::ed25519, {}, {}, {Bytes{}, Bytes{}}}},
+        {15, CertificateRequest{"", false, CertificateIdentity{}}},
     };
     for (auto const& m : empties) {
         SCOPED_TRACE(std::string(message_name(m.body)));
@@ -115,6 +116,7 @@ TEST(NssCodecRoundTrip, MaximalSizes) {
     VerifyRequest chain{SignatureScheme::rsa_pss_sha512, Bytes(4096, 1), Bytes(512, 2),
                         std::vector<Bytes>(max_chain_certificates, Bytes(2000, 3))};
     CertificateReply certs{ResultCode::ok, text, {}};
+    CertificateRequest by_identity{name, true, CertificateIdentity{IdentityType::x500dn, text}};
     for (std::size_t i = 0; i < max_certificate_entries; ++i) {
         certs.certificates.push_back({name, i % 2 == 0, Bytes(2000, static_cast<std::uint8_t>(i))});
     }
@@ -122,8 +124,9 @@ TEST(NssCodecRoundTrip, MaximalSizes) {
     SignRequest big{"L", SignatureScheme::ecdsa_sha384, {}};
     std::size_t const overhead = (6 + 1) + (6 + 1) + 6;
     big.data.assign(default_max_body - overhead, 0xAB);
-    for (Message const& m : {Message{1, reg}, Message{2, lines}, Message{3, chain},
-                             Message{4, certs}, Message{0xFFFFFFFF, big}}) {
+    for (Message const& m :
+         {Message{1, reg}, Message{2, lines}, Message{3, chain}, Message{4, certs},
+          Message{5, by_identity}, Message{0xFFFFFFFF, big}}) {
         SCOPED_TRACE(std::string(message_name(m.body)));
         Bytes const f = encode(m);
         ASSERT_LE(f.size(), header_size + default_max_body);
@@ -139,6 +142,8 @@ TEST(NssCodecRoundTrip, MessageNamesAndEnumNames) {
     EXPECT_EQ(message_name(Body{ErrorReply{}}), "error");
     EXPECT_EQ(to_string(ResultCode::version_mismatch), "version_mismatch");
     EXPECT_EQ(to_string(MgmtCommand::policy_default), "policy_default");
+    EXPECT_EQ(to_string(IdentityType::user_fqdn), "user_fqdn");
+    EXPECT_EQ(to_string(IdentityType::x500dn), "x500dn");
 }
 
 // --- known-answer bytes (docs/nss-protocol.md, "Example") -----------------------------------
@@ -154,6 +159,24 @@ TEST(NssCodecKnownAnswer, SignRequestFrame) {
     EXPECT_EQ(to_hex(encode(m)), to_hex(*expected));
     auto r = decode(*expected);
     ASSERT_TRUE(r);
+    EXPECT_EQ(*r, m);
+}
+
+// The identity attribute is critical (0x8038) and nested: type (IKEv2 ID type) and value.
+TEST(NssCodecKnownAnswer, CertRequestByIdentityFrame) {
+    Message const m{
+        7, CertificateRequest{"", false, CertificateIdentity{IdentityType::ipv4_addr, "10.1.1.1"}}};
+    auto const expected = from_hex(
+        "4E53 01 14 00000007 00000028"      // cert_request, id 7, body 40
+        "0030 00000000"                     // label ""
+        "0036 00000001 00"                  // include_ca false
+        "8038 00000015"                     // identity (critical), 21 octets:
+        "0001 00000001 01"                  //   type ipv4_addr (ID_IPV4_ADDR)
+        "0002 00000008 31302E312E312E31");  //   value "10.1.1.1"
+    ASSERT_TRUE(expected);
+    EXPECT_EQ(to_hex(encode(m)), to_hex(*expected));
+    auto r = decode(*expected);
+    ASSERT_TRUE(r) << r.error().what();
     EXPECT_EQ(*r, m);
 }
 
@@ -401,6 +424,88 @@ TEST(NssCodecAttributes, NestedCertificateEntry) {
         decode_error_of(frame(0x15, 1, cat({attr(0x0001, Bytes{0, 0}), attr(0x0037, bad_bool)})));
     // the nested attribute's offset is from the start of the frame: 12 + 8 + 6 + 8
     EXPECT_NE(b.message.find("at offset 34"), std::string::npos) << b.message;
+}
+
+// cert_request's identity (0x8038): every malformed nested value is a decode error naming
+// "cert_request.identity", the attribute and its offset from the start of the frame.
+TEST(NssCodecAttributes, CertRequestIdentity) {
+    auto request = [](Bytes const& identity_value) {
+        return frame(0x14, 1,
+                     cat({attr(0x0030, ""), attr(0x0036, Bytes{1}), attr(0x8038, identity_value)}));
+    };
+    auto identity = [](Bytes type, Bytes const& value) {
+        return cat({attr(0x0001, std::move(type)), attr(0x0002, value)});
+    };
+    for (std::uint8_t t : {1, 2, 3, 5, 9}) {
+        auto ok = decode(request(identity(Bytes{t}, to_bytes("v"))));
+        ASSERT_TRUE(ok) << int{t} << ": " << ok.error().what();
+        auto const& req = std::get<CertificateRequest>(ok->body);
+        ASSERT_TRUE(req.identity.has_value());
+        EXPECT_EQ(static_cast<int>(req.identity->type), int{t});
+        EXPECT_EQ(req.identity->value, "v");
+        EXPECT_TRUE(req.label.empty());
+        EXPECT_TRUE(req.include_ca);
+    }
+    // Absent: no identity (the request names a label, as before).
+    auto plain = decode(frame(0x14, 1, cat({attr(0x0030, "L"), attr(0x0036, Bytes{0})})));
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(std::get<CertificateRequest>(plain->body).identity.has_value());
+
+    // Unknown IdentityType values (inside the range and outside it).
+    for (std::uint8_t t : {0, 4, 6, 8, 10, 11, 255}) {
+        auto e = decode_error_of(request(identity(Bytes{t}, to_bytes("v"))));
+        EXPECT_EQ(e.code, Errc::decode_error) << int{t};
+        EXPECT_NE(e.message.find("cert_request.identity: attribute 0x0001 (identity.type) at "
+                                 "offset 31: unknown IdentityType value " +
+                                 std::to_string(t)),
+                  std::string::npos)
+            << e.message;
+    }
+    auto wide = decode_error_of(request(identity(Bytes{0, 9}, to_bytes("v"))));
+    EXPECT_NE(wide.message.find("length 2, expected 1"), std::string::npos) << wide.message;
+    auto no_value = decode_error_of(request(attr(0x0001, Bytes{9})));
+    EXPECT_NE(no_value.message.find("0x0002 (identity.value) missing"), std::string::npos)
+        << no_value.message;
+    auto no_type = decode_error_of(request(attr(0x0002, "CN=X")));
+    EXPECT_NE(no_type.message.find("0x0001 (identity.type) missing"), std::string::npos)
+        << no_type.message;
+    auto twice =
+        decode_error_of(request(cat({identity(Bytes{2}, to_bytes("a")), attr(0x0002, "b")})));
+    EXPECT_NE(twice.message.find("duplicate"), std::string::npos) << twice.message;
+    auto two_identities = decode_error_of(
+        frame(0x14, 1,
+              cat({attr(0x0030, ""), attr(0x0036, Bytes{0}), attr(0x8038, identity(Bytes{2}, {})),
+                   attr(0x8038, identity(Bytes{2}, {}))})));
+    EXPECT_NE(two_identities.message.find("0x8038 (identity) at offset 44: duplicate"),
+              std::string::npos)
+        << two_identities.message;
+    // The value is text: at most max_text_size octets of UTF-8 without NUL.
+    EXPECT_TRUE(decode(request(identity(Bytes{9}, to_bytes(std::string(max_text_size, 'x'))))));
+    auto big =
+        decode_error_of(request(identity(Bytes{9}, to_bytes(std::string(max_text_size + 1, 'x')))));
+    EXPECT_EQ(big.code, Errc::oversized);
+    EXPECT_NE(big.message.find("(identity.value)"), std::string::npos) << big.message;
+    EXPECT_EQ(decode_error_of(request(identity(Bytes{2}, Bytes{'a', 0, 'b'}))).code,
+              Errc::decode_error);
+    EXPECT_EQ(decode_error_of(request(identity(Bytes{2}, Bytes{0xC3}))).code, Errc::decode_error);
+    // A nested attribute layout error; an unknown critical tag inside the identity.
+    EXPECT_EQ(decode_error_of(request(Bytes{0, 1, 0})).code, Errc::decode_error);
+    auto crit =
+        decode_error_of(request(cat({identity(Bytes{2}, to_bytes("a")), attr(0x8001, Bytes{})})));
+    EXPECT_NE(crit.message.find("unknown critical attribute 0x8001"), std::string::npos)
+        << crit.message;
+    EXPECT_TRUE(decode(request(cat({identity(Bytes{2}, to_bytes("a")), attr(0x0003, Bytes{})}))));
+    // The tag is matched with its critical bit: 0x0038 is an unknown, ignored attribute.
+    auto plain_bit = decode(frame(0x14, 1,
+                                  cat({attr(0x0030, "L"), attr(0x0036, Bytes{0}),
+                                       attr(0x0038, identity(Bytes{2}, to_bytes("a")))})));
+    ASSERT_TRUE(plain_bit) << plain_bit.error().what();
+    EXPECT_FALSE(std::get<CertificateRequest>(plain_bit->body).identity.has_value());
+    // What a server that predates the attribute does: the critical tag is unknown there, as it
+    // is in every other message type of this version.
+    auto old = decode_error_of(frame(0x10, 1, cat({sign_body(), attr(0x8038, Bytes{})})));
+    EXPECT_NE(old.message.find("unknown critical attribute 0x8038 at offset 42"), std::string::npos)
+        << old.message;
 }
 
 TEST(NssCodecAttributes, UnknownServiceBitsIgnored) {

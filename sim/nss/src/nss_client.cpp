@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "nsslab/base/result.hpp"
+#include "nsslab/nss/certificate_identity.hpp"
 
 namespace nsslab::nss {
 
@@ -836,7 +837,14 @@ void NssClient::on_mgmt_request(std::uint32_t wire_id, wn::MgmtRequest const& re
 
 std::optional<wn::ResultCode> NssClient::refuse_reason(wn::Body const& body,
                                                        std::string& why) const {
-    (void)body;  // every certificate-service request needs ServiceType Cert
+    // A malformed identity is the caller's error: the server would answer bad_request.
+    if (auto const* req = std::get_if<wn::CertificateRequest>(&body); req && req->identity) {
+        if (auto m = CertificateIdentityMatcher::make(*req->identity); !m) {
+            why = m.error().message;
+            return wn::ResultCode::bad_request;
+        }
+    }
+    // Every certificate-service request needs ServiceType Cert.
     if (!stack_.has_service(zos::NssServiceType::cert)) {
         why = "ServiceType Cert is not configured for stack " + stack_.stack_name;
         return wn::ResultCode::service_not_granted;
@@ -987,7 +995,12 @@ RequestHandle NssClient::request_verify(wn::SignatureScheme scheme, Bytes data, 
 }
 
 RequestHandle NssClient::request_certificates(std::string label, bool include_ca, TimePoint now) {
-    return submit(wn::CertificateRequest{std::move(label), include_ca}, now);
+    return submit(wn::CertificateRequest{std::move(label), include_ca, std::nullopt}, now);
+}
+
+RequestHandle NssClient::request_certificates_for(wn::CertificateIdentity identity, bool include_ca,
+                                                  TimePoint now) {
+    return submit(wn::CertificateRequest{{}, include_ca, std::move(identity)}, now);
 }
 
 // ---------------------------------------------------------------------------------------------

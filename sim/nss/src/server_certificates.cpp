@@ -7,6 +7,7 @@
 #include "nsslab/base/text.hpp"
 #include "nsslab/crypto/signature.hpp"
 #include "nsslab/crypto/x509_verify.hpp"
+#include "nsslab/nss/certificate_identity.hpp"
 #include "nsslab/nss/nss_server.hpp"
 
 namespace nsslab::nss {
@@ -314,6 +315,9 @@ void NssServer::on_certificates(Connection& c, std::uint32_t id, wn::Certificate
         .with("user", c.info.user_id)
         .with("label", req.label)
         .with("include_ca", req.include_ca);
+    if (req.identity)
+        ev.with("identity_type", wn::to_string(req.identity->type))
+            .with("identity", req.identity->value);
     wn::CertificateReply reply;
     auto answer = [&](wn::ResultCode code, std::string reason) {
         reply.result = code;
@@ -330,12 +334,36 @@ void NssServer::on_certificates(Connection& c, std::uint32_t id, wn::Certificate
         answer(refusal->first, refusal->second);
         return;
     }
+    std::optional<CertificateIdentityMatcher> matcher;
+    if (req.identity) {
+        if (!req.label.empty()) {
+            answer(wn::ResultCode::bad_request,
+                   "a cert_request names a label or an identity, not both (label '" + req.label +
+                       "')");
+            return;
+        }
+        auto m = CertificateIdentityMatcher::make(*req.identity);
+        if (!m) {
+            answer(wn::ResultCode::bad_request, m.error().message);
+            return;
+        }
+        matcher = std::move(*m);
+    }
     auto ring = nss_ring();
     if (!ring) {
         answer(wn::ResultCode::unknown_label, "no KeyRing is configured in nssd.conf");
         return;
     }
-    if (!req.label.empty()) {
+    std::string note;  // entries left out of an ok reply
+    if (matcher) {
+        auto found = personal_certificates_for(c, *ring, *matcher);
+        if (found.result != wn::ResultCode::ok) {
+            answer(found.result, std::move(found.reason));
+            return;
+        }
+        reply.certificates = std::move(found.certificates);
+        note = std::move(found.reason);
+    } else if (!req.label.empty()) {
         auto rc = key_rings_.ring_certificate(*ring, req.label);
         if (!rc || rc->usage == zos::CertUsage::certauth) {
             answer(wn::ResultCode::unknown_label, "no personal certificate labelled '" + req.label +
@@ -350,11 +378,85 @@ void NssServer::on_certificates(Connection& c, std::uint32_t id, wn::Certificate
         }
         reply.certificates.push_back({rc->label(), false, rc->certificate().to_der()});
     }
+    std::size_t left_out = 0;
     if (req.include_ca) {
-        for (auto const& ca : allowed_cas(c))
-            reply.certificates.push_back({ca.label, true, ca.certificate.to_der()});
+        for (auto const& ca : allowed_cas(c)) {
+            if (reply.certificates.size() < wn::max_certificate_entries)
+                reply.certificates.push_back({ca.label, true, ca.certificate.to_der()});
+            else
+                ++left_out;
+        }
     }
-    answer(wn::ResultCode::ok, {});
+    // A reply holds at most max_certificate_entries (the peer rejects more); personal
+    // certificates come first.
+    if (left_out != 0)
+        note += (note.empty() ? "" : "; ") + std::to_string(left_out) +
+                " CA certificates not returned (at most " +
+                std::to_string(wn::max_certificate_entries) + " entries)";
+    answer(wn::ResultCode::ok, std::move(note));
+}
+
+NssServer::IdentityLookup NssServer::personal_certificates_for(
+    Connection& c, zos::RingId const& ring, CertificateIdentityMatcher const& matcher) {
+    IdentityLookup found;
+    auto refuse = [&](wn::ResultCode code, std::string reason) {
+        found.result = code;
+        found.reason = std::move(reason);
+        found.certificates.clear();
+        return found;
+    };
+    auto& out = found.certificates;
+    auto all = key_rings_.ring_certificates(ring);
+    if (!all)
+        return refuse(wn::ResultCode::unknown_label, all.error().message);
+    std::size_t without_key = 0;
+    std::size_t left_out = 0;
+    std::vector<std::string> denied;  // the HOST profiles that refused a matching certificate
+    for (auto const& rc : *all) {
+        // Personal (and SITE) certificates, as sign_request accepts them, with the private key
+        // a signature needs; the HOST check only for those that match (one DBG0032I each).
+        if (rc.usage == zos::CertUsage::certauth || !matcher.matches(rc.certificate()))
+            continue;
+        if (rc.private_key() == nullptr) {
+            ++without_key;
+            continue;
+        }
+        auto const& d = connection_servauth(c, "HOST", rc.label());
+        if (!d.allowed) {
+            denied.push_back(d.resource);
+            continue;
+        }
+        if (out.size() < wn::max_certificate_entries)
+            out.push_back({rc.label(), false, rc.certificate().to_der()});
+        else
+            ++left_out;
+    }
+    if (!out.empty()) {
+        if (left_out != 0)
+            found.reason = std::to_string(left_out) +
+                           " matching certificates not returned (at most " +
+                           std::to_string(wn::max_certificate_entries) + " entries)";
+        return found;
+    }
+    if (!denied.empty()) {
+        // At most four profiles named: the reason must fit a reply (wire_nss::max_text_size).
+        constexpr std::size_t named_max = 4;
+        std::string profiles;
+        for (std::size_t i = 0; i < denied.size() && i < named_max; ++i)
+            profiles += (i == 0 ? "" : ", ") + denied[i];
+        if (denied.size() > named_max)
+            profiles += " and " + std::to_string(denied.size() - named_max) + " more";
+        return refuse(wn::ResultCode::not_authorized,
+                      c.info.user_id + " is not authorized to the certificate" +
+                          (denied.size() == 1 ? "" : "s") + " matching identity " +
+                          matcher.describe() + ": " + profiles);
+    }
+    return refuse(wn::ResultCode::unknown_label,
+                  "no personal certificate on key ring " + ring.to_string() + " matches identity " +
+                      matcher.describe() +
+                      (without_key == 0 ? std::string()
+                                        : " (" + std::to_string(without_key) +
+                                              " matching without a private key)"));
 }
 
 }  // namespace nsslab::nss

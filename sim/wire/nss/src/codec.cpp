@@ -83,10 +83,16 @@ constexpr std::uint16_t chain_certificate = 0x0034;
 constexpr std::uint16_t subject = 0x0035;
 constexpr std::uint16_t include_ca = 0x0036;
 constexpr std::uint16_t certificate = 0x0037;
+// Critical: a server that ignored it would answer a request for "no label" (docs/nss-protocol.md
+// §8 "Adding the identity attribute").
+constexpr std::uint16_t identity = critical_bit | 0x0038;
 // inside a certificate (0x0037) value
 constexpr std::uint16_t entry_label = 0x0001;
 constexpr std::uint16_t entry_is_ca = 0x0002;
 constexpr std::uint16_t entry_der = 0x0003;
+// inside an identity (0x8038) value
+constexpr std::uint16_t identity_type = 0x0001;
+constexpr std::uint16_t identity_value = 0x0002;
 // remote management
 constexpr std::uint16_t command = 0x0040;
 constexpr std::uint16_t target = 0x0041;
@@ -153,6 +159,7 @@ constexpr Field verify_reply_fields[] = {
 constexpr Field cert_request_fields[] = {
     {tag::label, "label", true, 1},
     {tag::include_ca, "include_ca", true, 1},
+    {tag::identity, "identity", false, 1},
 };
 constexpr Field cert_reply_fields[] = {
     {tag::result, "result", true, 1},
@@ -163,6 +170,10 @@ constexpr Field certificate_entry_fields[] = {
     {tag::entry_label, "certificate.label", true, 1},
     {tag::entry_is_ca, "certificate.is_ca", true, 1},
     {tag::entry_der, "certificate.der", true, 1},
+};
+constexpr Field identity_fields[] = {
+    {tag::identity_type, "identity.type", true, 1},
+    {tag::identity_value, "identity.value", true, 1},
 };
 constexpr Field mgmt_request_fields[] = {
     {tag::command, "command", true, 1},
@@ -428,6 +439,22 @@ Result<void> get_scheme(Attrs const& a, SignatureScheme& out) {
     return a.get_enum(tag::scheme, out, 1, static_cast<std::uint64_t>(SignatureScheme::ed25519),
                       "SignatureScheme");
 }
+// The IKEv2 Identification Type numbers of IdentityType; the others (ID_KEY_ID 11, ...) are
+// not (yet) lookup keys and are decode_error like any unknown enum value.
+Result<void> get_identity_type(Attrs const& a, IdentityType& out) {
+    NSS_TRY(a.get_enum(tag::identity_type, out, 1, static_cast<std::uint64_t>(IdentityType::x500dn),
+                       "IdentityType"));
+    switch (out) {
+        case IdentityType::ipv4_addr:
+        case IdentityType::fqdn:
+        case IdentityType::user_fqdn:
+        case IdentityType::ipv6_addr:
+        case IdentityType::x500dn:
+            return {};
+    }
+    return a.error(*a.one(tag::identity_type),
+                   "unknown IdentityType value " + std::to_string(static_cast<unsigned>(out)));
+}
 Result<void> get_services(Attrs const& a, std::uint16_t t, Services& out) {
     std::uint32_t bits = 0;
     NSS_TRY(a.get_u32(t, bits));
@@ -524,6 +551,16 @@ Result<Body> decode_body(MessageType type, ByteView body, std::size_t base) {
             CertificateRequest m;
             NSS_TRY(a->get_string(tag::label, m.label, max_name_size));
             NSS_TRY(a->get_bool(tag::include_ca, m.include_ca));
+            if (Attr const* id = a->one(tag::identity)) {
+                auto i = Attrs::parse("cert_request.identity", identity_fields, id->value,
+                                      id->offset + 6);
+                if (!i)
+                    return i.error();
+                CertificateIdentity identity;
+                NSS_TRY(get_identity_type(*i, identity.type));
+                NSS_TRY(i->get_string(tag::identity_value, identity.value, max_text_size));
+                m.identity = std::move(identity);
+            }
             return Body{std::move(m)};
         }
         case MessageType::cert_reply: {
@@ -697,6 +734,13 @@ class BodyWriter {
     void operator()(CertificateRequest const& m) {
         str(tag::label, m.label);
         boolean(tag::include_ca, m.include_ca);
+        if (m.identity) {
+            Bytes nested;
+            BodyWriter n(nested);
+            n.u8(tag::identity_type, static_cast<std::uint8_t>(m.identity->type));
+            n.str(tag::identity_value, m.identity->value);
+            raw(tag::identity, nested);
+        }
     }
     void operator()(CertificateReply const& m) {
         result(m.result);

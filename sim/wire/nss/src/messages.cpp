@@ -70,6 +70,22 @@ std::string_view to_string(SignatureScheme scheme) {
     return "unknown";
 }
 
+std::string_view to_string(IdentityType type) {
+    switch (type) {
+        case IdentityType::ipv4_addr:
+            return "ipv4_addr";
+        case IdentityType::fqdn:
+            return "fqdn";
+        case IdentityType::user_fqdn:
+            return "user_fqdn";
+        case IdentityType::ipv6_addr:
+            return "ipv6_addr";
+        case IdentityType::x500dn:
+            return "x500dn";
+    }
+    return "unknown";
+}
+
 std::string_view to_string(MgmtCommand command) {
     switch (command) {
         case MgmtCommand::display_filters:

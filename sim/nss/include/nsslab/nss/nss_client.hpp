@@ -188,6 +188,14 @@ class NssClient {
     RequestHandle request_verify(wire_nss::SignatureScheme scheme, Bytes data, Bytes signature,
                                  std::vector<Bytes> chain, TimePoint now);
     RequestHandle request_certificates(std::string label, bool include_ca, TimePoint now);
+    // The personal certificates of the server's key ring that match `identity` (IKED's local
+    // identity; certificate_identity() converts a KeyExchangeRule's) and this client may use,
+    // in key-ring order, each with the label to sign with; with include_ca also the CA
+    // certificates it may advertise. Completes at once with bad_request when the identity is
+    // malformed (CertificateIdentityMatcher::make); the server answers unknown_label when no
+    // certificate matches and not_authorized when every match is denied (docs/nss-client.md).
+    RequestHandle request_certificates_for(wire_nss::CertificateIdentity identity, bool include_ca,
+                                           TimePoint now);
 
     // --- MODIFY IKED,REFRESH ---
     // Applies new configuration. Returns false (nothing happens) when the NssStackConfig and

@@ -49,6 +49,7 @@
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/crypto/signature.hpp"
 #include "nsslab/crypto/x509_crl.hpp"
+#include "nsslab/nss/certificate_identity.hpp"
 #include "nsslab/tls/channel.hpp"
 #include "nsslab/wire_nss/codec.hpp"
 #include "nsslab/wire_nss/messages.hpp"
@@ -356,6 +357,18 @@ class NssServer {
         std::string label;
         crypto::Certificate certificate;
     };
+    // The personal certificates of `ring` (key-ring order, with a private key) that match an
+    // identity of a cert_request and that the client's user may READ through
+    // EZB.NSSCERT.sysname.mappedlabel.HOST (checked only for those that match). result ok with
+    // at least one certificate (reason: entries left out beyond max_certificate_entries), or
+    // not_authorized (every match denied, reason naming the profiles) or unknown_label (no match).
+    struct IdentityLookup {
+        wire_nss::ResultCode result{wire_nss::ResultCode::ok};
+        std::string reason;
+        std::vector<wire_nss::CertificateEntry> certificates;
+    };
+    IdentityLookup personal_certificates_for(Connection& c, zos::RingId const& ring,
+                                             CertificateIdentityMatcher const& matcher);
     // The ring's CERTAUTH certificates (not NOTRUST) the client's user may READ through
     // EZB.NSSCERT.sysname.mappedlabel.CERTAUTH (each check logged).
     std::vector<AllowedCa> allowed_cas(Connection& c);

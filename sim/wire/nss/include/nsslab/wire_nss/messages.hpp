@@ -101,11 +101,35 @@ struct VerifyRequest {
     bool operator==(VerifyRequest const&) const = default;
 };
 
+// The kind of IKE identity a CertificateRequest names: the `Identity IpAddr|Fqdn|UserFqdn|X500dn`
+// of a KeyExchangeRule's LocalSecurityEndpoint. The values are the IKEv2 Identification Types
+// (RFC 7296 §3.5), so IKED can pass the type of its ID payload unchanged.
+enum class IdentityType : std::uint8_t {
+    ipv4_addr = 1,  // IpAddr (IPv4): a subjectAltName iPAddress equal to it
+    fqdn = 2,       // Fqdn: a subjectAltName dNSName equal to it (ASCII case-insensitive)
+    user_fqdn = 3,  // UserFqdn: a subjectAltName rfc822Name equal to it (ASCII case-insensitive)
+    ipv6_addr = 5,  // IpAddr (IPv6)
+    x500dn = 9,     // X500dn: the subject DN equal to it (RFC 4514 text, docs/nss-protocol.md)
+};
+std::string_view to_string(IdentityType type);  // "ipv4_addr", "fqdn", ...
+
+// An identity as text: "10.1.1.1", "stack1.systema.example", "ike@systema.example",
+// "CN=SYSTEMA_STACK1,O=IBM,C=US".
+struct CertificateIdentity {
+    IdentityType type{IdentityType::ipv4_addr};
+    std::string value;
+    bool operator==(CertificateIdentity const&) const = default;
+};
+
 // Retrieve certificates for IKE CERT / CERTREQ payloads: the certificate `label` (empty: none)
-// and, when include_ca, the CA certificates the client may advertise (EZB.NSSCERT...CERTAUTH).
+// or, when `identity` is set (label then empty), the personal certificates of the key ring
+// that match it and the client may use; and, when include_ca, the CA certificates the client
+// may advertise (EZB.NSSCERT...CERTAUTH). `identity` is a critical attribute (0x8038): a server
+// that does not know it rejects the frame rather than answer as if it were absent.
 struct CertificateRequest {
     std::string label;
     bool include_ca{false};
+    std::optional<CertificateIdentity> identity;
     bool operator==(CertificateRequest const&) const = default;
 };
 
