@@ -2,13 +2,12 @@
 // bench_sign_full.cpp. See nsslab/bench/sign.hpp and docs/benchmarks.md.
 #include "nsslab/bench/sign.hpp"
 
-#include <time.h>
-
 #include <array>
 #include <cstdio>
 #include <ostream>
 #include <sstream>
 
+#include "bench_clock.hpp"
 #include "nsslab/core/pair.hpp"
 #include "nsslab/crypto/certificate.hpp"
 #include "nsslab/crypto/sign_baseline.hpp"
@@ -21,8 +20,6 @@
 namespace nsslab::bench {
 
 namespace {
-
-using SteadyClock = std::chrono::steady_clock;
 
 struct AlgorithmInfo {
     SignAlgorithm algorithm;
@@ -48,17 +45,6 @@ constexpr std::array<AlgorithmInfo, 4> algorithms{{
 
 AlgorithmInfo const& info(SignAlgorithm a) {
     return algorithms[static_cast<std::size_t>(a)];
-}
-
-double thread_cpu_now() {
-    timespec ts{};
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-        return 0;
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-double seconds_since(SteadyClock::time_point start) {
-    return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
 template <class T>
