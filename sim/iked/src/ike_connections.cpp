@@ -269,7 +269,8 @@ IkeConnections connections_from_policy(zos::IkePolicy const& policy, IkeMapping 
         }
         for (auto const& offer : vpn->offers)
             c.child_proposals.push_back(ike::ChildProposal{encryption_of(offer.how_to_encrypt),
-                                                           esp_integrity_of(offer.how_to_auth)});
+                                                           esp_integrity_of(offer.how_to_auth),
+                                                           std::nullopt});
         if (c.child_proposals.empty()) {
             skip(rule, "IpDynVpnAction " + vpn->name + " has no IpDataOffer");
             continue;
@@ -277,6 +278,8 @@ IkeConnections connections_from_policy(zos::IkePolicy const& policy, IkeMapping 
         out.config.connections.push_back(std::move(c));
         out.vpn_actions.push_back(vpn->name);
         out.filter_rules.push_back(choice.filter_rule);
+        out.local_identities.push_back(rule.local.identity.value_or(
+            zos::IkeIdentity{zos::IkeIdentityType::ip_addr, local->to_string()}));
     }
     return out;
 }

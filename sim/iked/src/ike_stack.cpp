@@ -4,6 +4,7 @@
 #include <set>
 
 #include "nsslab/base/text.hpp"
+#include "nsslab/nss/certificate_identity.hpp"
 
 namespace nsslab::iked {
 namespace {
@@ -49,6 +50,12 @@ std::optional<ike::SaId> sa_of(Event const& event) {
         if (auto const* id = std::get_if<std::uint64_t>(v))
             return *id;
     return std::nullopt;
+}
+
+// The error an NSS completion that is not ok gives the SA.
+Error nss_error(nss::Completion const& done) {
+    return Error{Errc::permission_denied, "NSS " + std::string(wire_nss::to_string(done.result)) +
+                                              (done.reason.empty() ? "" : ": " + done.reason)};
 }
 
 }  // namespace
@@ -171,30 +178,81 @@ void IkeStack::request(ike::IkeEndpoint::ServiceRequest r, TimePoint now) {
             now);
         return;
     }
-    auto answer = [this, id](nss::Completion const& done, TimePoint at) {
-        if (done.result != wire_nss::ResultCode::ok) {
-            endpoint_->complete_request(
-                id,
-                fail(Errc::permission_denied, "NSS " +
-                                                  std::string(wire_nss::to_string(done.result)) +
-                                                  (done.reason.empty() ? "" : ": " + done.reason)),
-                at);
-        } else if (auto const* sign = std::get_if<wire_nss::SignReply>(&done.payload)) {
-            endpoint_->complete_request(id, sign->signature, at);
-        } else {
-            endpoint_->complete_request(id, Bytes{}, at);
-        }
-        drain(at);
-    };
     if (auto* verify = std::get_if<ike::IkeEndpoint::VerifyRequest>(&r.operation)) {
+        auto answer = [this, id](nss::Completion const& done, TimePoint at) {
+            if (done.result != wire_nss::ResultCode::ok)
+                endpoint_->complete_request(id, nss_error(done), at);
+            else
+                endpoint_->complete_request(id, Bytes{}, at);
+            drain(at);
+        };
         nss->request_verify(to_wire(verify->scheme), std::move(verify->octets),
                             std::move(verify->signature), std::move(verify->certificate_chain), now,
                             std::move(answer));
         return;
     }
     auto& sign = std::get<ike::IkeEndpoint::SignRequest>(r.operation);
-    nss->request_sign(sign.key_label, to_wire(sign.scheme), std::move(sign.octets), now,
-                      std::move(answer));
+    if (auto it = labels_.find(sign.key_label); it != labels_.end()) {
+        this->sign(id, *nss, it->second, sign, now);
+        return;
+    }
+    // The certificate of the local identity on the NSS server's key ring: its label signs.
+    auto identity = identity_for(sign.key_label);
+    if (!identity) {
+        endpoint_->complete_request(id, identity.error(), now);
+        return;
+    }
+    nss->request_certificates_for(
+        std::move(*identity), now,
+        [this, id, sign = std::move(sign)](nss::Completion const& done, TimePoint at) {
+            IkedStack* nss_now = nss_ ? nss_() : nullptr;
+            auto const* reply = std::get_if<wire_nss::CertificateReply>(&done.payload);
+            if (done.result != wire_nss::ResultCode::ok || reply == nullptr || nss_now == nullptr) {
+                endpoint_->complete_request(id, nss_error(done), at);
+                drain(at);
+                return;
+            }
+            LocalCertificate local;
+            for (auto const& entry : reply->certificates)
+                if (!entry.is_ca && local.label.empty())
+                    local.label = entry.label;
+            for (auto const& entry : reply->certificates)
+                local.chain.push_back(entry.der);
+            rt_.emit(Event("iked.ike_certificate")
+                         .with("stack", options_.stack_name)
+                         .with("identity", sign.key_label)
+                         .with("label", local.label)
+                         .with("certificates", local.chain.size()));
+            auto const& stored = labels_[sign.key_label] = std::move(local);
+            this->sign(id, *nss_now, stored, sign, at);
+            drain(at);
+        });
+}
+
+void IkeStack::sign(std::uint64_t id, IkedStack& nss, LocalCertificate const& local,
+                    ike::IkeEndpoint::SignRequest const& sign, TimePoint now) {
+    std::string const key = sign.key_label;
+    nss.request_sign(local.label, to_wire(sign.scheme), sign.octets, now,
+                     [this, id, key](nss::Completion const& done, TimePoint at) {
+                         auto const* reply = std::get_if<wire_nss::SignReply>(&done.payload);
+                         if (done.result != wire_nss::ResultCode::ok || reply == nullptr) {
+                             if (done.result == wire_nss::ResultCode::unknown_label)
+                                 labels_.erase(key);  // the ring changed: look it up again
+                             endpoint_->complete_request(id, nss_error(done), at);
+                         } else {
+                             endpoint_->complete_request(id, reply->signature, at);
+                         }
+                         drain(at);
+                     });
+}
+
+Result<wire_nss::CertificateIdentity> IkeStack::identity_for(std::string const& key_label) const {
+    auto const& conns = connections_.config.connections;
+    for (std::size_t i = 0; i < conns.size(); ++i)
+        if (conns[i].local_auth.key_label == key_label)
+            return nss::certificate_identity(connections_.local_identities[i]);
+    return fail(Errc::not_found,
+                "no connection of stack " + options_.stack_name + " signs as " + key_label);
 }
 
 void IkeStack::observe(Event const& event, TimePoint now) {

@@ -67,6 +67,14 @@ nss::RequestHandle IkedStack::request_verify(wire_nss::SignatureScheme scheme, B
     return handle;
 }
 
+nss::RequestHandle IkedStack::request_certificates_for(wire_nss::CertificateIdentity identity,
+                                                       TimePoint now, Requester requester) {
+    nss::RequestHandle const handle =
+        client_->request_certificates_for(std::move(identity), false, now);
+    routed(handle, "certificates", now, std::move(requester));
+    return handle;
+}
+
 void IkedStack::routed(nss::RequestHandle handle, char const* kind, TimePoint now,
                        Requester requester) {
     route_.add(handle, std::move(requester));

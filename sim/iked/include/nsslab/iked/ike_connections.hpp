@@ -49,6 +49,9 @@ struct IkeConnections {
     // names it).
     std::vector<std::string> vpn_actions;
     std::vector<std::string> filter_rules;
+    // The local identity as the policy states it (IpAddr of the Location when not coded): what
+    // IKED asks the NSS server for when it signs.
+    std::vector<zos::IkeIdentity> local_identities;
 };
 
 IkeConnections connections_from_policy(zos::IkePolicy const& policy, IkeMapping const& mapping);

@@ -72,7 +72,15 @@ class IkeStack {
     void drain(TimePoint now) { driver_.drain(now); }
 
   private:
+    // The certificate of a local identity on the NSS server's key ring (its label signs).
+    struct LocalCertificate {
+        std::string label;
+        std::vector<Bytes> chain;  // DER, the personal certificate first
+    };
     void request(ike::IkeEndpoint::ServiceRequest request, TimePoint now);
+    void sign(std::uint64_t id, IkedStack& nss, LocalCertificate const& local,
+              ike::IkeEndpoint::SignRequest const& sign, TimePoint now);
+    Result<wire_nss::CertificateIdentity> identity_for(std::string const& key_label) const;
     void observe(Event const& event, TimePoint now);
     void established(Event const& event, ike::SaId sa, TimePoint now);
     void forget(ike::SaId sa, TimePoint now);
@@ -91,8 +99,9 @@ class IkeStack {
         std::string child;  // Y<n> ("" without a Child SA)
     };
     std::map<ike::SaId, Tunnels> tunnels_;
-    // Key labels on the NSS server's key ring, by local identity ("fqdn:...").
-    std::map<std::string, std::string> labels_;
+    // The certificates found on the NSS server's key ring, by local identity ("fqdn:..."): at
+    // most one per connection.
+    std::map<std::string, LocalCertificate> labels_;
 };
 
 }  // namespace nsslab::iked

@@ -54,6 +54,10 @@ class IkedStack {
     // certificate service; `requester` gets the Completion.
     nss::RequestHandle request_verify(wire_nss::SignatureScheme scheme, Bytes data, Bytes signature,
                                       std::vector<Bytes> chain, TimePoint now, Requester requester);
+    // The certificates of the NSS server's key ring this client may use for an IKE identity
+    // (wire_nss cert_request by identity); `requester` gets the Completion.
+    nss::RequestHandle request_certificates_for(wire_nss::CertificateIdentity identity,
+                                                TimePoint now, Requester requester);
 
     // The stack model remote management and the local ipsec commands act on (may be null).
     void set_model(StackManagement* model);
