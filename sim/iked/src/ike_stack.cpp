@@ -137,23 +137,55 @@ Result<ike::SaId> IkeStack::activate(std::string_view name, TimePoint now) {
     return sa;
 }
 
-Result<void> IkeStack::delete_tunnel(std::string_view tunnel_id, TimePoint now) {
+std::optional<std::pair<ike::SaId, ike::ChildId>> IkeStack::find_tunnel(
+    std::string_view tunnel_id) const {
+    std::string const wanted = ascii_upper(tunnel_id);
     for (auto const& [sa, tunnels] : tunnels_) {
-        if (ascii_upper(tunnels.ike) == ascii_upper(tunnel_id)) {
-            auto deleted = endpoint_->delete_sa(sa, now);
-            drain(now);
-            return deleted;
-        }
+        if (ascii_upper(tunnels.ike) == wanted)
+            return std::pair{sa, ike::ChildId{0}};
+        for (auto const& [child, id] : tunnels.children)
+            if (ascii_upper(id) == wanted)
+                return std::pair{sa, child};
     }
-    return fail(Errc::not_found, "delete: IKE tunnel " + std::string(tunnel_id) +
-                                     " was not negotiated by stack " + options_.stack_name);
+    return std::nullopt;
+}
+
+std::optional<std::uint32_t> IkeStack::spi_in(ike::SaId sa, ike::ChildId child) const {
+    for (auto const& info : endpoint_->children(sa))
+        if (info.id == child)
+            return info.spi_in;
+    return std::nullopt;
+}
+
+Result<bool> IkeStack::tunnel_command(TunnelCommand command, std::string_view tunnel_id,
+                                      TimePoint now) {
+    auto found = find_tunnel(tunnel_id);
+    if (!found)
+        return false;  // not a negotiated tunnel: the stack model's command applies
+    auto [sa, child] = *found;
+    Result<void> started;
+    if (child == 0) {
+        started = command == TunnelCommand::deactivate ? endpoint_->delete_sa(sa, now)
+                                                       : endpoint_->rekey_ike(sa, now);
+    } else {
+        auto spi = spi_in(sa, child);
+        if (!spi)
+            return fail(Errc::state_error,
+                        "tunnel " + std::string(tunnel_id) + " has no installed Child SA");
+        started = command == TunnelCommand::deactivate ? endpoint_->delete_child(sa, *spi, now)
+                                                       : endpoint_->rekey_child(sa, *spi, now);
+    }
+    drain(now);
+    if (!started)
+        return started.error();
+    return true;
 }
 
 std::pair<std::string, std::string> IkeStack::tunnel_ids(ike::SaId sa) const {
     auto it = tunnels_.find(sa);
     if (it == tunnels_.end())
         return {};
-    return {it->second.ike, it->second.child};
+    return {it->second.ike, it->second.children.empty() ? "" : it->second.children.begin()->second};
 }
 
 void IkeStack::console(std::string msgid, std::string text) {
@@ -259,11 +291,28 @@ void IkeStack::observe(Event const& event, TimePoint now) {
     auto sa = sa_of(event);
     if (!sa)
         return;
+    auto number = [&](char const* key) -> std::uint64_t {
+        if (auto const* v = event.find(key))
+            if (auto const* n = std::get_if<std::uint64_t>(v))
+                return *n;
+        return 0;
+    };
     if (event.name == "ike.sa_established") {
         established(event, *sa, now);
-        return;
-    }
-    if (event.name == "ike.retransmit_timeout") {
+    } else if (event.name == "ike.child_established") {
+        if (!move_child(*sa, number("rekey_of"), number("child")))
+            add_child(*sa, number("child"), now);
+    } else if (event.name == "ike.child_rekeyed") {
+        move_child(*sa, number("child"), number("new_child"));
+    } else if (event.name == "ike.child_deleted") {
+        remove_child(*sa, number("child"), now);
+    } else if (event.name == "ike.ike_rekeyed") {
+        if (auto it = tunnels_.find(*sa); it != tunnels_.end()) {
+            Tunnels moved = std::move(it->second);
+            tunnels_.erase(it);
+            tunnels_[number("new_sa")] = std::move(moved);
+        }
+    } else if (event.name == "ike.retransmit_timeout") {
         // EZD1751I exchange_type exchange retransmit timed out from src_ip port src_port to
         // dest_ip port dest_port (IBM, IP Messages Volume 2, halw001/ezd1751i.htm).
         console("EZD1751I",
@@ -274,45 +323,100 @@ void IkeStack::observe(Event const& event, TimePoint now) {
         forget(*sa, now);
 }
 
+StackManagement* IkeStack::model() const {
+    return model_ ? model_() : nullptr;
+}
+
+void IkeStack::table_error(ike::SaId sa, Error const& error) {
+    rt_.emit(Event("iked.sa_table_error")
+                 .with("stack", options_.stack_name)
+                 .with("sa", sa)
+                 .with("error", error.what()));
+}
+
 void IkeStack::established(Event const& event, ike::SaId sa, TimePoint now) {
     auto index = connection_index(event.text("connection"));
-    StackManagement* model = model_ ? model_() : nullptr;
-    if (!index || model == nullptr)
+    StackManagement* m = model();
+    if (!index || m == nullptr)
         return;
     auto const& conn = connections_.config.connections[*index];
-    zos::TcpipStack& stack = model->stack();
-    Tunnels tunnels;
     zos::SaSpec spec;
     spec.local = conn.local.address;
     spec.peer = conn.remote.address;
-    auto ike_id = stack.add_ike_sa(spec, now);
+    auto ike_id = m->stack().add_ike_sa(spec, now);
     if (!ike_id) {
-        rt_.emit(Event("iked.sa_table_error")
-                     .with("stack", options_.stack_name)
-                     .with("sa", sa)
-                     .with("error", ike_id.error().what()));
+        table_error(sa, ike_id.error());
         return;
     }
+    Tunnels& tunnels = tunnels_[sa];
     tunnels.ike = *ike_id;
-    if (event.text("child") != "none" && event.find("child") != nullptr) {
-        spec.rule_name = connections_.filter_rules[*index];
-        spec.vpn_action = connections_.vpn_actions[*index];
-        spec.parent_id = tunnels.ike;
-        if (auto child = stack.add_ipsec_sa(spec, now))
-            tunnels.child = *child;
-        else
-            rt_.emit(Event("iked.sa_table_error")
-                         .with("stack", options_.stack_name)
-                         .with("sa", sa)
-                         .with("error", child.error().what()));
-    }
+    tunnels.connection = *index;
+    // The first Child SA was installed with the IKE SA (its event came first).
+    for (auto const& child : endpoint_->children(sa))
+        add_child(sa, child.id, now);
     rt_.emit(Event("iked.ike_sa_added")
                  .with("stack", options_.stack_name)
                  .with("sa", sa)
                  .with("id", tunnels.ike)
-                 .with("child", tunnels.child)
+                 .with("child", tunnels_ids_text(tunnels))
                  .with("rule", conn.name));
-    tunnels_[sa] = std::move(tunnels);
+}
+
+std::string IkeStack::tunnels_ids_text(Tunnels const& tunnels) {
+    std::string out;
+    for (auto const& [child, id] : tunnels.children)
+        out += (out.empty() ? "" : " ") + id;
+    return out;
+}
+
+void IkeStack::add_child(ike::SaId sa, ike::ChildId child, TimePoint now) {
+    auto it = tunnels_.find(sa);
+    StackManagement* m = model();
+    if (it == tunnels_.end() || m == nullptr || it->second.children.count(child) != 0)
+        return;  // before the IKE SA is in the table: established() adds it
+    Tunnels& tunnels = it->second;
+    auto const& conn = connections_.config.connections[tunnels.connection];
+    zos::SaSpec spec;
+    spec.local = conn.local.address;
+    spec.peer = conn.remote.address;
+    spec.rule_name = connections_.filter_rules[tunnels.connection];
+    spec.vpn_action = connections_.vpn_actions[tunnels.connection];
+    spec.parent_id = tunnels.ike;
+    auto id = m->stack().add_ipsec_sa(spec, now);
+    if (!id) {
+        table_error(sa, id.error());
+        return;
+    }
+    tunnels.children[child] = *id;
+}
+
+bool IkeStack::move_child(ike::SaId sa, ike::ChildId from, ike::ChildId to) {
+    // The tunnel ID stays with the traffic through a rekey: it moves to the new Child SA.
+    auto it = tunnels_.find(sa);
+    if (from == 0 || it == tunnels_.end())
+        return false;
+    auto& children = it->second.children;
+    auto c = children.find(from);
+    if (c == children.end())
+        return false;
+    std::string id = std::move(c->second);
+    children.erase(c);
+    children[to] = std::move(id);
+    return true;
+}
+
+void IkeStack::remove_child(ike::SaId sa, ike::ChildId child, TimePoint now) {
+    auto it = tunnels_.find(sa);
+    if (it == tunnels_.end())
+        return;
+    auto c = it->second.children.find(child);
+    if (c == it->second.children.end())
+        return;  // a rekeyed Child SA: its tunnel ID moved on
+    std::string const id = c->second;
+    it->second.children.erase(c);
+    StackManagement* m = model();
+    if (m != nullptr && m->stack().find_sa(id, now))
+        (void)m->stack().remove_sa(id, now);
 }
 
 void IkeStack::forget(ike::SaId sa, TimePoint now) {
@@ -321,17 +425,18 @@ void IkeStack::forget(ike::SaId sa, TimePoint now) {
         return;
     Tunnels const tunnels = std::move(it->second);
     tunnels_.erase(it);
-    StackManagement* model = model_ ? model_() : nullptr;
-    if (model == nullptr)
-        return;
-    for (auto const& id : {tunnels.child, tunnels.ike})
-        if (!id.empty() && model->stack().find_sa(id, now))
-            (void)model->stack().remove_sa(id, now);
+    if (StackManagement* m = model()) {
+        for (auto const& [child, id] : tunnels.children)
+            if (m->stack().find_sa(id, now))
+                (void)m->stack().remove_sa(id, now);
+        if (m->stack().find_sa(tunnels.ike, now))
+            (void)m->stack().remove_sa(tunnels.ike, now);
+    }
     rt_.emit(Event("iked.ike_sa_removed")
                  .with("stack", options_.stack_name)
                  .with("sa", sa)
                  .with("id", tunnels.ike)
-                 .with("child", tunnels.child));
+                 .with("child", tunnels_ids_text(tunnels)));
 }
 
 }  // namespace nsslab::iked

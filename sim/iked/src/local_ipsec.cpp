@@ -135,10 +135,18 @@ OperatorReply IkedDaemon::local_ipsec(std::string_view requester, LocalIpsecComm
                 return answer(false, {sa.error().message}, stack_name, &stack);
             return answer(true, {"Activation of " + target + " started"}, stack_name, &stack);
         }
-        if (ike != nullptr && option == "-k" && function == "deactivate") {
-            if (auto deleted = ike->delete_tunnel(target, now))
-                return answer(true, {"Deactivation of IKE tunnel " + target + " started"},
-                              stack_name, &stack);
+        if (ike != nullptr && (function == "deactivate" || function == "refresh")) {
+            auto command = function == "deactivate" ? IkeStack::TunnelCommand::deactivate
+                                                    : IkeStack::TunnelCommand::refresh;
+            auto negotiated = ike->tunnel_command(command, target, now);
+            if (!negotiated)
+                return answer(false, {negotiated.error().message}, stack_name, &stack);
+            if (*negotiated)
+                return answer(
+                    true,
+                    {(function == "deactivate" ? "Deactivation of tunnel " : "Refresh of tunnel ") +
+                     target + " started"},
+                    stack_name, &stack);
         }
         if (function == "activate")
             return result(stack.activate_sa(target, now));

@@ -61,13 +61,16 @@ class IkeStack {
     // connection of KeyExchangeRule `name`, or of the KeyExchangeRule whose endpoints are the
     // source and destination addresses of IPSec filter rule `name`.
     Result<ike::SaId> activate(std::string_view name, TimePoint now);
-    // ipsec -k delete <K id>: an INFORMATIONAL Delete for the IKE SA behind the tunnel ID.
-    Result<void> delete_tunnel(std::string_view tunnel_id, TimePoint now);
+    // ipsec -k|-y deactivate|refresh <tunnel ID> of a negotiated tunnel: deactivate sends the
+    // INFORMATIONAL Delete of the IKE SA (K<n>) or of the Child SA (Y<n>); refresh rekeys it
+    // (CREATE_CHILD_SA). False when the ID is no tunnel this stack negotiated.
+    enum class TunnelCommand : std::uint8_t { deactivate, refresh };
+    Result<bool> tunnel_command(TunnelCommand command, std::string_view tunnel_id, TimePoint now);
 
     std::string const& name() const { return options_.stack_name; }
     ike::IkeEndpoint const& endpoint() const { return *endpoint_; }
     std::vector<Endpoint> bound() const { return driver_.bound(); }
-    // The tunnel IDs (K<n>, Y<n>) of an established SA; empty strings when not in the table.
+    // The tunnel IDs of an established SA: K<n> and its first Y<n> ("" when not in the table).
     std::pair<std::string, std::string> tunnel_ids(ike::SaId sa) const;
     void drain(TimePoint now) { driver_.drain(now); }
 
@@ -82,8 +85,21 @@ class IkeStack {
               ike::IkeEndpoint::SignRequest const& sign, TimePoint now);
     Result<wire_nss::CertificateIdentity> identity_for(std::string const& key_label) const;
     void observe(Event const& event, TimePoint now);
+    struct Tunnels {
+        std::string ike;                               // K<n>
+        std::size_t connection{0};                     // index in connections_
+        std::map<ike::ChildId, std::string> children;  // Y<n> of each Child SA
+    };
     void established(Event const& event, ike::SaId sa, TimePoint now);
+    void add_child(ike::SaId sa, ike::ChildId child, TimePoint now);
+    void remove_child(ike::SaId sa, ike::ChildId child, TimePoint now);
+    bool move_child(ike::SaId sa, ike::ChildId from, ike::ChildId to);
     void forget(ike::SaId sa, TimePoint now);
+    void table_error(ike::SaId sa, Error const& error);
+    StackManagement* model() const;
+    static std::string tunnels_ids_text(Tunnels const& tunnels);
+    std::optional<std::pair<ike::SaId, ike::ChildId>> find_tunnel(std::string_view id) const;
+    std::optional<std::uint32_t> spi_in(ike::SaId sa, ike::ChildId child) const;
     void console(std::string msgid, std::string text);
     std::optional<std::size_t> connection_index(std::string_view name) const;
 
@@ -94,10 +110,6 @@ class IkeStack {
     ModelLookup model_;
     std::unique_ptr<ike::IkeEndpoint> endpoint_;
     runtime::DatagramDriver<ike::IkeEndpoint> driver_;
-    struct Tunnels {
-        std::string ike;    // K<n>
-        std::string child;  // Y<n> ("" without a Child SA)
-    };
     std::map<ike::SaId, Tunnels> tunnels_;
     // The certificates found on the NSS server's key ring, by local identity ("fqdn:..."): at
     // most one per connection.
