@@ -2,7 +2,7 @@
 //
 //   initiator                                   responder
 //   HDR, SAi1, KEi, Ni, [N(SHA)]        -->
-//                                       <--    HDR, SAr1, KEr, Nr, [N(SHA)]
+//                                       <--    HDR, SAr1, KEr, Nr, [CERTREQ], [N(SHA)]
 //
 // The responder keeps no state for an error answer (NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD).
 #include <algorithm>
@@ -101,6 +101,7 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
     sa.ni = nonce->data;
     sa.init_request.assign(bytes.begin(), bytes.end());
     sa.peer_hashes = peer_signature_hashes(m.payloads);
+    take_certreqs(sa, m.payloads);
     auto spi = fresh_spi();
     auto nr = random_bytes(options.nonce_size);
     auto dh = crypto::DhKey::generate(lib, chosen->dh);
@@ -119,6 +120,7 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
     answer.payloads.push_back(w::SecurityAssociation{{p}});
     answer.payloads.push_back(w::KeyExchange{ke->group, std::move(ker)});
     answer.payloads.push_back(w::Nonce{sa.nr});
+    add_certreq(sa, answer.payloads);
     if (uses_signatures(conn) && !sa.peer_hashes.empty())
         answer.payloads.push_back(signature_hash_notify());
     sa.init_response = w::encode(answer);
@@ -159,6 +161,7 @@ void IkeEndpoint::Impl::on_init_response(Sa& sa, Endpoint const& from, ByteView 
     sa.nr = nonce->data;
     sa.init_response.assign(bytes.begin(), bytes.end());
     sa.peer_hashes = peer_signature_hashes(m.payloads);
+    take_certreqs(sa, m.payloads);
     if (auto r = derive_keys(sa, ke->data); !r)
         return fail(sa, "ike.negotiation_failed", r.error().message);
     sa.outstanding.active = false;
