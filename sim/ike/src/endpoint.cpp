@@ -512,4 +512,8 @@ std::uint64_t IkeEndpoint::children_refused() const {
     return impl_->refused_children;
 }
 
+std::uint64_t IkeEndpoint::cookies_sent() const {
+    return impl_->sent_cookies;
+}
+
 }  // namespace nsslab::ike

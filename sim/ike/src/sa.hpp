@@ -138,6 +138,10 @@ struct IkeEndpoint::Sa {
     // CERTREQ payloads.
     std::vector<Bytes> peer_certificates;
     std::vector<Bytes> peer_certreq;
+    // Initiator: the responder's cookie (RFC 7296 §2.6) and the IKE_SA_INIT retries so far.
+    Bytes cookie;
+    unsigned cookie_retries{0};
+    unsigned invalid_ke_retries{0};
 
     // Window 1 (RFC 7296 §2.3).
     std::uint32_t next_request_id{0};  // of our next request
@@ -228,11 +232,20 @@ struct IkeEndpoint::Impl {
     ChildId next_child{1};
     std::uint64_t refused_children{0};
     std::uint64_t ignored_certificates{0};
+    std::uint64_t sent_cookies{0};
 
     // Per connection (by index): our certificates (set_local_certificates()) and the Certification
     // Authority field of our CERTREQ (SHA-1s of PeerAuth::ca_certificates' keys; empty: none).
     std::vector<std::vector<Bytes>> local_chains;
     std::vector<Bytes> certreq_authorities;
+
+    // Responder cookies (RFC 7296 §2.6): the secret of period `cookie_version` (of
+    // cookie_secret_lifetime), the previous period's (empty unless it was used), and when the
+    // current one was made (unset before the first cookie).
+    Bytes cookie_secret;
+    Bytes previous_cookie_secret;
+    std::uint32_t cookie_version{0};
+    std::optional<TimePoint> cookie_secret_since;
 
     std::deque<Transmit> transmits;
     std::deque<Event> events;
@@ -323,6 +336,19 @@ struct IkeEndpoint::Impl {
     // Keeps the peer's CERT (IKE_AUTH) and CERTREQ payloads in the SA, bounded and counted.
     void take_certificates(Sa& sa, std::span<w::Payload const> payloads);
     void take_certreqs(Sa& sa, std::span<w::Payload const> payloads);
+
+    // ---- cookies (ike_init.cpp) ----
+    // t | SHA-256(Ni | IPi | SPIi | secret_t) under the current secret (rotated first if due).
+    Result<Bytes> make_cookie(ByteView ni, Endpoint const& from, std::uint64_t spi_i,
+                              TimePoint now);
+    bool cookie_valid(ByteView cookie, ByteView ni, Endpoint const& from, std::uint64_t spi_i,
+                      TimePoint now);
+    Result<void> rotate_cookie_secret(TimePoint now);
+    // The initiator's IKE_SA_INIT request: [N(COOKIE),] SA, KE, Ni, [N(SHA)].
+    Bytes init_request(Sa const& sa) const;
+    // N(INVALID_KE_PAYLOAD) / N(COOKIE) in an IKE_SA_INIT response: true when handled (retried
+    // or failed).
+    bool retry_init(Sa& sa, w::Message const& m, TimePoint now);
 
     // ---- IKE_AUTH (ike_auth.cpp) ----
     void start_auth(Sa& sa, TimePoint now);

@@ -147,6 +147,13 @@ struct IkeOptions {
     std::size_t half_open_max{1024};  // responder SAs before IKE_AUTH; more IKE_SA_INITs dropped
     std::size_t sas_max{65536};       // IKE SAs of any state
     std::size_t nonce_size{32};       // octets of Ni / Nr (RFC 7296 §2.10: 16..256)
+    // RFC 7296 §2.6: with this many half-open responder SAs or more, an IKE_SA_INIT request
+    // without a valid N(COOKIE) is answered with N(COOKIE) and no state is kept (strongSwan's
+    // default threshold, DESIGN.md §1 "Cookies").
+    std::size_t cookie_threshold{30};
+    // Each period this long has its own cookie secret (random, from the LibContext); a cookie
+    // of the current or the previous period is accepted, so for less than twice this long.
+    Duration cookie_secret_lifetime{std::chrono::seconds(60)};
     // Child SAs in use (installed or being rekeyed) per IKE SA; past it create_child() fails
     // and a peer's CREATE_CHILD_SA is answered N(NO_ADDITIONAL_SAS) (counted,
     // IkeEndpoint::children_refused()). A rekey needs room for the old and the new Child SA

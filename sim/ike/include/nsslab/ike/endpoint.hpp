@@ -8,7 +8,9 @@
 // INFORMATIONAL (delete of the IKE SA or of ESP SAs, liveness). Window 1: one request
 // outstanding per SA and one cached response, resent for a retransmitted request (§2.2, §2.3);
 // the owner's further requests on an SA wait in a bounded queue (IkeOptions::tasks_max).
-// SAs are found by their local SPI, never by address or port.
+// SAs are found by their local SPI, never by address or port. IKE_SA_INIT: the initiator
+// retries after N(INVALID_KE_PAYLOAD) and N(COOKIE) (§1.2, §2.6, bounded); the responder answers
+// N(COOKIE) without keeping state from IkeOptions::cookie_threshold half-open SAs on.
 //
 // Child SAs: each IKE SA keeps its Child SAs (children()) with the ESP suite, both SPIs, the
 // traffic selectors and the keys of §2.17 (child_keys(), never in an event). Rekeys carry no
@@ -136,6 +138,10 @@ inline constexpr std::size_t certificate_chain_max = 8;
 inline constexpr std::size_t certificate_size_max = 16 * 1024;
 // CA hashes of the peer's CERTREQ payloads kept per SA (the rest is ignored).
 inline constexpr std::size_t certreq_authorities_max = 16;
+// IKE_SA_INIT requests the initiator resends after N(INVALID_KE_PAYLOAD) and after N(COOKIE)
+// (RFC 7296 §1.2, §2.6) before the SA fails.
+inline constexpr unsigned invalid_ke_retries_max = 3;
+inline constexpr unsigned cookie_retries_max = 3;
 
 class IkeEndpoint {
   public:
@@ -246,6 +252,8 @@ class IkeEndpoint {
     // Received CERT payloads not used: another encoding than X509_SIGNATURE, empty, above
     // certificate_size_max or past certificate_chain_max.
     std::uint64_t certificates_ignored() const;
+    // IKE_SA_INIT requests answered N(COOKIE) (IkeOptions::cookie_threshold).
+    std::uint64_t cookies_sent() const;
 
     struct Sa;  // one IKE SA (src/endpoint.cpp)
 
