@@ -109,6 +109,7 @@ struct World {
             spec.subject = must(crypto::DistinguishedName::parse(std::string("CN=") + cn), "dn");
             spec.not_before = time_from_unix_seconds(1'735'689'600);
             spec.not_after = time_from_unix_seconds(2'051'222'400);
+            spec.subject_alt_names.dns_names = {cn};  // confirms the FQDN ID (docs/ike-core.md §3)
             return must(crypto::Certificate::create_self_signed(spec, key), "cert").to_der();
         };
         auto target = must(crypto::PrivateKey::generate(ctx.get(), crypto::KeyType::ec_p256), "k");
@@ -166,7 +167,7 @@ void use_psk(ike::Connection& c, char const* psk) {
 void use_signature(ike::Connection& c, char const* label, Bytes const& peer_cert) {
     c.local_auth = ike::LocalAuth{
         ike::AuthMethod::digital_signature, {}, label, crypto::SignatureScheme::ecdsa_sha256};
-    c.peer_auth = ike::PeerAuth{ike::AuthMethod::digital_signature, {}, {peer_cert}};
+    c.peer_auth = ike::PeerAuth{ike::AuthMethod::digital_signature, {}, {peer_cert}, {}};
 }
 
 ike::IkeConfig target_config() {

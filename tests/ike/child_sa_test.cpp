@@ -26,18 +26,6 @@ namespace {
 using namespace test;
 namespace w = wire_ike;
 
-std::vector<std::string> split(std::string const& line) {
-    std::vector<std::string> f;
-    for (std::size_t start = 0;;) {
-        auto comma = line.find(',', start);
-        f.push_back(line.substr(start, comma - start));
-        if (comma == std::string::npos)
-            break;
-        start = comma + 1;
-    }
-    return f;
-}
-
 SaId sa_of(Event const* e, char const* field = "sa") {
     EXPECT_NE(e, nullptr);
     return e == nullptr ? 0 : std::stoull(e->text(field));

@@ -86,15 +86,7 @@ TEST(IkeEndpoint, SecretIsAWiresharkDecryptionTableLineThatDecryptsTheAuthReques
     p.pump();
     ASSERT_EQ(p.a.secrets.size(), 1u);
     // SPIi,SPIr,SK_ei,SK_er,"AES-CBC-256 [RFC3602]",SK_ai,SK_ar,"HMAC_SHA2_256_128 [RFC4868]"
-    std::vector<std::string> f;
-    std::string line = p.a.secrets[0];
-    for (std::size_t start = 0;;) {
-        auto comma = line.find(',', start);
-        f.push_back(line.substr(start, comma - start));
-        if (comma == std::string::npos)
-            break;
-        start = comma + 1;
-    }
+    std::vector<std::string> f = split(p.a.secrets[0]);
     ASSERT_EQ(f.size(), 8u);
     EXPECT_EQ(f[0], p.a.last("ike.sa_established")->text("spi_i"));
     EXPECT_EQ(f[4], "\"AES-CBC-256 [RFC3602]\"");
@@ -170,44 +162,6 @@ TEST(IkeEndpoint, NoCommonProposalIsRefusedWithoutState) {
 
 // ---- signatures ------------------------------------------------------------------------------
 
-struct Pki {
-    crypto::PrivateKey key_a;
-    crypto::PrivateKey key_b;
-    crypto::Certificate cert_a;
-    crypto::Certificate cert_b;
-};
-
-crypto::Certificate self_signed(crypto::PrivateKey const& key, std::string cn) {
-    crypto::CertificateSpec spec;
-    spec.subject = crypto::DistinguishedName::parse("CN=" + cn).value();
-    spec.not_before = time_from_unix_seconds(1'700'000'000);
-    spec.not_after = time_from_unix_seconds(1'900'000'000);
-    return crypto::Certificate::create_self_signed(spec, key).value();
-}
-
-Pki make_pki(crypto::KeyType type) {
-    auto a = crypto::PrivateKey::generate(nullptr, type).value();
-    auto b = crypto::PrivateKey::generate(nullptr, type).value();
-    auto ca = self_signed(a, "a.example");
-    auto cb = self_signed(b, "b.example");
-    return Pki{std::move(a), std::move(b), std::move(ca), std::move(cb)};
-}
-
-Pair signature_pair(Pki const& pki, crypto::SignatureScheme scheme) {
-    auto a = psk_connection("to-b", ep("10.0.0.1:500"), ep("10.0.0.2:500"),
-                            Identity::fqdn("a.example"), Identity::fqdn("b.example"), gcm256_19);
-    auto b = psk_connection("to-a", ep("10.0.0.2:500"), ep("10.0.0.1:500"),
-                            Identity::fqdn("b.example"), Identity::fqdn("a.example"), gcm256_19);
-    a.local_auth = LocalAuth{AuthMethod::digital_signature, {}, "KEY_A", scheme};
-    a.peer_auth = PeerAuth{AuthMethod::digital_signature, {}, {pki.cert_b.to_der()}};
-    b.local_auth = LocalAuth{AuthMethod::digital_signature, {}, "KEY_B", scheme};
-    b.peer_auth = PeerAuth{AuthMethod::digital_signature, {}, {pki.cert_a.to_der()}};
-    Pair p(one(a), one(b));
-    p.keys["KEY_A"] = &pki.key_a;
-    p.keys["KEY_B"] = &pki.key_b;
-    return p;
-}
-
 TEST(IkeEndpoint, EcdsaSignaturesThroughDelayedRequests) {
     Pki pki = make_pki(crypto::KeyType::ec_p256);
     Pair p = signature_pair(pki, crypto::SignatureScheme::ecdsa_sha256);
@@ -246,15 +200,30 @@ TEST(IkeEndpoint, EcdsaSignaturesThroughDelayedRequests) {
     EXPECT_EQ(p.a.endpoint->next_timeout(), std::nullopt);
 }
 
-TEST(IkeEndpoint, RsaPssSignaturesEstablish) {
-    Pki pki = make_pki(crypto::KeyType::rsa_2048);
-    Pair p = signature_pair(pki, crypto::SignatureScheme::rsa_pss_sha256);
+struct SchemeCase {
+    crypto::KeyType key;
+    crypto::SignatureScheme scheme;
+};
+
+class SignatureSchemes : public ::testing::TestWithParam<SchemeCase> {};
+
+// Method 14 with RSA-PSS, ECDSA on P-384, and Ed25519 (RFC 8420: the identity hash).
+TEST_P(SignatureSchemes, Establish) {
+    Pki pki = make_pki(GetParam().key);
+    Pair p = signature_pair(pki, GetParam().scheme);
     auto sa = p.a.endpoint->initiate("to-b", p.now);
     ASSERT_TRUE(sa);
     p.pump();
     EXPECT_EQ(p.a.endpoint->state(*sa), SaState::established);
     EXPECT_EQ(p.b.count("ike.sa_established"), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Ike, SignatureSchemes,
+    ::testing::Values(SchemeCase{crypto::KeyType::rsa_2048,
+                                 crypto::SignatureScheme::rsa_pss_sha256},
+                      SchemeCase{crypto::KeyType::ec_p384, crypto::SignatureScheme::ecdsa_sha384},
+                      SchemeCase{crypto::KeyType::ed25519, crypto::SignatureScheme::ed25519}));
 
 TEST(IkeEndpoint, BadSignatureFailsOnTheVerifyingSide) {
     Pki pki = make_pki(crypto::KeyType::ec_p256);

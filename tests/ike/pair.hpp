@@ -18,7 +18,9 @@
 #include "nsslab/crypto/key.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/crypto/signature.hpp"
+#include "nsslab/crypto/sk_cipher.hpp"
 #include "nsslab/ike/endpoint.hpp"
+#include "nsslab/wire_ike/codec.hpp"
 
 namespace nsslab::ike::test {
 
@@ -175,6 +177,19 @@ class Pair {
     }
 };
 
+// The comma-separated fields of a decryption table line.
+inline std::vector<std::string> split(std::string const& line) {
+    std::vector<std::string> f;
+    for (std::size_t start = 0;;) {
+        auto comma = line.find(',', start);
+        f.push_back(line.substr(start, comma - start));
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return f;
+}
+
 inline IkeConfig one(Connection c) {
     IkeConfig config;
     config.connections.push_back(std::move(c));
@@ -199,6 +214,93 @@ inline Pair psk_pair(IkeProposal proposal, std::string psk_a = "secret",
                                    Identity::fqdn("b.example"), Identity::fqdn("a.example"),
                                    proposal, psk_b)),
                 seed);
+}
+
+// ---- certificates and signatures ---------------------------------------------------------------
+
+// A certificate for `key`, self-signed unless an issuer is given.
+inline crypto::Certificate certificate(crypto::PrivateKey const& key, std::string const& subject,
+                                       crypto::SubjectAltNames san = {},
+                                       crypto::Certificate const* issuer = nullptr,
+                                       crypto::PrivateKey const* issuer_key = nullptr,
+                                       bool is_ca = false) {
+    crypto::CertificateSpec spec;
+    spec.subject = crypto::DistinguishedName::parse(subject).value();
+    spec.not_before = time_from_unix_seconds(1'700'000'000);
+    spec.not_after = time_from_unix_seconds(1'900'000'000);
+    spec.subject_alt_names = std::move(san);
+    spec.is_ca = is_ca;
+    if (issuer == nullptr)
+        return crypto::Certificate::create_self_signed(spec, key).value();
+    return crypto::Certificate::create_signed(spec, key.public_key(), *issuer, *issuer_key).value();
+}
+
+inline crypto::SubjectAltNames dns_san(std::string name) {
+    crypto::SubjectAltNames san;
+    san.dns_names.push_back(std::move(name));
+    return san;
+}
+
+// The keys and self-signed certificates of a and b; each certificate names its side's FQDN in
+// a dNSName (the ID check of IKE_AUTH).
+struct Pki {
+    crypto::PrivateKey key_a;
+    crypto::PrivateKey key_b;
+    crypto::Certificate cert_a;
+    crypto::Certificate cert_b;
+};
+
+inline Pki make_pki(crypto::KeyType type) {
+    auto a = crypto::PrivateKey::generate(nullptr, type).value();
+    auto b = crypto::PrivateKey::generate(nullptr, type).value();
+    auto ca = certificate(a, "CN=a.example", dns_san("a.example"));
+    auto cb = certificate(b, "CN=b.example", dns_san("b.example"));
+    return Pki{std::move(a), std::move(b), std::move(ca), std::move(cb)};
+}
+
+// a and b authenticate with `method` (the scheme for digital_signature), each configured with
+// the other's certificate.
+inline std::pair<Connection, Connection> signature_connections(
+    Pki const& pki, crypto::SignatureScheme scheme,
+    AuthMethod method = AuthMethod::digital_signature) {
+    auto [a, b] = psk_connections(gcm256_19);
+    a.local_auth = LocalAuth{method, {}, "KEY_A", scheme};
+    a.peer_auth = PeerAuth{method, {}, {pki.cert_b.to_der()}, {}};
+    b.local_auth = LocalAuth{method, {}, "KEY_B", scheme};
+    b.peer_auth = PeerAuth{method, {}, {pki.cert_a.to_der()}, {}};
+    return {a, b};
+}
+
+// A pair of the given connections whose signer holds a's and b's keys as KEY_A and KEY_B.
+inline Pair pki_pair(Pki const& pki, Connection const& a, Connection const& b,
+                     IkeOptions options = {}) {
+    Pair p(one(a), one(b), 7, options);
+    p.keys["KEY_A"] = &pki.key_a;
+    p.keys["KEY_B"] = &pki.key_b;
+    return p;
+}
+
+inline Pair signature_pair(Pki const& pki, crypto::SignatureScheme scheme,
+                           AuthMethod method = AuthMethod::digital_signature) {
+    auto [a, b] = signature_connections(pki, scheme, method);
+    return pki_pair(pki, a, b);
+}
+
+// The inner payloads of an SK datagram of the pair's first IKE SA, decrypted as a third party
+// with the keys of a's secret line (the direction from the header's I flag).
+inline std::vector<wire_ike::Payload> decrypt(Pair const& p, Bytes const& datagram,
+                                              IkeProposal const& suite = gcm256_19) {
+    auto f = split(p.a.secrets.at(0));
+    auto m = wire_ike::decode(datagram).value();
+    bool from_i = m.header.initiator;
+    auto key = [&](std::size_t i) { return from_hex(f.at(i)).value(); };
+    auto cipher = crypto::SkCipher::create(suite.encryption, suite.integrity, key(from_i ? 2 : 3),
+                                           key(from_i ? 5 : 6))
+                      .value();
+    auto parts = wire_ike::protected_parts(datagram, m).value();
+    auto plain = cipher.unprotect(parts.prefix, parts.body).value();
+    auto sk = std::get<wire_ike::Encrypted>(m.payloads.back());
+    return wire_ike::decode_payload_chain(sk.first_inner, plain).value();
 }
 
 }  // namespace nsslab::ike::test

@@ -55,6 +55,7 @@ Result<crypto::Certificate> self_signed(crypto::PrivateKey const& key, std::stri
     spec.subject = *dn;
     spec.not_before = now - std::chrono::hours{24};
     spec.not_after = now + std::chrono::hours{24 * 365 * 10};
+    spec.subject_alt_names.dns_names = {cn};  // confirms the FQDN ID (docs/ike-core.md §3)
     return crypto::Certificate::create_self_signed(spec, key);
 }
 
@@ -78,7 +79,7 @@ ike::Connection connection(IkeBenchKeys const& keys, bool psk, bool initiator) {
                                       initiator ? "INITIATOR" : "RESPONDER",
                                       info(keys.suite).scheme};
         auto const& peer = initiator ? keys.responder_certificate : keys.initiator_certificate;
-        c.peer_auth = ike::PeerAuth{ike::AuthMethod::digital_signature, {}, {peer.to_der()}};
+        c.peer_auth = ike::PeerAuth{ike::AuthMethod::digital_signature, {}, {peer.to_der()}, {}};
     }
     auto const proposal = info(keys.suite).proposal;
     c.ike_proposals = {proposal};

@@ -319,6 +319,15 @@ DistinguishedName dn_from_x509_name(X509_NAME const* name) {
     return dn;
 }
 
+static Bytes name_der(X509_NAME const* name) {
+    unsigned char* der = nullptr;
+    int const len = i2d_X509_NAME(name, &der);
+    NSSLAB_ASSERT(len > 0, "i2d_X509_NAME");
+    Bytes out(der, der + len);
+    OPENSSL_free(der);
+    return out;
+}
+
 Certificate make_certificate(X509* x509, LibContext* ctx) {
     NSSLAB_ASSERT(x509 != nullptr, "make_certificate: null X509");
     return Certificate(std::make_shared<Certificate::Impl const>(x509, ctx));
@@ -379,6 +388,25 @@ std::string DistinguishedName::to_string() const {
         out += escape_value(a.value);
     }
     return out;
+}
+
+Result<Bytes> DistinguishedName::to_der() const {
+    std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)> name(X509_NAME_new(), X509_NAME_free);
+    NSSLAB_ASSERT(name != nullptr, "X509_NAME_new");
+    if (auto r = fill_x509_name(name.get(), *this); !r)
+        return r.error();
+    return name_der(name.get());
+}
+
+Result<DistinguishedName> DistinguishedName::from_der(ByteView der) {
+    unsigned char const* p = der.data();
+    std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)> name(
+        d2i_X509_NAME(nullptr, &p, static_cast<long>(der.size())), X509_NAME_free);
+    if (name == nullptr || p != der.data() + der.size()) {
+        ERR_clear_error();
+        return fail(Errc::decode_error, "DistinguishedName: not exactly one DER Name");
+    }
+    return dn_from_x509_name(name.get());
 }
 
 std::optional<std::string> DistinguishedName::get(std::string_view type) const {
@@ -480,6 +508,10 @@ DistinguishedName Certificate::subject() const {
 }
 DistinguishedName Certificate::issuer() const {
     return impl_ ? dn_from_x509_name(X509_get_issuer_name(impl_->x509)) : DistinguishedName{};
+}
+
+Bytes Certificate::subject_der() const {
+    return impl_ ? name_der(X509_get_subject_name(impl_->x509)) : Bytes{};
 }
 
 Bytes Certificate::serial() const {

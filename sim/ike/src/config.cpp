@@ -4,6 +4,8 @@
 #include <array>
 #include <string>
 
+#include "nsslab/crypto/certificate.hpp"
+
 namespace nsslab::ike {
 
 Identity Identity::fqdn(std::string_view name) {
@@ -19,6 +21,20 @@ Identity Identity::ip(IpAddress const& address) {
     Bytes data(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(address.size()));
     return Identity{address.is_v4() ? wire_ike::IdType::ipv4_addr : wire_ike::IdType::ipv6_addr,
                     std::move(data)};
+}
+
+Identity Identity::der_dn(Bytes der) {
+    return Identity{wire_ike::IdType::der_asn1_dn, std::move(der)};
+}
+
+Result<Identity> Identity::dn(std::string_view rfc4514) {
+    auto dn = crypto::DistinguishedName::parse(rfc4514);
+    if (!dn)
+        return dn.error();
+    auto der = dn->to_der();
+    if (!der)
+        return der.error();
+    return der_dn(std::move(*der));
 }
 
 std::string Identity::to_string() const {
@@ -41,6 +57,10 @@ std::string Identity::to_string() const {
                 return "ipv6:" + IpAddress::v6(raw).to_string();
             }
             break;
+        case wire_ike::IdType::der_asn1_dn:
+            if (auto dn = crypto::DistinguishedName::from_der(data))
+                return "dn:" + dn->to_string();
+            break;
         default:
             break;
     }
@@ -53,8 +73,20 @@ std::string_view to_string(AuthMethod method) {
             return "pre_shared_key";
         case AuthMethod::digital_signature:
             return "digital_signature";
+        case AuthMethod::ecdsa_256:
+            return "ecdsa_256";
+        case AuthMethod::ecdsa_384:
+            return "ecdsa_384";
+        case AuthMethod::ecdsa_521:
+            return "ecdsa_521";
+        case AuthMethod::rsa_signature:
+            return "rsa_signature";
     }
     return "unknown";
+}
+
+bool is_signature(AuthMethod method) {
+    return method != AuthMethod::pre_shared_key;
 }
 
 std::string to_string(IkeProposal const& proposal) {

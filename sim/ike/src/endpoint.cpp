@@ -140,6 +140,7 @@ w::Notify error_notify(w::NotifyType type, Bytes data) {
 }
 
 bool uses_signatures(Connection const& c) {
+    // N(SIGNATURE_HASH_ALGORITHMS) is for method 14 (RFC 7427 §4).
     return c.local_auth.method == AuthMethod::digital_signature ||
            c.peer_auth.method == AuthMethod::digital_signature;
 }
@@ -423,6 +424,7 @@ IkeEndpoint::IkeEndpoint(IkeConfig config, crypto::LibContext& lib, IkeOptions o
                       impl_->options.nonce_size <= w::max_nonce_size,
                   "nonce_size outside 16..256");
     NSSLAB_ASSERT(impl_->options.retries < 30, "IkeRetries too large");
+    impl_->prepare_certreqs();
 }
 
 IkeEndpoint::~IkeEndpoint() = default;
@@ -508,6 +510,10 @@ std::optional<ChildSaKeys> IkeEndpoint::child_keys(SaId id, std::uint32_t spi_in
 
 std::uint64_t IkeEndpoint::children_refused() const {
     return impl_->refused_children;
+}
+
+std::uint64_t IkeEndpoint::cookies_sent() const {
+    return impl_->sent_cookies;
 }
 
 }  // namespace nsslab::ike

@@ -1,14 +1,17 @@
-// IKE_AUTH (RFC 7296 §1.2, §2.15) for both roles, with the first Child SA.
+// IKE_AUTH (RFC 7296 §1.2, §2.15) for both roles, with the first Child SA. AUTH methods 2 (PSK),
+// 14 (RFC 7427) and 9/10/11 (RFC 4754: ECDSA with raw r|s, converted from and to the DER the
+// signer and verifier use); method 1 is refused (no SHA-1 scheme at the NSS server).
 //
 //   initiator                                   responder
-//   (keys; sign request if method 14: auth_sign_pending)
-//   HDR, SK {IDi, AUTH, SAi2, TSi, TSr} -->
+//   (keys; sign request for a signature method: auth_sign_pending)
+//   HDR, SK {IDi, [CERT+], [CERTREQ], AUTH, SAi2, TSi, TSr} -->
 //                                              (verify request: auth_verify_pending,
 //                                               sign request: auth_sign_pending)
-//                                       <--    HDR, SK {IDr, AUTH, SAr2, TSi, TSr}
+//                                       <--    HDR, SK {IDr, [CERT+], AUTH, SAr2, TSi, TSr}
 //   (verify request: auth_verify_pending)
 #include <algorithm>
 
+#include "nsslab/crypto/ecdsa_sig.hpp"
 #include "nsslab/crypto/prf.hpp"
 #include "nsslab/crypto/sig_alg_id.hpp"
 #include "proposals.hpp"
@@ -55,8 +58,54 @@ bool equal_constant_time(ByteView a, ByteView b) {
 }
 
 w::AuthMethod wire_method(AuthMethod m) {
-    return m == AuthMethod::pre_shared_key ? w::AuthMethod::shared_key_mic
-                                           : w::AuthMethod::digital_signature;
+    switch (m) {
+        case AuthMethod::pre_shared_key:
+            return w::AuthMethod::shared_key_mic;
+        case AuthMethod::digital_signature:
+            return w::AuthMethod::digital_signature;
+        case AuthMethod::ecdsa_256:
+            return w::AuthMethod::ecdsa_sha256_p256;
+        case AuthMethod::ecdsa_384:
+            return w::AuthMethod::ecdsa_sha384_p384;
+        case AuthMethod::ecdsa_521:
+            return w::AuthMethod::ecdsa_sha512_p521;
+        case AuthMethod::rsa_signature:
+            break;
+    }
+    return w::AuthMethod::rsa_digital_signature;
+}
+
+constexpr char const* method_1_refused =
+    "AUTH method 1 (RSA with SHA-1) is not supported: the NSS certificate service has no SHA-1 "
+    "signature scheme";
+
+// RFC 4754: the curve and hash of methods 9, 10, 11.
+struct EcdsaMethod {
+    crypto::EcdsaCurve curve;
+    crypto::SignatureScheme scheme;
+    crypto::KeyType key;
+};
+std::optional<EcdsaMethod> ecdsa_method(AuthMethod m) {
+    switch (m) {
+        case AuthMethod::ecdsa_256:
+            return EcdsaMethod{crypto::EcdsaCurve::p256, crypto::SignatureScheme::ecdsa_sha256,
+                               crypto::KeyType::ec_p256};
+        case AuthMethod::ecdsa_384:
+            return EcdsaMethod{crypto::EcdsaCurve::p384, crypto::SignatureScheme::ecdsa_sha384,
+                               crypto::KeyType::ec_p384};
+        case AuthMethod::ecdsa_521:
+            return EcdsaMethod{crypto::EcdsaCurve::p521, crypto::SignatureScheme::ecdsa_sha512,
+                               crypto::KeyType::ec_p521};
+        default:
+            return std::nullopt;
+    }
+}
+
+// The scheme our sign request names.
+crypto::SignatureScheme local_scheme(LocalAuth const& auth) {
+    if (auto e = ecdsa_method(auth.method))
+        return e->scheme;
+    return auth.scheme;
 }
 
 }  // namespace
@@ -75,13 +124,18 @@ void IkeEndpoint::Impl::start_auth(Sa& sa, TimePoint now) {
             return fail(sa, "ike.negotiation_failed", auth.error().message);
         return init ? send_auth_request(sa, *auth, now) : send_auth_response(sa, *auth);
     }
-    auto hash = crypto::signature_hash_of(conn.local_auth.scheme);
-    if (std::find(sa.peer_hashes.begin(), sa.peer_hashes.end(), hash) == sa.peer_hashes.end())
-        return auth_failed(
-            sa, "local",
-            "the peer's SIGNATURE_HASH_ALGORITHMS lack " + std::string(crypto::to_string(hash)));
+    if (conn.local_auth.method == AuthMethod::rsa_signature)
+        return auth_failed(sa, "local", method_1_refused);
+    if (conn.local_auth.method == AuthMethod::digital_signature) {
+        auto hash = crypto::signature_hash_of(conn.local_auth.scheme);
+        if (std::find(sa.peer_hashes.begin(), sa.peer_hashes.end(), hash) == sa.peer_hashes.end())
+            return auth_failed(sa, "local",
+                               "the peer's SIGNATURE_HASH_ALGORITHMS lack " +
+                                   std::string(crypto::to_string(hash)));
+    }
     sa.state = SaState::auth_sign_pending;
-    ask(sa, SignRequest{conn.local_auth.key_label, conn.local_auth.scheme, std::move(*octets)},
+    ask(sa,
+        SignRequest{conn.local_auth.key_label, local_scheme(conn.local_auth), std::move(*octets)},
         now);
 }
 
@@ -93,6 +147,8 @@ void IkeEndpoint::Impl::send_auth_request(Sa& sa, ByteView auth_data, TimePoint 
     sa.child_spi_local = *spi;
     std::vector<w::Payload> inner;
     inner.push_back(w::IdI{conn.local_id.type, conn.local_id.data});
+    add_certificates(sa, inner);
+    add_certreq(sa, inner);
     inner.push_back(w::Authentication{wire_method(conn.local_auth.method),
                                       Bytes(auth_data.begin(), auth_data.end())});
     w::SecurityAssociation child;
@@ -124,6 +180,8 @@ void IkeEndpoint::Impl::on_auth_request(Sa& sa, Endpoint const& from,
     if (idi == nullptr || auth == nullptr)
         return drop(DropReason::invalid_payloads, from, "IKE_AUTH request without IDi or AUTH");
     sa.processing_id = 1;
+    take_certificates(sa, inner);
+    take_certreqs(sa, inner);
     // The first Child SA: the first of the peer's proposals we accept.
     if (child == nullptr || tsi == nullptr || tsr == nullptr) {
         sa.child_error = w::NotifyType::invalid_syntax;
@@ -149,7 +207,7 @@ void IkeEndpoint::Impl::on_auth_request(Sa& sa, Endpoint const& from,
         return auth_failed(sa, "peer",
                            "IDi " + Identity{idi->id_type, idi->data}.to_string() + " is not " +
                                conn.remote_id.to_string());
-    check_peer_auth(sa, *auth, id_prime(idi->id_type, idi->data), now);
+    check_peer_auth(sa, *auth, Identity{idi->id_type, idi->data}, now);
 }
 
 void IkeEndpoint::Impl::on_auth_response(Sa& sa, Endpoint const& from,
@@ -164,6 +222,7 @@ void IkeEndpoint::Impl::on_auth_response(Sa& sa, Endpoint const& from,
         return drop(DropReason::invalid_payloads, from, "IKE_AUTH response without IDr or AUTH");
     }
     sa.next_request_id = 2;
+    take_certificates(sa, inner);
     if (auto const* child = w::find_payload<w::SecurityAssociation>(inner)) {
         sa.child = answered(*child, conn.child_proposals);
         if (sa.child) {
@@ -186,19 +245,22 @@ void IkeEndpoint::Impl::on_auth_response(Sa& sa, Endpoint const& from,
         return auth_failed(sa, "peer",
                            "IDr " + Identity{idr->id_type, idr->data}.to_string() + " is not " +
                                conn.remote_id.to_string());
-    check_peer_auth(sa, *auth, id_prime(idr->id_type, idr->data), now);
+    check_peer_auth(sa, *auth, Identity{idr->id_type, idr->data}, now);
 }
 
 void IkeEndpoint::Impl::check_peer_auth(Sa& sa, w::Authentication const& auth,
-                                        Bytes const& peer_idx, TimePoint now) {
+                                        Identity const& peer_id, TimePoint now) {
     Connection const& conn = config.connections[sa.connection];
     bool init = sa.role == Role::initiator;
     // The peer signed its own RealMessage, our nonce and its ID under its SK_p.
     auto octets =
         signed_octets(sa.suite.prf, init ? sa.init_response : sa.init_request, init ? sa.ni : sa.nr,
-                      init ? sa.keys.sk_pr : sa.keys.sk_pi, peer_idx);
+                      init ? sa.keys.sk_pr : sa.keys.sk_pi, id_prime(peer_id.type, peer_id.data));
     if (!octets)
         return fail(sa, "ike.negotiation_failed", octets.error().message);
+    if (auth.method == w::AuthMethod::rsa_digital_signature ||
+        conn.peer_auth.method == AuthMethod::rsa_signature)
+        return auth_failed(sa, "peer", method_1_refused);
     if (auth.method != wire_method(conn.peer_auth.method))
         return auth_failed(sa, "peer",
                            "AUTH method " + std::string(w::to_string(auth.method)) + ", expected " +
@@ -211,20 +273,46 @@ void IkeEndpoint::Impl::check_peer_auth(Sa& sa, w::Authentication const& auth,
             return auth_failed(sa, "peer", "pre-shared key AUTH does not match");
         return peer_authenticated(sa, now);
     }
-    auto parsed = crypto::parse_signature_auth_data(auth.data);
-    if (!parsed)
-        return auth_failed(sa, "peer", "AUTH data: " + parsed.error().message);
-    auto hash = crypto::signature_hash_of(parsed->scheme);
-    if (std::find(announced_hashes.begin(), announced_hashes.end(), hash) == announced_hashes.end())
-        return auth_failed(
-            sa, "peer",
-            "signature hash " + std::string(crypto::to_string(hash)) + " was not announced");
+    // The chain: the peer's CERT payloads, else the configured one.
+    std::vector<Bytes> chain =
+        sa.peer_certificates.empty() ? conn.peer_auth.certificate_chain : sa.peer_certificates;
+    if (chain.empty())
+        return auth_failed(sa, "peer",
+                           "no certificate for " + peer_id.to_string() +
+                               ": the peer sent no CERT payload and the connection configures no "
+                               "certificate_chain");
+    if (auto why = identity_not_in_certificate(peer_id, chain.front()); !why.empty())
+        return auth_failed(sa, "peer", why);
+    crypto::SignatureScheme scheme{};
+    Bytes signature;
+    if (auto ecdsa = ecdsa_method(conn.peer_auth.method)) {
+        // RFC 4754 §3: the method fixes the curve; the key must be on it.
+        auto key = crypto::Certificate::load_der(nullptr, chain.front())->public_key();
+        if (key.key_type() != ecdsa->key)
+            return auth_failed(sa, "peer",
+                               "AUTH method " + std::string(w::to_string(auth.method)) +
+                                   " needs a " + std::string(crypto::to_string(ecdsa->key)) +
+                                   " key, the certificate holds " + key.description());
+        auto der = crypto::ecdsa_raw_to_der(auth.data, ecdsa->curve);
+        if (!der)
+            return auth_failed(sa, "peer", "AUTH data: " + der.error().message);
+        scheme = ecdsa->scheme;
+        signature = std::move(*der);
+    } else {
+        auto parsed = crypto::parse_signature_auth_data(auth.data);
+        if (!parsed)
+            return auth_failed(sa, "peer", "AUTH data: " + parsed.error().message);
+        auto hash = crypto::signature_hash_of(parsed->scheme);
+        if (std::find(announced_hashes.begin(), announced_hashes.end(), hash) ==
+            announced_hashes.end())
+            return auth_failed(
+                sa, "peer",
+                "signature hash " + std::string(crypto::to_string(hash)) + " was not announced");
+        scheme = parsed->scheme;
+        signature.assign(parsed->signature.begin(), parsed->signature.end());
+    }
     sa.state = SaState::auth_verify_pending;
-    ask(sa,
-        VerifyRequest{parsed->scheme, std::move(*octets),
-                      Bytes(parsed->signature.begin(), parsed->signature.end()),
-                      conn.peer_auth.certificate_chain},
-        now);
+    ask(sa, VerifyRequest{scheme, std::move(*octets), std::move(signature), std::move(chain)}, now);
 }
 
 void IkeEndpoint::Impl::peer_authenticated(Sa& sa, TimePoint now) {
@@ -237,6 +325,7 @@ void IkeEndpoint::Impl::send_auth_response(Sa& sa, ByteView auth_data) {
     Connection const& conn = config.connections[sa.connection];
     std::vector<w::Payload> inner;
     inner.push_back(w::IdR{conn.local_id.type, conn.local_id.data});
+    add_certificates(sa, inner);
     inner.push_back(w::Authentication{wire_method(conn.local_auth.method),
                                       Bytes(auth_data.begin(), auth_data.end())});
     if (sa.child) {
@@ -289,6 +378,12 @@ void IkeEndpoint::Impl::established(Sa& sa) {
         .with("peer_auth", to_string(conn.peer_auth.method))
         .with("local", sa.local.to_string())
         .with("remote", sa.remote.to_string());
+    if (!sa.peer_certreq.empty()) {
+        std::string cas;
+        for (auto const& h : sa.peer_certreq)
+            cas += (cas.empty() ? "" : ",") + to_hex(h);
+        e.with("peer_certreq", cas);
+    }
     if (sa.child) {
         bool init = sa.role == Role::initiator;
         e.with("child", to_string(*sa.child))
@@ -309,7 +404,19 @@ void IkeEndpoint::Impl::on_completion(Sa& sa, ServiceResult result, TimePoint no
     if (sa.state == SaState::auth_sign_pending) {
         if (!result)
             return auth_failed(sa, "local", "signing failed: " + result.error().message);
-        Bytes data = crypto::signature_auth_data(conn.local_auth.scheme, *result);
+        Bytes data;
+        if (auto ecdsa = ecdsa_method(conn.local_auth.method)) {
+            auto raw = crypto::ecdsa_der_to_raw(*result, ecdsa->curve);
+            if (!raw)
+                return auth_failed(
+                    sa, "local",
+                    "the signature is no ECDSA " +
+                        std::string(w::to_string(wire_method(conn.local_auth.method))) +
+                        " signature: " + raw.error().message);
+            data = std::move(*raw);
+        } else {
+            data = crypto::signature_auth_data(conn.local_auth.scheme, *result);
+        }
         if (sa.role == Role::initiator)
             return send_auth_request(sa, data, now);
         return send_auth_response(sa, data);

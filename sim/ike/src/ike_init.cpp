@@ -2,11 +2,19 @@
 //
 //   initiator                                   responder
 //   HDR, SAi1, KEi, Ni, [N(SHA)]        -->
-//                                       <--    HDR, SAr1, KEr, Nr, [N(SHA)]
+//                                       <--    HDR, N(COOKIE)           (half_open >= threshold)
+//   HDR, N(COOKIE), SAi1, KEi, Ni, [N(SHA)]  -->
+//                                       <--    HDR, N(INVALID_KE_PAYLOAD, group)
+//   HDR, N(COOKIE), SAi1, KEi', Ni, [N(SHA)] -->                  (same SPIi and Ni, MID 0)
+//                                       <--    HDR, SAr1, KEr, Nr, [CERTREQ], [N(SHA)]
 //
-// The responder keeps no state for an error answer (NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD).
+// The responder keeps no state for an error or cookie answer (NO_PROPOSAL_CHOSEN,
+// INVALID_KE_PAYLOAD, COOKIE). The cookie is t | SHA-256(Ni | IPi | SPIi | secret_t), t the
+// number of the secret's period (IkeOptions::cookie_secret_lifetime); the secrets are random
+// from the LibContext, the current and the previous one accepted.
 #include <algorithm>
 
+#include "nsslab/crypto/digest.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/wire_ike/codec.hpp"
 #include "proposals.hpp"
@@ -37,6 +45,35 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
         });
     if (conn_it == config.connections.end())
         return drop(DropReason::no_connection, from);
+    if (half_open >= options.cookie_threshold) {
+        auto const* ni = w::find_payload<w::Nonce>(m.payloads);
+        if (ni == nullptr)
+            return drop(DropReason::invalid_payloads, from, "IKE_SA_INIT without Nonce");
+        // RFC 7296 §2.6: N(COOKIE) comes first.
+        auto const* first = m.payloads.empty() ? nullptr : std::get_if<w::Notify>(&m.payloads[0]);
+        bool has = first != nullptr && first->type == w::NotifyType::cookie;
+        if (!has || !cookie_valid(first->data, ni->data, from, h.spi_i, now)) {
+            auto cookie = make_cookie(ni->data, from, h.spi_i, now);
+            if (!cookie)
+                return drop(DropReason::invalid_payloads, from, cookie.error().message);
+            w::Message answer;
+            answer.header = h;
+            answer.header.spi_r = 0;
+            answer.header.initiator = false;
+            answer.header.response = true;
+            w::Notify n = error_notify(w::NotifyType::cookie, std::move(*cookie));
+            answer.payloads.push_back(std::move(n));
+            send_datagram(local, from, w::encode(answer));
+            ++sent_cookies;
+            Event e("ike.cookie_sent");
+            e.with("connection", conn_it->name)
+                .with("from", from.to_string())
+                .with("half_open", half_open)
+                .with("reason", has ? "invalid cookie" : "no cookie");
+            emit(std::move(e));
+            return;
+        }
+    }
     if (half_open >= options.half_open_max)
         return drop(DropReason::half_open_limit, from);
     if (sas.size() >= options.sas_max)
@@ -101,6 +138,7 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
     sa.ni = nonce->data;
     sa.init_request.assign(bytes.begin(), bytes.end());
     sa.peer_hashes = peer_signature_hashes(m.payloads);
+    take_certreqs(sa, m.payloads);
     auto spi = fresh_spi();
     auto nr = random_bytes(options.nonce_size);
     auto dh = crypto::DhKey::generate(lib, chosen->dh);
@@ -119,6 +157,7 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
     answer.payloads.push_back(w::SecurityAssociation{{p}});
     answer.payloads.push_back(w::KeyExchange{ke->group, std::move(ker)});
     answer.payloads.push_back(w::Nonce{sa.nr});
+    add_certreq(sa, answer.payloads);
     if (uses_signatures(conn) && !sa.peer_hashes.empty())
         answer.payloads.push_back(signature_hash_notify());
     sa.init_response = w::encode(answer);
@@ -138,6 +177,8 @@ void IkeEndpoint::Impl::on_init_response(Sa& sa, Endpoint const& from, ByteView 
                                          w::Message const& m, TimePoint now) {
     if (sa.state != SaState::init_sent)
         return drop(DropReason::unexpected_exchange, from);
+    if (retry_init(sa, m, now))
+        return;
     for (auto const& p : m.payloads) {
         auto const* n = std::get_if<w::Notify>(&p);
         if (n != nullptr && static_cast<std::uint16_t>(n->type) < 16384)
@@ -159,10 +200,153 @@ void IkeEndpoint::Impl::on_init_response(Sa& sa, Endpoint const& from, ByteView 
     sa.nr = nonce->data;
     sa.init_response.assign(bytes.begin(), bytes.end());
     sa.peer_hashes = peer_signature_hashes(m.payloads);
+    take_certreqs(sa, m.payloads);
     if (auto r = derive_keys(sa, ke->data); !r)
         return fail(sa, "ike.negotiation_failed", r.error().message);
     sa.outstanding.active = false;
     start_auth(sa, now);
+}
+
+bool IkeEndpoint::Impl::retry_init(Sa& sa, w::Message const& m, TimePoint now) {
+    Connection const& conn = config.connections[sa.connection];
+    auto resend = [&](std::string event, std::string field, std::string value, unsigned attempt) {
+        sa.next_request_id = 0;  // the retried request restarts with MID 0 (RFC 7296 §2.6)
+        sa.init_request = init_request(sa);
+        send_request(sa, w::ExchangeType::ike_sa_init, sa.init_request, now);
+        Event e = sa_event(std::move(event), sa);
+        e.with(std::move(field), std::move(value)).with("attempt", attempt);
+        emit(std::move(e));
+    };
+    if (auto const* n = w::find_notify(m.payloads, w::NotifyType::cookie)) {
+        if (n->data.empty() || n->data.size() > 64) {
+            fail(sa, "ike.negotiation_failed",
+                 "N(COOKIE) of " + std::to_string(n->data.size()) +
+                     " octets (RFC 7296 §2.6: 1 to 64)");
+            return true;
+        }
+        if (sa.cookie_retries >= cookie_retries_max) {
+            fail(sa, "ike.negotiation_failed",
+                 "peer sent COOKIE after " + std::to_string(sa.cookie_retries) + " retries");
+            return true;
+        }
+        sa.cookie = n->data;
+        resend("ike.cookie_retry", "cookie_octets", std::to_string(sa.cookie.size()),
+               ++sa.cookie_retries);
+        return true;
+    }
+    auto const* n = w::find_notify(m.payloads, w::NotifyType::invalid_ke_payload);
+    if (n == nullptr)
+        return false;
+    std::optional<std::uint16_t> group;
+    if (n->data.size() == 2)
+        group = *ByteReader(n->data).u16();
+    auto it = std::find_if(
+        conn.ike_proposals.begin(), conn.ike_proposals.end(),
+        [&](IkeProposal const& q) { return group && static_cast<std::uint16_t>(q.dh) == *group; });
+    std::string name = group ? std::string(w::to_string(static_cast<w::DhGroup>(*group))) : "none";
+    if (it == conn.ike_proposals.end() || it->dh == sa.dh->group()) {
+        fail(sa, "ike.negotiation_failed",
+             "peer sent INVALID_KE_PAYLOAD for group " + name +
+                 (it == conn.ike_proposals.end() ? ", which no proposal offers"
+                                                 : ", the group of our KE"));
+        return true;
+    }
+    if (sa.invalid_ke_retries >= invalid_ke_retries_max) {
+        fail(sa, "ike.negotiation_failed",
+             "peer sent INVALID_KE_PAYLOAD after " + std::to_string(sa.invalid_ke_retries) +
+                 " retries");
+        return true;
+    }
+    auto dh = crypto::DhKey::generate(lib, it->dh);
+    if (!dh) {
+        fail(sa, "ike.negotiation_failed", dh.error().message);
+        return true;
+    }
+    sa.dh.emplace(std::move(*dh));
+    sa.suite = *it;
+    resend("ike.invalid_ke_retry", "group", std::string(crypto::to_string(it->dh)),
+           ++sa.invalid_ke_retries);
+    return true;
+}
+
+Result<void> IkeEndpoint::Impl::rotate_cookie_secret(TimePoint now) {
+    auto period =
+        static_cast<std::uint32_t>(now.time_since_epoch() / options.cookie_secret_lifetime);
+    if (cookie_secret_since && period == cookie_version)
+        return {};
+    auto fresh = random_bytes(32);
+    if (!fresh)
+        return fresh.error();
+    // The previous secret stays only when it belongs to the period just before.
+    bool next = cookie_secret_since && period == cookie_version + 1;
+    previous_cookie_secret = next ? std::move(cookie_secret) : Bytes{};
+    cookie_secret = std::move(*fresh);
+    cookie_version = period;
+    cookie_secret_since = now;
+    return {};
+}
+
+namespace {
+
+Result<Bytes> cookie_hash(ByteView ni, Endpoint const& from, std::uint64_t spi_i, ByteView secret) {
+    Bytes in(ni.begin(), ni.end());
+    auto const& ip = from.address.raw();
+    in.insert(in.end(), ip.begin(), ip.begin() + static_cast<std::ptrdiff_t>(from.address.size()));
+    ByteWriter(in).u64(spi_i);
+    in.insert(in.end(), secret.begin(), secret.end());
+    return crypto::sha256(in);
+}
+
+}  // namespace
+
+Result<Bytes> IkeEndpoint::Impl::make_cookie(ByteView ni, Endpoint const& from, std::uint64_t spi_i,
+                                             TimePoint now) {
+    if (auto r = rotate_cookie_secret(now); !r)
+        return r.error();
+    auto hash = cookie_hash(ni, from, spi_i, cookie_secret);
+    if (!hash)
+        return hash.error();
+    Bytes cookie;
+    ByteWriter(cookie).u32(cookie_version);
+    cookie.insert(cookie.end(), hash->begin(), hash->end());
+    return cookie;
+}
+
+bool IkeEndpoint::Impl::cookie_valid(ByteView cookie, ByteView ni, Endpoint const& from,
+                                     std::uint64_t spi_i, TimePoint now) {
+    if (cookie.size() != 4 + crypto::sha256_size || !rotate_cookie_secret(now))
+        return false;
+    ByteReader r(cookie);
+    std::uint32_t t = *r.u32();
+    Bytes const* secret = nullptr;
+    if (t == cookie_version)
+        secret = &cookie_secret;
+    else if (t + 1 == cookie_version && !previous_cookie_secret.empty())
+        secret = &previous_cookie_secret;
+    if (secret == nullptr)
+        return false;
+    auto hash = cookie_hash(ni, from, spi_i, *secret);
+    return hash && std::equal(hash->begin(), hash->end(), cookie.begin() + 4, cookie.end());
+}
+
+Bytes IkeEndpoint::Impl::init_request(Sa const& sa) const {
+    Connection const& conn = config.connections[sa.connection];
+    w::Message request;
+    request.header = header(sa, w::ExchangeType::ike_sa_init, false, 0);
+    if (!sa.cookie.empty())
+        request.payloads.push_back(error_notify(w::NotifyType::cookie, sa.cookie));
+    w::SecurityAssociation offer;
+    std::uint8_t number = 1;
+    for (auto const& q : conn.ike_proposals)
+        offer.proposals.push_back(w::Proposal{number++, w::ProtocolId::ike, {}, ike_transforms(q)});
+    request.payloads.push_back(std::move(offer));
+    request.payloads.push_back(
+        w::KeyExchange{static_cast<w::DhGroup>(sa.dh->group()),
+                       Bytes(sa.dh->public_value().begin(), sa.dh->public_value().end())});
+    request.payloads.push_back(w::Nonce{sa.ni});
+    if (uses_signatures(conn))
+        request.payloads.push_back(signature_hash_notify());
+    return w::encode(request);
 }
 
 Result<void> IkeEndpoint::Impl::derive_keys(Sa& sa, ByteView peer_ke) {
@@ -234,20 +418,7 @@ Result<SaId> IkeEndpoint::initiate(std::string_view connection, TimePoint now) {
     sa.ni = std::move(*ni);
     sa.dh.emplace(std::move(*dh));
 
-    w::Message request;
-    request.header = m.header(sa, w::ExchangeType::ike_sa_init, false, 0);
-    w::SecurityAssociation offer;
-    std::uint8_t number = 1;
-    for (auto const& q : it->ike_proposals)
-        offer.proposals.push_back(w::Proposal{number++, w::ProtocolId::ike, {}, ike_transforms(q)});
-    request.payloads.push_back(std::move(offer));
-    request.payloads.push_back(
-        w::KeyExchange{static_cast<w::DhGroup>(sa.suite.dh),
-                       Bytes(sa.dh->public_value().begin(), sa.dh->public_value().end())});
-    request.payloads.push_back(w::Nonce{sa.ni});
-    if (uses_signatures(*it))
-        request.payloads.push_back(signature_hash_notify());
-    sa.init_request = w::encode(request);
+    sa.init_request = m.init_request(sa);
     m.by_spi[sa.spi_i] = sa.id;
     SaId id = sa.id;
     m.send_request(sa, w::ExchangeType::ike_sa_init, sa.init_request, now);

@@ -37,15 +37,22 @@ std::string spi_hex(std::uint64_t spi);
 // A Notify payload without SPI (an error type, or a status type with data).
 w::Notify error_notify(w::NotifyType type, Bytes data = {});
 
-// The hashes this endpoint announces in N(SIGNATURE_HASH_ALGORITHMS) (RFC 7427 §4) and accepts.
-inline constexpr std::array<crypto::SignatureHash, 3> announced_hashes{
+// The hashes this endpoint announces in N(SIGNATURE_HASH_ALGORITHMS) (RFC 7427 §4) and accepts:
+// identity (RFC 8420) for Ed25519, as charon does (DESIGN.md §2 "AUTH").
+inline constexpr std::array<crypto::SignatureHash, 4> announced_hashes{
     crypto::SignatureHash::sha2_256, crypto::SignatureHash::sha2_384,
-    crypto::SignatureHash::sha2_512};
+    crypto::SignatureHash::sha2_512, crypto::SignatureHash::identity};
 w::Notify signature_hash_notify();
 // The hash algorithms of a received N(SIGNATURE_HASH_ALGORITHMS), unknown numbers skipped.
 std::vector<crypto::SignatureHash> peer_signature_hashes(std::span<w::Payload const> payloads);
 
+// Does the connection use AUTH method 14 (and so N(SIGNATURE_HASH_ALGORITHMS))?
 bool uses_signatures(Connection const& c);
+
+// Why `id` is not confirmed by the end-entity certificate `der` (empty: it is): an IP address
+// ID by a subjectAltName iPAddress, an FQDN by a dNSName (case-insensitive), an RFC 822 address
+// by an rfc822Name, a DN by the subject (strongSwan's rule).
+std::string identity_not_in_certificate(Identity const& id, ByteView der);
 
 // The lower of two nonces, and whether `a` is lower than `b`: "lowest" is an octet-by-octet
 // comparison where a prefix is lower (RFC 7296 §2.8.1).
@@ -127,6 +134,14 @@ struct IkeEndpoint::Sa {
     std::optional<crypto::SkCipher> out;  // our direction
     std::optional<crypto::SkCipher> in;   // the peer's
     std::vector<crypto::SignatureHash> peer_hashes;
+    // The peer's CERT payloads (X509_SIGNATURE, bounded) of IKE_AUTH and the CA hashes of its
+    // CERTREQ payloads.
+    std::vector<Bytes> peer_certificates;
+    std::vector<Bytes> peer_certreq;
+    // Initiator: the responder's cookie (RFC 7296 §2.6) and the IKE_SA_INIT retries so far.
+    Bytes cookie;
+    unsigned cookie_retries{0};
+    unsigned invalid_ke_retries{0};
 
     // Window 1 (RFC 7296 §2.3).
     std::uint32_t next_request_id{0};  // of our next request
@@ -216,6 +231,21 @@ struct IkeEndpoint::Impl {
     std::uint64_t next_request{1};
     ChildId next_child{1};
     std::uint64_t refused_children{0};
+    std::uint64_t ignored_certificates{0};
+    std::uint64_t sent_cookies{0};
+
+    // Per connection (by index): our certificates (set_local_certificates()) and the Certification
+    // Authority field of our CERTREQ (SHA-1s of PeerAuth::ca_certificates' keys; empty: none).
+    std::vector<std::vector<Bytes>> local_chains;
+    std::vector<Bytes> certreq_authorities;
+
+    // Responder cookies (RFC 7296 §2.6): the secret of period `cookie_version` (of
+    // cookie_secret_lifetime), the previous period's (empty unless it was used), and when the
+    // current one was made (unset before the first cookie).
+    Bytes cookie_secret;
+    Bytes previous_cookie_secret;
+    std::uint32_t cookie_version{0};
+    std::optional<TimePoint> cookie_secret_since;
 
     std::deque<Transmit> transmits;
     std::deque<Event> events;
@@ -296,6 +326,30 @@ struct IkeEndpoint::Impl {
     // SK_* from SKEYSEED, the SK ciphers and the decryption table line.
     Result<void> install_keys(Sa& sa, ByteView skeyseed);
 
+    // ---- certificates (certificates.cpp) ----
+    // The CERTREQ of each connection, or an ike.config_error event for a CA it cannot use.
+    void prepare_certreqs();
+    // CERT payloads of our chain, when the connection signs.
+    void add_certificates(Sa const& sa, std::vector<w::Payload>& out) const;
+    // CERTREQ with our CAs, when the connection has any.
+    void add_certreq(Sa const& sa, std::vector<w::Payload>& out) const;
+    // Keeps the peer's CERT (IKE_AUTH) and CERTREQ payloads in the SA, bounded and counted.
+    void take_certificates(Sa& sa, std::span<w::Payload const> payloads);
+    void take_certreqs(Sa& sa, std::span<w::Payload const> payloads);
+
+    // ---- cookies (ike_init.cpp) ----
+    // t | SHA-256(Ni | IPi | SPIi | secret_t) under the current secret (rotated first if due).
+    Result<Bytes> make_cookie(ByteView ni, Endpoint const& from, std::uint64_t spi_i,
+                              TimePoint now);
+    bool cookie_valid(ByteView cookie, ByteView ni, Endpoint const& from, std::uint64_t spi_i,
+                      TimePoint now);
+    Result<void> rotate_cookie_secret(TimePoint now);
+    // The initiator's IKE_SA_INIT request: [N(COOKIE),] SA, KE, Ni, [N(SHA)].
+    Bytes init_request(Sa const& sa) const;
+    // N(INVALID_KE_PAYLOAD) / N(COOKIE) in an IKE_SA_INIT response: true when handled (retried
+    // or failed).
+    bool retry_init(Sa& sa, w::Message const& m, TimePoint now);
+
     // ---- IKE_AUTH (ike_auth.cpp) ----
     void start_auth(Sa& sa, TimePoint now);
     void send_auth_request(Sa& sa, ByteView auth_data, TimePoint now);
@@ -303,7 +357,7 @@ struct IkeEndpoint::Impl {
                          TimePoint now);
     void on_auth_response(Sa& sa, Endpoint const& from, std::vector<w::Payload> const& inner,
                           TimePoint now);
-    void check_peer_auth(Sa& sa, w::Authentication const& auth, Bytes const& peer_idx,
+    void check_peer_auth(Sa& sa, w::Authentication const& auth, Identity const& peer_id,
                          TimePoint now);
     void peer_authenticated(Sa& sa, TimePoint now);
     void send_auth_response(Sa& sa, ByteView auth_data);

@@ -42,6 +42,14 @@ struct DistinguishedName {
     std::string to_string() const;
     // First value of an attribute type ("CN"), if present.
     std::optional<std::string> get(std::string_view type) const;
+    // The DER Name (RFC 5280 §4.1.2.4) a certificate made from this DN carries as its subject:
+    // RDNs in X.509 order (least specific first), values as OpenSSL encodes them from UTF-8
+    // (PrintableString for C, UTF8String otherwise). The ID_DER_ASN1_DN of IKEv2 (RFC 7296
+    // §3.5). Errors: Errc::crypto_error for an attribute type OpenSSL does not know.
+    Result<Bytes> to_der() const;
+    // A DER Name back to RFC 4514 order. Errors: Errc::decode_error unless `der` is exactly one
+    // Name.
+    static Result<DistinguishedName> from_der(ByteView der);
     bool operator==(DistinguishedName const&) const = default;
 };
 
@@ -116,6 +124,7 @@ class Certificate {
 
     DistinguishedName subject() const;
     DistinguishedName issuer() const;
+    Bytes subject_der() const;  // the subject Name as encoded in the certificate
     std::string subject_string() const { return subject().to_string(); }
     std::string issuer_string() const { return issuer().to_string(); }
     Bytes serial() const;            // minimal big-endian octets

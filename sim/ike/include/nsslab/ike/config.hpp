@@ -2,12 +2,15 @@
 // Connection per peer. The IBM policy (KeyExchangeRule, KeyExchangeAction, ...) is parsed
 // elsewhere and turned into these.
 //
-// Authentication (RFC 7296 §2.15, RFC 7427): a connection authenticates itself with a
-// pre-shared key (AUTH method 2) or a digital signature (method 14) made by whoever holds the
-// key labelled `key_label` — the endpoint never holds a private key: it asks for the signature
-// with poll_request(). The peer is authenticated the same way: its PSK AUTH is computed here,
-// its signature is verified by whoever answers the verify request, with the peer's certificate
-// chain taken from this configuration (CERT payloads are not exchanged yet).
+// Authentication (RFC 7296 §2.15, RFC 4754, RFC 7427): a connection authenticates itself with a
+// pre-shared key (AUTH method 2) or a signature — method 14 (Digital Signature, any scheme) or
+// methods 9/10/11 (ECDSA P-256/SHA-256, P-384/SHA-384, P-521/SHA-512) — made by whoever holds
+// the key labelled `key_label`: the endpoint never holds a private key, it asks for the
+// signature with poll_request(). Method 1 (RSA with SHA-1) is refused: the NSS certificate
+// service has no SHA-1 signature scheme (docs/ike-core.md §3). The peer is authenticated the
+// same way: its PSK AUTH is computed here, its signature is verified by whoever answers the
+// verify request, with the certificates of its CERT payloads (or, when it sent none, the chain
+// configured here); its ID must be confirmed by its end-entity certificate.
 #pragma once
 
 #include <chrono>
@@ -20,6 +23,7 @@
 
 #include "nsslab/base/address.hpp"
 #include "nsslab/base/bytes.hpp"
+#include "nsslab/base/result.hpp"
 #include "nsslab/base/time.hpp"
 #include "nsslab/crypto/dh.hpp"
 #include "nsslab/crypto/ike_transforms.hpp"
@@ -37,31 +41,53 @@ struct Identity {
     static Identity fqdn(std::string_view name);
     static Identity rfc822(std::string_view address);
     static Identity ip(IpAddress const& address);  // ID_IPV4_ADDR or ID_IPV6_ADDR
-    std::string to_string() const;                 // "fqdn:a.example", "ipv4:9.1.1.1", ...
+    // ID_DER_ASN1_DN: a DER Name (RFC 5280 §4.1.2.4), compared with the certificate's subject.
+    static Identity der_dn(Bytes der);
+    // ID_DER_ASN1_DN from an RFC 4514 string ("CN=ike.example,O=IBM,C=US"), encoded as a
+    // certificate made from the same string carries it (crypto::DistinguishedName::to_der()).
+    // Errors: parse_error, crypto_error.
+    static Result<Identity> dn(std::string_view rfc4514);
+    // "fqdn:a.example", "ipv4:9.1.1.1", "rfc822:u@a.example", "dn:CN=a,O=IBM", ...
+    std::string to_string() const;
     bool operator==(Identity const&) const = default;
 };
 
+// The AUTH methods of RFC 7296 §3.8 this endpoint knows. The signature methods are made or
+// checked through poll_request(); each names IBM's KeyExchangeAction HowToAuthMe value.
 enum class AuthMethod : std::uint8_t {
-    pre_shared_key,     // AUTH method 2 (Shared Key Message Integrity Code)
-    digital_signature,  // AUTH method 14 (RFC 7427), made or checked through poll_request()
+    pre_shared_key,     // 2 (Shared Key Message Integrity Code); HowToAuthMe PresharedKey
+    digital_signature,  // 14 (RFC 7427), LocalAuth::scheme; DigitalSignature
+    ecdsa_256,          // 9 (RFC 4754): ECDSA P-256 with SHA-256, raw r|s; ECDSA-256
+    ecdsa_384,          // 10: ECDSA P-384 with SHA-384; ECDSA-384
+    ecdsa_521,          // 11: ECDSA P-521 with SHA-512; ECDSA-521
+    // 1: RSASSA-PKCS1-v1_5 with SHA-1; RsaSignature. Refused in both roles (AUTH fails): the
+    // NSS certificate service has no SHA-1 signature scheme (DESIGN.md §4 "Schemes").
+    rsa_signature,
 };
 std::string_view to_string(AuthMethod method);
+// Every method but the pre-shared key.
+bool is_signature(AuthMethod method);
 
 // How this side proves its identity.
 struct LocalAuth {
     AuthMethod method{AuthMethod::pre_shared_key};
     Bytes psk;              // pre_shared_key
-    std::string key_label;  // digital_signature: the label of the signing key (its holder signs)
-    crypto::SignatureScheme scheme{crypto::SignatureScheme::ecdsa_sha256};  // digital_signature
+    std::string key_label;  // a signature method: the label of the signing key (its holder signs)
+    // digital_signature only; ecdsa_256/384/521 sign with ecdsa_sha256/384/512.
+    crypto::SignatureScheme scheme{crypto::SignatureScheme::ecdsa_sha256};
 };
 
 // How the peer must prove its identity.
 struct PeerAuth {
     AuthMethod method{AuthMethod::pre_shared_key};
     Bytes psk;  // pre_shared_key
-    // digital_signature: the peer's certificate chain, end entity first (DER), handed to the
-    // verifier with each verify request.
+    // A signature method: the peer's certificate chain, end entity first (DER), handed to the
+    // verifier when the peer sends no CERT payload.
     std::vector<Bytes> certificate_chain;
+    // The CAs this side trusts for the peer (DER certificates). When not empty, CERTREQ
+    // (encoding X509_SIGNATURE) with the SHA-1 of each CA's SubjectPublicKeyInfo is sent: by the
+    // responder in IKE_SA_INIT, by the initiator in IKE_AUTH (RFC 7296 §1.2, §3.7).
+    std::vector<Bytes> ca_certificates;
 };
 
 // One IKE SA proposal (RFC 7296 §3.3): an AES-GCM cipher goes with IntegrityAlgorithm::none.
@@ -121,6 +147,13 @@ struct IkeOptions {
     std::size_t half_open_max{1024};  // responder SAs before IKE_AUTH; more IKE_SA_INITs dropped
     std::size_t sas_max{65536};       // IKE SAs of any state
     std::size_t nonce_size{32};       // octets of Ni / Nr (RFC 7296 §2.10: 16..256)
+    // RFC 7296 §2.6: with this many half-open responder SAs or more, an IKE_SA_INIT request
+    // without a valid N(COOKIE) is answered with N(COOKIE) and no state is kept (strongSwan's
+    // default threshold, DESIGN.md §1 "Cookies").
+    std::size_t cookie_threshold{30};
+    // Each period this long has its own cookie secret (random, from the LibContext); a cookie
+    // of the current or the previous period is accepted, so for less than twice this long.
+    Duration cookie_secret_lifetime{std::chrono::seconds(60)};
     // Child SAs in use (installed or being rekeyed) per IKE SA; past it create_child() fails
     // and a peer's CREATE_CHILD_SA is answered N(NO_ADDITIONAL_SAS) (counted,
     // IkeEndpoint::children_refused()). A rekey needs room for the old and the new Child SA

@@ -8,17 +8,23 @@
 // INFORMATIONAL (delete of the IKE SA or of ESP SAs, liveness). Window 1: one request
 // outstanding per SA and one cached response, resent for a retransmitted request (§2.2, §2.3);
 // the owner's further requests on an SA wait in a bounded queue (IkeOptions::tasks_max).
-// SAs are found by their local SPI, never by address or port.
+// SAs are found by their local SPI, never by address or port. IKE_SA_INIT: the initiator
+// retries after N(INVALID_KE_PAYLOAD) and N(COOKIE) (§1.2, §2.6, bounded); the responder answers
+// N(COOKIE) without keeping state from IkeOptions::cookie_threshold half-open SAs on.
 //
 // Child SAs: each IKE SA keeps its Child SAs (children()) with the ESP suite, both SPIs, the
 // traffic selectors and the keys of §2.17 (child_keys(), never in an event). Rekeys carry no
 // AUTH, so they never ask for a signature.
 //
-// Signatures (AUTH method 14) are asked for with poll_request(): a sign request (key label,
-// scheme, the octets of §2.15) or a verify request (scheme, octets, signature, the peer's
-// certificate chain). The SA waits in auth_sign_pending / auth_verify_pending, sends nothing,
-// absorbs retransmissions of the peer's request, and fails after auth_wait_limit. A completion
-// for an SA that is gone is stale and ignored.
+// Signatures (AUTH methods 14 and 9/10/11) are asked for with poll_request(): a sign request
+// (key label, scheme, the octets of §2.15) or a verify request (scheme, octets, signature, the
+// peer's certificate chain from its CERT payloads, or from the configuration when it sent
+// none). The peer's ID must be confirmed by its end-entity certificate (subjectAltName or
+// subject, as strongSwan does). Our own certificates (set_local_certificates()) go out as CERT
+// payloads; CERTREQ names the CAs of PeerAuth::ca_certificates (§3.6, §3.7). The SA waits in
+// auth_sign_pending / auth_verify_pending, sends nothing, absorbs retransmissions of the peer's
+// request, and fails after auth_wait_limit. A completion for an SA that is gone is stale and
+// ignored.
 //
 // After every input the driver drains poll_transmit(), poll_event(), poll_secret() and
 // poll_request() until each returns nullopt, then arms a timer for next_timeout().
@@ -125,6 +131,18 @@ inline constexpr std::size_t event_queue_max = 4096;
 inline constexpr std::size_t secret_queue_max = 1024;
 inline constexpr std::size_t request_queue_max = 4096;
 
+// Certificates: at most this many per chain, each at most this many octets, ours
+// (set_local_certificates()) and the peer's (CERT payloads past them are ignored and counted,
+// IkeEndpoint::certificates_ignored()).
+inline constexpr std::size_t certificate_chain_max = 8;
+inline constexpr std::size_t certificate_size_max = 16 * 1024;
+// CA hashes of the peer's CERTREQ payloads kept per SA (the rest is ignored).
+inline constexpr std::size_t certreq_authorities_max = 16;
+// IKE_SA_INIT requests the initiator resends after N(INVALID_KE_PAYLOAD) and after N(COOKIE)
+// (RFC 7296 §1.2, §2.6) before the SA fails.
+inline constexpr unsigned invalid_ke_retries_max = 3;
+inline constexpr unsigned cookie_retries_max = 3;
+
 class IkeEndpoint {
   public:
     // A datagram to send from `local` to `remote` (the UDP payload: the IKE message, after a
@@ -144,7 +162,9 @@ class IkeEndpoint {
         crypto::SignatureScheme scheme{};
         Bytes octets;
         Bytes signature;
-        std::vector<Bytes> certificate_chain;  // DER, end entity first (from the configuration)
+        // DER, end entity first: the peer's CERT payloads (X509_SIGNATURE), or the configured
+        // PeerAuth::certificate_chain when it sent none.
+        std::vector<Bytes> certificate_chain;
     };
     struct ServiceRequest {
         std::uint64_t id{0};
@@ -173,6 +193,13 @@ class IkeEndpoint {
     // Deletes an established IKE SA (INFORMATIONAL with D(IKE)); an SA in any other state is
     // removed at once. Errors: not_found.
     Result<void> delete_sa(SaId sa, TimePoint now);
+    // The certificates (DER, end entity first) the named connection sends as CERT payloads
+    // (X509_SIGNATURE) after its ID in IKE_AUTH when it authenticates with a signature; an empty
+    // chain sends none. An IKE_AUTH message built after this call carries them, also for an SA
+    // whose sign request is pending. Errors: not_found (no such connection), limit_exceeded
+    // (more than certificate_chain_max certificates or one above certificate_size_max octets),
+    // invalid_argument (an empty certificate); the previous chain stays.
+    Result<void> set_local_certificates(std::string_view connection, std::vector<Bytes> chain);
     // The answer to a ServiceRequest; a stale id (its SA gone) is ignored with an event.
     void complete_request(std::uint64_t id, ServiceResult result, TimePoint now);
 
@@ -222,6 +249,11 @@ class IkeEndpoint {
     std::optional<ChildSaKeys> child_keys(SaId sa, std::uint32_t spi_in) const;
     // Peer CREATE_CHILD_SA requests answered N(NO_ADDITIONAL_SAS) because of children_max.
     std::uint64_t children_refused() const;
+    // Received CERT payloads not used: another encoding than X509_SIGNATURE, empty, above
+    // certificate_size_max or past certificate_chain_max.
+    std::uint64_t certificates_ignored() const;
+    // IKE_SA_INIT requests answered N(COOKIE) (IkeOptions::cookie_threshold).
+    std::uint64_t cookies_sent() const;
 
     struct Sa;  // one IKE SA (src/endpoint.cpp)
 
