@@ -6,6 +6,7 @@
 // SA on both sides, `ipsec -k display` shows the tunnel, `ipsec -k deactivate K1` deletes it on
 // both; SIGTERM stops both (status 0). Only loopback traffic; every wait is bounded.
 #include "daemons.hpp"
+#include "nss_folders.hpp"
 
 namespace nsslab::e2e {
 namespace {
@@ -162,6 +163,68 @@ TEST_F(IkedLoopback, ADaemonWhoseIkePortIsTakenExitsWithOne) {
     ASSERT_TRUE(WIFEXITED(status)) << status;
     EXPECT_NE(WEXITSTATUS(status), 0);
     EXPECT_FALSE(fs::exists(bad.trace));
+}
+
+// Both stacks NSS clients of one `nsslab nssd` on 127.0.0.1 (TCP, AT-TLS), each signing with
+// its own certificate from NSSD's key ring; IKE still negotiates with the pre-shared key.
+//
+// NOTE (NSS-signed AUTH over loopback, the "Done when"): once IKED resolves the key
+// label of a local identity on the NSS server (the certificate lookup being written in
+// sim/iked), the signed run is this test with, in each <stack>.policy,
+//     HowToAuthMe ECDSA-256   (instead of PresharedKey; the SharedKey line removed)
+// and the same activation: expect ike.sa_established with local_auth/peer_auth
+// "digital_signature" on both sides and nssd.sign twice (one AUTH per stack) in NSSD's trace.
+// The certificates below already carry ALTNAME(IP(127.0.0.1)) / IP(127.0.0.2), the
+// KeyExchangeRules' Identity IpAddr.
+TEST_F(IkedLoopback, BothStacksAreNssClientsOfOneNssdAndSignWithTheirOwnCertificates) {
+    std::uint16_t const port = free_udp_port({address_a, address_d});
+    ASSERT_NE(port, 0);
+    std::uint16_t const nss_port = free_port();
+    std::string const p = std::to_string(port);
+    NssClientCert const stack1{"STACK1", "SYSTEMA_STACK1", "A1S1", "A1S1_CERT", address_a};
+    NssClientCert const stack2{"STACK2", "SYSTEMD_STACK2", "D2S2", "D2S2_CERT", address_d};
+    write_nssd_folder(dir / "nssd", "SYSTEMB", nss_port, address_a, {stack1, stack2});
+    write_psk_folder(dir / "a", "iked-a.conf", "iked-SYSTEMA.racf", "stack1", port);
+    write_psk_folder(dir / "d", "iked-d.conf", "iked-SYSTEMD.racf", "stack2", port);
+    add_nss_client(dir / "a", stack1, address_a, nss_port);
+    add_nss_client(dir / "d", stack2, address_a, nss_port);
+
+    Child& nssd =
+        start("nssd", {"nssd", "--config", (dir / "nssd").string(), "--system", "SYSTEMB"});
+    ASSERT_TRUE(wait_for("NSSD listening",
+                         [&] { return count(nssd, "nssd.started", {"\"listening\":true"}) == 1; },
+                         {&nssd}));
+    Child& a = start(
+        "a", {"iked", "--config", (dir / "a").string(), "--system", "SYSTEMA", "--ike-port", p});
+    Child& d = start(
+        "d", {"iked", "--config", (dir / "d").string(), "--system", "SYSTEMD", "--ike-port", p});
+    ASSERT_TRUE(
+        wait_for("both stacks connected to NSSD",
+                 [&] { return count(a, "nss.registered") >= 1 && count(d, "nss.registered") >= 1; },
+                 {&nssd, &a, &d}));
+    a.say("nss sign STACK1 A1S1_CERT ecdsa_sha256 494b455f415554482023310a");
+    d.say("nss sign STACK2 D2S2_CERT ecdsa_sha256 494b455f415554482023320a");
+    ASSERT_TRUE(wait_for("both signatures",
+                         [&] {
+                             return count(a, "iked.nss_completion") == 1 &&
+                                    count(d, "iked.nss_completion") == 1;
+                         },
+                         {&nssd, &a, &d}));
+    EXPECT_EQ(count(a, "iked.nss_completion", {"\"result\":\"ok\""}), 1) << a.logs();
+    EXPECT_EQ(count(d, "iked.nss_completion", {"\"result\":\"ok\""}), 1) << d.logs();
+    EXPECT_EQ(count(nssd, "nssd.sign"), 2);
+
+    // The stacks still negotiate (pre-shared key) beside their NSS connections.
+    a.say("ipsec -p STACK1 -y activate peer");
+    ASSERT_TRUE(wait_for(
+        "the IKE SA on both sides",
+        [&] { return count(a, "ike.sa_established") == 1 && count(d, "ike.sa_established") == 1; },
+        {&nssd, &a, &d}));
+    // A stack with the NSS certificate service may not sign for someone else's label.
+    a.say("nss sign STACK1 D2S2_CERT ecdsa_sha256 00");
+    ASSERT_TRUE(wait_for("the refused signature",
+                         [&] { return count(a, "iked.nss_completion") == 2; }, {&nssd, &a, &d}));
+    EXPECT_EQ(count(a, "iked.nss_completion", {"\"result\":\"ok\""}), 1);
 }
 
 }  // namespace
