@@ -56,14 +56,17 @@ class DaemonLog final : public TraceSink {
         auto const& e = r.event;
         if (e.name == "operator.output") {
             std::cout << e.text("line") << '\n' << std::flush;
-        } else if (e.name == "nss.console") {
+        } else if (e.name == "nss.console" || e.name == "iked.console") {
             log(r, e.text("text"));
         } else if (e.name == "nssd.log") {
             log(r, e.text("line"));
         } else if (e.name == "nssd.started" || e.name == "nssd.stopped" ||
                    e.name == "nssd.listen_failed" || e.name == "iked.started" ||
                    e.name == "iked.stopped" || e.name == "iked.config_error" ||
-                   e.name == "iked.connect_failed" || e.name == "iked.nss_completion") {
+                   e.name == "iked.connect_failed" || e.name == "iked.nss_completion" ||
+                   e.name == "iked.ike_listening" || e.name == "iked.ike_bind_failed" ||
+                   e.name == "iked.ike_rule_skipped" || e.name == "ike.sa_established" ||
+                   e.name == "ike.sa_deleted") {
             std::string text = e.name;
             for (auto const& f : e.fields)
                 text += " " + f.key + "=" + e.text(f.key);

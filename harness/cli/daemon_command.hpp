@@ -8,6 +8,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -27,6 +28,7 @@ struct DaemonCommandOptions {
     std::string system;                  // --system NAME (default: the host name, upper case)
     std::string root;                    // --root DIR (z/OS UNIX files; default: a temp dir)
     std::string tls_label;               // --tls-label L (nssd only)
+    std::uint16_t ike_port{500};         // --ike-port N (iked only)
     std::string tls_keylog;              // --tls-keylog FILE (default: $SSLKEYLOGFILE)
     std::size_t worker_threads{1};       // --worker-threads N (0-64)
 };

@@ -4,6 +4,8 @@
 // cores of the contract: what is checked is the adapter — connects, data in order both ways,
 // completions to the owner, events to the trace, the deadline, a close seen by the peer, a
 // refused connect, and bytes held while the send buffer is full (back-pressure), all sent.
+// runtime::DatagramDriver likewise: a datagram core on each of two nodes, one port on two
+// addresses (two IKEDs on loopback), transmits from the socket of their local endpoint.
 #include "nsslab/runtime/driver.hpp"
 
 #include <deque>
@@ -145,12 +147,12 @@ struct ServerApp final : runtime::DrivenApplication {
     Endpoint where;
 };
 
-struct ClientApp final : runtime::DrivenApplication {
-    explicit ClientApp(runtime::Runtime& r)
-        : DrivenApplication(r), rt(r), driver(r, core, &drivers_, {"client", {}, {}}) {
-        driver.on_completion(
-            [this](EchoClient::Completion c, TimePoint) { completions.push_back(std::move(c)); });
-    }
+// An application of one core and its driver (runtime::StreamDriver or DatagramDriver).
+template <class Core, class CoreDriver>
+struct CoreApp : runtime::DrivenApplication {
+    template <class Options>
+    CoreApp(runtime::Runtime& r, Options options)
+        : DrivenApplication(r), rt(r), driver(r, core, &drivers_, std::move(options)) {}
     // A command from the test, as an operator's would be: core input, then drain and arm.
     template <class F>
     void command(F&& f) {
@@ -159,8 +161,16 @@ struct ClientApp final : runtime::DrivenApplication {
         drivers_.arm();
     }
     runtime::Runtime& rt;
-    EchoClient core;
-    runtime::StreamDriver<EchoClient> driver;
+    Core core;
+    CoreDriver driver;
+};
+
+struct ClientApp final : CoreApp<EchoClient, runtime::StreamDriver<EchoClient>> {
+    explicit ClientApp(runtime::Runtime& r)
+        : CoreApp(r, runtime::StreamDriverOptions{"client", {}, {}}) {
+        driver.on_completion(
+            [this](EchoClient::Completion c, TimePoint) { completions.push_back(std::move(c)); });
+    }
     std::vector<EchoClient::Completion> completions;
 };
 
@@ -303,6 +313,125 @@ TEST_P(DriverAdapter, APeerThatCannotTakeMoreThanHeldMaxLosesOnlyItsStream) {
     // The server sees the reset; it keeps serving (a new connection is echoed).
     ASSERT_TRUE(run_until([&] { return server.driver.connections() == 0; }));
 }
+
+// ---- DatagramDriver -------------------------------------------------------------------------
+
+// Datagram core: send() queues a datagram from a chosen local endpoint; every datagram that
+// arrives is recorded with the endpoint it arrived on and, unless it is an answer ("re:..."),
+// answered from that endpoint (as IKE answers from the address it was reached at).
+class Reflector {
+  public:
+    struct Transmit {
+        Endpoint local;
+        Endpoint remote;
+        Bytes bytes;
+    };
+    struct Received {
+        Endpoint local;
+        Endpoint from;
+        std::string text;
+    };
+
+    void send(Endpoint local, Endpoint remote, std::string const& text) {
+        out_.push_back({local, remote, to_bytes(text)});
+    }
+    void handle_datagram(Endpoint local, Endpoint from, ByteView bytes, TimePoint) {
+        std::string text(as_chars(bytes));
+        received.push_back({local, from, text});
+        events_.push_back(Event("reflector.datagram")
+                              .with("local", local.to_string())
+                              .with("from", from.to_string()));
+        if (!text.starts_with("re:"))
+            out_.push_back({local, from, to_bytes("re:" + text)});
+    }
+    void handle_timeout(TimePoint) {}
+    std::optional<TimePoint> next_timeout() const { return std::nullopt; }
+    std::optional<Transmit> poll_transmit() { return core::take_front(out_); }
+    std::optional<Event> poll_event() { return core::take_front(events_); }
+    std::optional<core::Secret> poll_secret() { return std::nullopt; }
+
+    std::vector<Received> received;
+
+  private:
+    std::deque<Transmit> out_;
+    std::deque<Event> events_;
+};
+static_assert(core::DatagramCore<Reflector>);
+
+struct DatagramApp final : CoreApp<Reflector, runtime::DatagramDriver<Reflector>> {
+    explicit DatagramApp(runtime::Runtime& r)
+        : CoreApp(r, runtime::DatagramDriverOptions{"reflector", "node", "R"}) {}
+    void on_start(TimePoint) override { started = true; }
+    bool started{false};
+};
+
+class DatagramAdapter : public RuntimeContract {
+  protected:
+    DatagramApp& start(int host, std::string name) {
+        DatagramApp* app = nullptr;
+        driver().attach(host, std::move(name), [&app](runtime::Runtime& r) {
+            auto made = std::make_unique<DatagramApp>(r);
+            app = made.get();
+            return made;
+        });
+        EXPECT_TRUE(run_until([&] { return app != nullptr && app->started; }));
+        return *app;
+    }
+};
+
+// Two daemons on one machine, as two IKEDs on loopback: each owns one address, both use the
+// same port. Each transmit leaves from the socket of its local endpoint, each datagram reaches
+// the core with the endpoint it arrived on, and the answer comes from that endpoint.
+TEST_P(DatagramAdapter, TransmitsLeaveFromTheSocketOfTheirLocalEndpointOnOnePortOfTwoAddresses) {
+    DatagramApp& a = start(0, "A");
+    DatagramApp& b = start(1, "B");
+    auto const a_addresses = driver().host_addresses(0);
+    auto const b_addresses = driver().host_addresses(1);
+    ASSERT_GE(b_addresses.size(), 2u);
+    auto eb = b.driver.bind(Endpoint{b_addresses[1], 0});
+    ASSERT_TRUE(eb) << eb.error().what();
+    ASSERT_NE(eb->port, 0);
+    Endpoint const ea{a_addresses[0], eb->port};  // the same port on A's address
+    auto bound = a.driver.bind(ea);
+    ASSERT_TRUE(bound) << bound.error().what();
+    EXPECT_EQ(*bound, ea);
+    EXPECT_EQ(a.driver.bound(), std::vector<Endpoint>{ea});
+
+    a.command([&](Reflector& c) { c.send(ea, *eb, "hello"); });
+    ASSERT_TRUE(run_until([&] { return !a.core.received.empty(); }));
+    ASSERT_EQ(b.core.received.size(), 1u);
+    EXPECT_EQ(b.core.received[0].local, *eb);
+    EXPECT_EQ(b.core.received[0].from, ea);
+    EXPECT_EQ(b.core.received[0].text, "hello");
+    ASSERT_EQ(a.core.received.size(), 1u);
+    EXPECT_EQ(a.core.received[0].local, ea);
+    EXPECT_EQ(a.core.received[0].from, *eb);
+    EXPECT_EQ(a.core.received[0].text, "re:hello");
+
+    // A transmit from an endpoint the driver has no socket on is lost, and traced.
+    Endpoint const unbound{a_addresses[0], static_cast<std::uint16_t>(eb->port ^ 1)};
+    a.command([&](Reflector& c) { c.send(unbound, *eb, "lost"); });
+    driver().advance(50ms);
+    EXPECT_EQ(b.core.received.size(), 1u);
+    int failed = 0;
+    for (auto const& r : driver().trace().records())
+        if (r.event.name == "reflector.send_failed") {
+            ++failed;
+            EXPECT_EQ(r.event.text("node"), "R");
+            EXPECT_EQ(r.event.text("local"), unbound.to_string());
+        }
+    EXPECT_EQ(failed, 1);
+
+    // close_all: nothing more arrives.
+    b.driver.close_all();
+    EXPECT_TRUE(b.driver.bound().empty());
+    a.command([&](Reflector& c) { c.send(ea, *eb, "closed"); });
+    driver().advance(50ms);
+    EXPECT_EQ(b.core.received.size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Driver, DatagramAdapter, ::testing::ValuesIn(runtime_drivers()),
+                         [](auto const& entry) { return entry.param.name; });
 
 INSTANTIATE_TEST_SUITE_P(Driver, DriverAdapter, ::testing::ValuesIn(runtime_drivers()),
                          [](auto const& entry) { return entry.param.name; });
