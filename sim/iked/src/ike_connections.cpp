@@ -155,18 +155,31 @@ VpnChoice vpn_action_for(zos::IkePolicy const& policy, IkeMapping const& mapping
 }  // namespace
 
 ike::AuthMethod auth_method_for(zos::IkeAuthMethod method) {
-    return method == zos::IkeAuthMethod::preshared_key ? ike::AuthMethod::pre_shared_key
-                                                       : ike::AuthMethod::digital_signature;
+    switch (method) {
+        case zos::IkeAuthMethod::preshared_key:
+            return ike::AuthMethod::pre_shared_key;
+        case zos::IkeAuthMethod::digital_signature:
+            return ike::AuthMethod::digital_signature;
+        case zos::IkeAuthMethod::rsa_signature:
+            return ike::AuthMethod::rsa_signature;
+        case zos::IkeAuthMethod::ecdsa_256:
+            return ike::AuthMethod::ecdsa_256;
+        case zos::IkeAuthMethod::ecdsa_384:
+            return ike::AuthMethod::ecdsa_384;
+        case zos::IkeAuthMethod::ecdsa_521:
+            return ike::AuthMethod::ecdsa_521;
+    }
+    return ike::AuthMethod::digital_signature;
 }
 
 crypto::SignatureScheme signature_scheme_for(zos::IkeAuthMethod method) {
     switch (method) {
-        case zos::IkeAuthMethod::rsa_signature:
-            return crypto::SignatureScheme::rsa_pkcs1_sha256;
         case zos::IkeAuthMethod::ecdsa_384:
             return crypto::SignatureScheme::ecdsa_sha384;
         case zos::IkeAuthMethod::ecdsa_521:
             return crypto::SignatureScheme::ecdsa_sha512;
+        case zos::IkeAuthMethod::rsa_signature:
+            return crypto::SignatureScheme::rsa_pkcs1_sha256;  // not used: method 1 is refused
         case zos::IkeAuthMethod::digital_signature:
         case zos::IkeAuthMethod::ecdsa_256:
         case zos::IkeAuthMethod::preshared_key:

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "nsslab/base/text.hpp"
+#include "nsslab/crypto/certificate.hpp"
 #include "nsslab/nss/certificate_identity.hpp"
 
 namespace nsslab::iked {
@@ -56,6 +57,24 @@ std::optional<ike::SaId> sa_of(Event const& event) {
 Error nss_error(nss::Completion const& done) {
     return Error{Errc::permission_denied, "NSS " + std::string(wire_nss::to_string(done.result)) +
                                               (done.reason.empty() ? "" : ": " + done.reason)};
+}
+
+// Why the personal certificate (the first of the chain) cannot make a `scheme` signature, if it
+// cannot.
+std::optional<std::string> key_mismatch(IkeStack::LocalCertificate const& local,
+                                        crypto::SignatureScheme scheme) {
+    if (local.chain.empty())
+        return "the NSS server returned no certificate";
+    auto cert = crypto::Certificate::load_der(nullptr, local.chain.front());
+    if (!cert)
+        return "the certificate " + local.label + " does not parse: " + cert.error().message;
+    auto const have = cert->public_key_algorithm();
+    auto const need = crypto::key_algorithm_for(scheme);
+    if (have == need)
+        return std::nullopt;
+    return "the certificate " + local.label + " has an " + std::string(crypto::to_string(have)) +
+           " key; the policy's method signs " + std::string(crypto::to_string(scheme)) +
+           ", which needs an " + std::string(crypto::to_string(need)) + " key";
 }
 
 }  // namespace
@@ -250,12 +269,23 @@ void IkeStack::request(ike::IkeEndpoint::ServiceRequest r, TimePoint now) {
                     local.label = entry.label;
             for (auto const& entry : reply->certificates)
                 local.chain.push_back(entry.der);
+            // The policy's method names the signature (DigitalSignature: ECDSA with SHA-256,
+            // docs/iked-ike.md §2); a certificate with another kind of key cannot make it.
+            if (auto why = key_mismatch(local, sign.scheme)) {
+                endpoint_->complete_request(id, fail(Errc::unsupported, *why), at);
+                drain(at);
+                return;
+            }
             rt_.emit(Event("iked.ike_certificate")
                          .with("stack", options_.stack_name)
                          .with("identity", sign.key_label)
                          .with("label", local.label)
                          .with("certificates", local.chain.size()));
             auto const& stored = labels_[sign.key_label] = std::move(local);
+            // Our CERT payloads: the connections signing as this identity send the chain.
+            for (auto const& c : connections_.config.connections)
+                if (c.local_auth.key_label == sign.key_label)
+                    (void)endpoint_->set_local_certificates(c.name, stored.chain);
             this->sign(id, *nss_now, stored, sign, at);
             drain(at);
         });

@@ -136,9 +136,9 @@ OperatorReply IkedDaemon::local_ipsec(std::string_view requester, LocalIpsecComm
             return answer(true, {"Activation of " + target + " started"}, stack_name, &stack);
         }
         if (ike != nullptr && (function == "deactivate" || function == "refresh")) {
-            auto command = function == "deactivate" ? IkeStack::TunnelCommand::deactivate
-                                                    : IkeStack::TunnelCommand::refresh;
-            auto negotiated = ike->tunnel_command(command, target, now);
+            auto const what = function == "deactivate" ? IkeStack::TunnelCommand::deactivate
+                                                       : IkeStack::TunnelCommand::refresh;
+            auto negotiated = ike->tunnel_command(what, target, now);
             if (!negotiated)
                 return answer(false, {negotiated.error().message}, stack_name, &stack);
             if (*negotiated)

@@ -74,12 +74,13 @@ class IkeStack {
     std::pair<std::string, std::string> tunnel_ids(ike::SaId sa) const;
     void drain(TimePoint now) { driver_.drain(now); }
 
-  private:
     // The certificate of a local identity on the NSS server's key ring (its label signs).
     struct LocalCertificate {
         std::string label;
         std::vector<Bytes> chain;  // DER, the personal certificate first
     };
+
+  private:
     void request(ike::IkeEndpoint::ServiceRequest request, TimePoint now);
     void sign(std::uint64_t id, IkedStack& nss, LocalCertificate const& local,
               ike::IkeEndpoint::SignRequest const& sign, TimePoint now);
