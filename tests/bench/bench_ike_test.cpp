@@ -159,6 +159,18 @@ TEST_F(BenchIkeNssd, EstablishesConcurrentSasThroughNssd) {
     EXPECT_GT(rate->server_network_cpu_seconds, 0);
 }
 
+TEST_F(BenchIkeNssd, RefusesMoreSasInFlightThanTheConnectionsCanQueue) {
+    auto keys = IkeBenchKeys::create(IkeSuite::p256);
+    ASSERT_TRUE(keys.has_value());
+    auto rate = measure_ike_nssd(*keys, *world_, IkeNssdOptions{1, 65, 1},
+                                 std::chrono::milliseconds{10}, std::chrono::milliseconds{100});
+    ASSERT_FALSE(rate.has_value());
+    EXPECT_EQ(rate.error().code, Errc::invalid_argument);
+    EXPECT_NE(rate.error().what().find("need at least 2 NSS connections per side"),
+              std::string::npos)
+        << rate.error().what();
+}
+
 TEST_F(BenchIkeNssd, FailsWithTheServersReasonWhenTheLabelIsNotOnTheRing) {
     auto keys = IkeBenchKeys::create(IkeSuite::p256);
     ASSERT_TRUE(keys.has_value());

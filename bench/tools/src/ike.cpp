@@ -375,7 +375,8 @@ Result<std::vector<BenchIkeResult>> run_bench_ike(BenchIkeOptions const& options
                               << " s: client thread " << nssd->client_cpu_seconds
                               << ", NSSD network thread " << nssd->server_network_cpu_seconds
                               << ", NSSD workers " << nssd->server_worker_cpu_seconds
-                              << "; waited for a CPU " << nssd->runqueue_seconds << " s)\n"
+                              << "; waited for a CPU " << nssd->runqueue_seconds
+                              << " s; retransmissions " << nssd->retransmissions << ")\n"
                               << std::flush;
             }
             if (auto w = measure_ike_floor(*keys, psk, options.warmup); !w)

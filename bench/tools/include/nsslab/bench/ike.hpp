@@ -113,6 +113,9 @@ struct IkeRate {
     double server_network_cpu_seconds{0};
     double server_worker_cpu_seconds{0};
     double runqueue_seconds{0};
+    // nssd only: IKE requests retransmitted while their answer waited for NSSD (absorbed by the
+    // peer, RFC 7296 §2.1); more than 0 means answers took over IkeInitWait (2 s).
+    std::uint64_t retransmissions{0};
     double per_second() const { return seconds > 0 ? static_cast<double>(sas) / seconds : 0; }
     double per_cpu_second() const {
         return cpu_seconds > 0 ? static_cast<double>(sas) / cpu_seconds : 0;
