@@ -1,6 +1,8 @@
-// `nsslab bench ike [--suite p256|rsa2048|all] [--seconds S] [--psk]`: IKE SAs established per
+// `nsslab bench ike [--suite p256|rsa2048|all] [--seconds S] [--psk]
+//                   [--nssd [--connections N] [--sas K] [--workers N]]`: IKE SAs established per
 // second between two IkeEndpoints in one process, and the crypto floor (the DH, signing and
-// verification operations of one SA by raw OpenSSL) measured in the same run, with their ratio
+// verification operations of one SA by raw OpenSSL) measured in the same run, with their ratio;
+// with --nssd also with the signatures and verifications delegated to an NSSD over loopback TLS
 // (nsslab/bench/ike.hpp, docs/benchmarks.md "bench ike").
 #include <iostream>
 
@@ -13,6 +15,10 @@ struct IkeArgs {
     std::string suite{"all"};
     double seconds{3.0};
     bool psk{false};
+    bool nssd{false};
+    std::size_t connections{2};
+    std::size_t sas{64};
+    std::size_t workers{1};
 };
 
 void add_bench_ike(CLI::App& app) {
@@ -32,12 +38,28 @@ void add_bench_ike(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--psk", args->psk,
                   "Also measure each suite with pre-shared keys (floor: the DH operations alone)");
+    cmd->add_flag("--nssd", args->nssd,
+                  "Also measure each suite with the sign and verify requests delegated to an "
+                  "NSSD in this process over loopback TCP and AT-TLS (NssClient cores, as IKED)");
+    cmd->add_option("--connections", args->connections,
+                    "--nssd: NSS client connections (NssClient cores) per endpoint side")
+        ->check(CLI::Range(1, 32))
+        ->capture_default_str();
+    cmd->add_option("--sas", args->sas, "--nssd: IKE SAs being established at once")
+        ->check(CLI::Range(1, 1024))
+        ->capture_default_str();
+    cmd->add_option("--workers", args->workers,
+                    "--nssd: NSSD worker threads that sign (0: its network thread signs)")
+        ->check(CLI::Range(0, 8))
+        ->capture_default_str();
     cmd->callback([args] {
         namespace h = nsslab::bench;
         h::BenchIkeOptions options;
         if (args->suite != "all")
             options.suites = {*h::ike_suite_from_string(args->suite)};
         options.psk = args->psk;
+        if (args->nssd)
+            options.nssd = h::IkeNssdOptions{args->connections, args->sas, args->workers};
         options.duration = std::chrono::milliseconds{static_cast<long>(args->seconds * 1000)};
         options.warmup = std::min(options.duration / 4, std::chrono::milliseconds{500});
         auto results = h::run_bench_ike(options, &std::cerr);

@@ -29,17 +29,20 @@ struct SuiteInfo {
     ike::IkeProposal proposal;
     crypto::KeyType key_type;
     crypto::SignatureScheme scheme;
+    wire_nss::SignatureScheme wire;
 };
 
 constexpr std::array<SuiteInfo, 2> suites{{
     {IkeSuite::p256, "p256",
      ike::IkeProposal{EncryptionAlgorithm::aes_gcm_16_256, IntegrityAlgorithm::none,
                       PrfAlgorithm::hmac_sha2_256, DhGroup::ecp_256},
-     crypto::KeyType::ec_p256, crypto::SignatureScheme::ecdsa_sha256},
+     crypto::KeyType::ec_p256, crypto::SignatureScheme::ecdsa_sha256,
+     wire_nss::SignatureScheme::ecdsa_sha256},
     {IkeSuite::rsa2048, "rsa2048",
      ike::IkeProposal{EncryptionAlgorithm::aes_cbc_256, IntegrityAlgorithm::hmac_sha2_256_128,
                       PrfAlgorithm::hmac_sha2_256, DhGroup::modp_2048},
-     crypto::KeyType::rsa_2048, crypto::SignatureScheme::rsa_pkcs1_sha256},
+     crypto::KeyType::rsa_2048, crypto::SignatureScheme::rsa_pkcs1_sha256,
+     wire_nss::SignatureScheme::rsa_pkcs1_sha256},
 }};
 
 SuiteInfo const& info(IkeSuite suite) {
@@ -61,31 +64,6 @@ Result<crypto::Certificate> self_signed(crypto::PrivateKey const& key, std::stri
 
 constexpr char const* initiator_address = "10.0.0.1:500";
 constexpr char const* responder_address = "10.0.0.2:500";
-
-// One side's connection to the other.
-ike::Connection connection(IkeBenchKeys const& keys, bool psk, bool initiator) {
-    ike::Connection c;
-    c.name = initiator ? "to-responder" : "to-initiator";
-    c.local = Endpoint::parse(initiator ? initiator_address : responder_address).value();
-    c.remote = Endpoint::parse(initiator ? responder_address : initiator_address).value();
-    c.local_id = ike::Identity::fqdn(initiator ? "initiator.bench" : "responder.bench");
-    c.remote_id = ike::Identity::fqdn(initiator ? "responder.bench" : "initiator.bench");
-    if (psk) {
-        c.local_auth.psk = to_bytes("bench pre-shared key");
-        c.peer_auth.psk = c.local_auth.psk;
-    } else {
-        c.local_auth = ike::LocalAuth{ike::AuthMethod::digital_signature,
-                                      {},
-                                      initiator ? "INITIATOR" : "RESPONDER",
-                                      info(keys.suite).scheme};
-        auto const& peer = initiator ? keys.responder_certificate : keys.initiator_certificate;
-        c.peer_auth = ike::PeerAuth{ike::AuthMethod::digital_signature, {}, {peer.to_der()}, {}};
-    }
-    auto const proposal = info(keys.suite).proposal;
-    c.ike_proposals = {proposal};
-    c.child_proposals = {ike::ChildProposal{proposal.encryption, proposal.integrity}};
-    return c;
-}
 
 }  // namespace
 
@@ -114,6 +92,34 @@ crypto::KeyType ike_key_type(IkeSuite suite) {
 
 crypto::SignatureScheme ike_signature_scheme(IkeSuite suite) {
     return info(suite).scheme;
+}
+
+ike::Connection ike_bench_connection(IkeBenchKeys const& keys, bool psk, bool initiator) {
+    ike::Connection c;
+    c.name = initiator ? "to-responder" : "to-initiator";
+    c.local = Endpoint::parse(initiator ? initiator_address : responder_address).value();
+    c.remote = Endpoint::parse(initiator ? responder_address : initiator_address).value();
+    c.local_id = ike::Identity::fqdn(initiator ? "initiator.bench" : "responder.bench");
+    c.remote_id = ike::Identity::fqdn(initiator ? "responder.bench" : "initiator.bench");
+    if (psk) {
+        c.local_auth.psk = to_bytes("bench pre-shared key");
+        c.peer_auth.psk = c.local_auth.psk;
+    } else {
+        c.local_auth = ike::LocalAuth{ike::AuthMethod::digital_signature,
+                                      {},
+                                      initiator ? keys.initiator_label : keys.responder_label,
+                                      info(keys.suite).scheme};
+        auto const& peer = initiator ? keys.responder_certificate : keys.initiator_certificate;
+        c.peer_auth = ike::PeerAuth{ike::AuthMethod::digital_signature, {}, {peer.to_der()}, {}};
+    }
+    auto const proposal = info(keys.suite).proposal;
+    c.ike_proposals = {proposal};
+    c.child_proposals = {ike::ChildProposal{proposal.encryption, proposal.integrity, std::nullopt}};
+    return c;
+}
+
+wire_nss::SignatureScheme ike_wire_scheme(IkeSuite suite) {
+    return info(suite).wire;
 }
 
 Result<IkeBenchKeys> IkeBenchKeys::create(IkeSuite suite) {
@@ -226,7 +232,7 @@ Result<std::unique_ptr<IkeBenchPair>> IkeBenchPair::create(IkeBenchKeys const& k
             return lib.error();
         side.lib = std::move(*lib);
         ike::IkeConfig config;
-        config.connections.push_back(connection(keys, psk, initiator));
+        config.connections.push_back(ike_bench_connection(keys, psk, initiator));
         side.endpoint = std::make_unique<ike::IkeEndpoint>(std::move(config), *side.lib);
         side.key = initiator ? &keys.initiator_key : &keys.responder_key;
         side.peer_certificate =
@@ -297,14 +303,47 @@ double BenchIkeResult::cpu_ratio() const {
     return floor.per_cpu_second() > 0 ? endpoints.per_cpu_second() / floor.per_cpu_second() : 0;
 }
 
+double BenchIkeResult::nssd_ratio() const {
+    return nssd && floor.per_second() > 0 ? nssd->per_second() / floor.per_second() : 0;
+}
+
+double BenchIkeResult::nssd_cpu_ratio() const {
+    return nssd && floor.per_cpu_second() > 0 ? nssd->per_cpu_second() / floor.per_cpu_second() : 0;
+}
+
 Result<std::vector<BenchIkeResult>> run_bench_ike(BenchIkeOptions const& options,
                                                   std::ostream* progress) {
     std::vector<BenchIkeResult> results;
+    std::unique_ptr<SignBenchWorld> world;
+    if (options.nssd) {
+        auto w = SignBenchWorld::create(2 * std::max<std::size_t>(options.nssd->connections, 1),
+                                        bench_wall_now());
+        if (!w)
+            return fail(w.error().code, "nssd: the server's world: " + w.error().what());
+        world = std::move(*w);
+    }
     for (auto suite : options.suites) {
         auto keys = IkeBenchKeys::create(suite);
         if (!keys)
             return fail(keys.error().code,
                         std::string(to_string(suite)) + ": keys: " + keys.error().what());
+        if (world) {
+            // The endpoints' certificates on NSSD's key ring, issued by its CA, under the labels
+            // the endpoints sign by.
+            std::string const upper = suite == IkeSuite::p256 ? "P256" : "RSA2048";
+            for (bool initiator : {true, false}) {
+                auto& label = initiator ? keys->initiator_label : keys->responder_label;
+                label = "BENCH IKE " + upper + (initiator ? " INITIATOR" : " RESPONDER");
+                auto cert = world->add_certificate(
+                    label, initiator ? "initiator.bench" : "responder.bench",
+                    initiator ? keys->initiator_key : keys->responder_key, bench_wall_now());
+                if (!cert)
+                    return fail(cert.error().code,
+                                std::string(to_string(suite)) + ": " + cert.error().what());
+                (initiator ? keys->initiator_certificate : keys->responder_certificate) =
+                    std::move(*cert);
+            }
+        }
         std::vector<bool> modes{false};
         if (options.psk)
             modes.push_back(true);
@@ -325,6 +364,22 @@ Result<std::vector<BenchIkeResult>> run_bench_ike(BenchIkeOptions const& options
                             name + " endpoints: " + endpoints.error().what());
             r.endpoints = *endpoints;
             say("endpoints", r.endpoints);
+            if (world && !psk) {
+                auto nssd = measure_ike_nssd(*keys, *world, *options.nssd, options.warmup,
+                                             options.duration);
+                if (!nssd)
+                    return fail(nssd.error().code, name + " nssd: " + nssd.error().what());
+                r.nssd = *nssd;
+                if (progress != nullptr)
+                    *progress << "  " << name << " nssd: " << nssd->sas << " SAs in "
+                              << nssd->seconds << " s (process CPU " << nssd->cpu_seconds
+                              << " s: client thread " << nssd->client_cpu_seconds
+                              << ", NSSD network thread " << nssd->server_network_cpu_seconds
+                              << ", NSSD workers " << nssd->server_worker_cpu_seconds
+                              << "; waited for a CPU " << nssd->runqueue_seconds
+                              << " s; retransmissions " << nssd->retransmissions << ")\n"
+                              << std::flush;
+            }
             if (auto w = measure_ike_floor(*keys, psk, options.warmup); !w)
                 return fail(w.error().code, name + " floor: " + w.error().what());
             auto floor = measure_ike_floor(*keys, psk, options.duration);
@@ -347,6 +402,14 @@ std::string format_bench_ike(std::vector<BenchIkeResult> const& results,
                   "%.1f s per measurement\n",
                   static_cast<double>(options.duration.count()) / 1000.0);
     out << line.data();
+    if (options.nssd) {
+        std::snprintf(line.data(), line.size(),
+                      "bench ike --nssd: signatures by an NSSD over loopback TLS, %zu SAs in "
+                      "flight, %zu NSS connections per side, %zu NSSD workers\n",
+                      options.nssd->sas_in_flight, options.nssd->connections,
+                      options.nssd->workers);
+        out << line.data();
+    }
     for (auto suite : options.suites) {
         std::snprintf(line.data(), line.size(), "%-11s %s, %s %s both sides\n",
                       std::string(to_string(suite)).c_str(),
@@ -367,6 +430,19 @@ std::string format_bench_ike(std::vector<BenchIkeResult> const& results,
                       name.c_str(), r.endpoints.per_cpu_second(), r.floor.per_cpu_second(),
                       r.cpu_ratio(), ike_floor_target,
                       r.cpu_ratio() >= ike_floor_target ? "met" : "MISSED");
+        out << line.data();
+        if (!r.nssd)
+            continue;
+        std::snprintf(line.data(), line.size(),
+                      "%-11s IKE_SA/s  nssd      %8.0f  floor %8.0f  ratio %.2f\n", name.c_str(),
+                      r.nssd->per_second(), r.floor.per_second(), r.nssd_ratio());
+        out << line.data();
+        std::snprintf(line.data(), line.size(),
+                      "%-11s per CPU-second of the process  nssd %8.0f  floor %8.0f  ratio %.2f  "
+                      "target %.2f %s\n",
+                      name.c_str(), r.nssd->per_cpu_second(), r.floor.per_cpu_second(),
+                      r.nssd_cpu_ratio(), ike_nssd_floor_target,
+                      r.nssd_cpu_ratio() >= ike_nssd_floor_target ? "met" : "MISSED");
         out << line.data();
     }
     return out.str();

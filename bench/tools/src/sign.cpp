@@ -177,6 +177,8 @@ Result<std::unique_ptr<SignBenchWorld>> SignBenchWorld::create(std::size_t clien
     if (!ca)
         return ca.error();
     w->ca_pem_ = ca->to_pem();
+    w->ca_ = *ca;
+    w->ca_key_ = *ca_key;
     auto server_key =
         with_context(crypto::PrivateKey::generate(c, crypto::KeyType::ec_p256), "server key");
     if (!server_key)
@@ -253,12 +255,54 @@ Result<std::unique_ptr<SignBenchWorld>> SignBenchWorld::create(std::size_t clien
         w->labels_.emplace_back(a.label);
         w->keys_.push_back(std::move(*key));
     }
+    // Verify requests: the bench clients may use the CA as a trust anchor.
+    if (auto r = permit(std::string("EZB.NSSCERT.") + system_name + "." +
+                        nss::default_mapped_label("NSS Bench CA") + ".CERTAUTH");
+        !r)
+        return r.error();
     for (std::size_t i = 0; i < clients; ++i)
         if (auto r = permit(std::string("EZB.NSS.") + system_name + "." + client_name(i) +
                             ".IPSEC.CERT");
             !r)
             return r.error();
     return w;
+}
+
+Result<crypto::Certificate> SignBenchWorld::add_certificate(std::string const& label,
+                                                            std::string const& cn,
+                                                            crypto::PrivateKey const& key,
+                                                            TimePoint now) {
+    crypto::CertificateSpec spec;
+    auto dn = crypto::DistinguishedName::parse("CN=" + cn + ",O=nsslab bench");
+    if (!dn)
+        return dn.error();
+    spec.subject = *dn;
+    spec.subject_alt_names.dns_names = {cn};  // confirms an FQDN ID (docs/ike-core.md §3)
+    spec.serial = next_serial_++;
+    spec.not_before = now - std::chrono::hours(24);
+    spec.not_after = now + std::chrono::hours(24 * 3650);
+    auto cert =
+        with_context(crypto::Certificate::create_signed(spec, key.public_key(), ca_, ca_key_),
+                     label + " certificate");
+    if (!cert)
+        return cert.error();
+    auto const nssd = zos::CertOwner::user("NSSD");
+    if (auto r = check(rings_.add_certificate(nssd, label, *cert, key), label); !r)
+        return r.error();
+    if (auto r =
+            check(rings_.connect(zos::RingId{"NSSD", "NSSRING"}, nssd, label, std::nullopt, false),
+                  label);
+        !r)
+        return r.error();
+    std::string const profile = std::string("EZB.NSSCERT.") + system_name + "." +
+                                nss::default_mapped_label(label) + ".HOST";
+    if (auto r = check(racf_.define_profile("SERVAUTH", profile, {}), "RDEFINE " + profile); !r)
+        return r.error();
+    if (auto r = check(racf_.permit("SERVAUTH", profile, {user_id}, zos::RacfAccess::read),
+                       "PERMIT " + profile);
+        !r)
+        return r.error();
+    return cert;
 }
 
 nss::NssServerOptions SignBenchWorld::server_options(std::uint16_t port) const {

@@ -29,6 +29,7 @@
 #include "nsslab/base/bytes.hpp"
 #include "nsslab/base/result.hpp"
 #include "nsslab/base/time.hpp"
+#include "nsslab/crypto/certificate.hpp"
 #include "nsslab/crypto/key.hpp"
 #include "nsslab/crypto/openssl_context.hpp"
 #include "nsslab/crypto/signature.hpp"
@@ -78,6 +79,11 @@ class SignBenchWorld {
     crypto::LibContext& key_context() { return *keys_ctx_; }
     // NssServerOptions for SYSTEMB with this ring, SyslogLevel 0, Port `port`.
     nss::NssServerOptions server_options(std::uint16_t port) const;
+    // A personal certificate for `key` (subject CN=`cn`,O=nsslab bench, dNSName `cn`) issued by
+    // the world's CA, added to NSSD/NSSRING as `label` with READ to its EZB.NSSCERT...HOST
+    // profile for user BENCH (bench ike --nssd: the endpoints sign by these labels).
+    Result<crypto::Certificate> add_certificate(std::string const& label, std::string const& cn,
+                                                crypto::PrivateKey const& key, TimePoint now);
 
   private:
     SignBenchWorld() = default;
@@ -86,6 +92,9 @@ class SignBenchWorld {
     zos::RacfDatabase racf_;
     zos::KeyRingStore rings_;
     std::string ca_pem_;
+    crypto::Certificate ca_;
+    crypto::PrivateKey ca_key_;
+    std::uint64_t next_serial_{100};
     std::vector<std::string> labels_;       // by SignAlgorithm
     std::vector<crypto::PrivateKey> keys_;  // by SignAlgorithm
 };
