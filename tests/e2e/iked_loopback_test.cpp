@@ -167,15 +167,6 @@ TEST_F(IkedLoopback, ADaemonWhoseIkePortIsTakenExitsWithOne) {
 
 // Both stacks NSS clients of one `nsslab nssd` on 127.0.0.1 (TCP, AT-TLS), each signing with
 // its own certificate from NSSD's key ring; IKE still negotiates with the pre-shared key.
-//
-// NOTE (NSS-signed AUTH over loopback, the "Done when"): once IKED resolves the key
-// label of a local identity on the NSS server (the certificate lookup being written in
-// sim/iked), the signed run is this test with, in each <stack>.policy,
-//     HowToAuthMe ECDSA-256   (instead of PresharedKey; the SharedKey line removed)
-// and the same activation: expect ike.sa_established with local_auth/peer_auth
-// "digital_signature" on both sides and nssd.sign twice (one AUTH per stack) in NSSD's trace.
-// The certificates below already carry ALTNAME(IP(127.0.0.1)) / IP(127.0.0.2), the
-// KeyExchangeRules' Identity IpAddr.
 TEST_F(IkedLoopback, BothStacksAreNssClientsOfOneNssdAndSignWithTheirOwnCertificates) {
     std::uint16_t const port = free_udp_port({address_a, address_d});
     ASSERT_NE(port, 0);
@@ -225,6 +216,68 @@ TEST_F(IkedLoopback, BothStacksAreNssClientsOfOneNssdAndSignWithTheirOwnCertific
     ASSERT_TRUE(wait_for("the refused signature",
                          [&] { return count(a, "iked.nss_completion") == 2; }, {&nssd, &a, &d}));
     EXPECT_EQ(count(a, "iked.nss_completion", {"\"result\":\"ok\""}), 1);
+}
+
+// The "Done when" over real processes: both stacks' IKEv2 AUTH payloads are signed and
+// verified by one `nsslab nssd` over loopback TLS. Each <stack>.policy says HowToAuthMe
+// DigitalSignature (the SharedKey line removed); each IKED finds its stack's certificate on
+// NSSD's key ring by its Identity IpAddr (the certificates carry ALTNAME(IP(127.0.0.x))), sends
+// it as a CERT payload, has NSSD sign its AUTH and verify the peer's.
+TEST_F(IkedLoopback, TwoDaemonsEstablishAnSaWithAuthSignedAndVerifiedByOneNssd) {
+    std::uint16_t const port = free_udp_port({address_a, address_d});
+    ASSERT_NE(port, 0);
+    std::uint16_t const nss_port = free_port();
+    std::string const p = std::to_string(port);
+    NssClientCert const stack1{"STACK1", "SYSTEMA_STACK1", "A1S1", "A1S1_CERT", address_a};
+    NssClientCert const stack2{"STACK2", "SYSTEMD_STACK2", "D2S2", "D2S2_CERT", address_d};
+    write_nssd_folder(dir / "nssd", "SYSTEMB", nss_port, address_a, {stack1, stack2});
+    write_psk_folder(dir / "a", "iked-a.conf", "iked-SYSTEMA.racf", "stack1", port);
+    write_psk_folder(dir / "d", "iked-d.conf", "iked-SYSTEMD.racf", "stack2", port);
+    for (auto const& [folder, stack] : {std::pair{"a", "stack1"}, std::pair{"d", "stack2"}}) {
+        fs::path const policy = dir / folder / (std::string(stack) + ".policy");
+        std::string text = replace_all(read_file(policy), "HowToAuthMe         PresharedKey",
+                                       "HowToAuthMe         DigitalSignature");
+        text = replace_all(text, "   SharedKey Ascii TheEagleHasLanded\n", "");
+        write_file(policy, text);
+    }
+    add_nss_client(dir / "a", stack1, address_a, nss_port);
+    add_nss_client(dir / "d", stack2, address_a, nss_port);
+
+    Child& nssd =
+        start("nssd", {"nssd", "--config", (dir / "nssd").string(), "--system", "SYSTEMB"});
+    ASSERT_TRUE(wait_for("NSSD listening",
+                         [&] { return count(nssd, "nssd.started", {"\"listening\":true"}) == 1; },
+                         {&nssd}));
+    Child& a = start(
+        "a", {"iked", "--config", (dir / "a").string(), "--system", "SYSTEMA", "--ike-port", p});
+    Child& d = start(
+        "d", {"iked", "--config", (dir / "d").string(), "--system", "SYSTEMD", "--ike-port", p});
+    ASSERT_TRUE(
+        wait_for("both stacks connected to NSSD",
+                 [&] { return count(a, "nss.registered") >= 1 && count(d, "nss.registered") >= 1; },
+                 {&nssd, &a, &d}));
+    a.say("ipsec -p STACK1 -y activate peer");
+    ASSERT_TRUE(wait_for(
+        "the IKE SA on both sides",
+        [&] { return count(a, "ike.sa_established") == 1 && count(d, "ike.sa_established") == 1; },
+        {&nssd, &a, &d}));
+    for (Child const* c : {&a, &d})
+        EXPECT_EQ(
+            count(*c, "ike.sa_established",
+                  {"\"local_auth\":\"digital_signature\"", "\"peer_auth\":\"digital_signature\""}),
+            1)
+            << c->logs();
+    EXPECT_EQ(count(a, "iked.ike_certificate", {"\"label\":\"A1S1_CERT\""}), 1) << a.logs();
+    EXPECT_EQ(count(d, "iked.ike_certificate", {"\"label\":\"D2S2_CERT\""}), 1) << d.logs();
+    EXPECT_EQ(count(nssd, "nssd.sign", {"\"result\":\"ok\""}), 2) << nssd.logs();
+    EXPECT_EQ(count(nssd, "nssd.verify", {"\"result\":\"ok\""}), 2) << nssd.logs();
+    EXPECT_EQ(count(a, "ike.auth_failed"), 0) << a.logs();
+
+    a.say("ipsec -p STACK1 -k deactivate K1");
+    ASSERT_TRUE(
+        wait_for("the delete on both sides",
+                 [&] { return count(a, "ike.sa_deleted") == 1 && count(d, "ike.sa_deleted") == 1; },
+                 {&nssd, &a, &d}));
 }
 
 }  // namespace

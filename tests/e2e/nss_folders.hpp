@@ -33,7 +33,9 @@ inline fs::path nss_templates() {
 
 // NSSD's folder: nssd.conf listening on `port`, nss-ca.pem (the CA with its key) and a RACF
 // script: the users, each client's EZB.NSS.<system>.<client>.IPSEC.CERT and
-// EZB.NSSCERT.<system>.<label>.HOST, the PassTicket key of application NSSD, the key ring
+// EZB.NSSCERT.<system>.<label>.HOST, READ to EZB.NSSCERT.<system>.NSS_CA.CERTAUTH (the server
+// checks the IKE peers' certificates against that CA for them), the PassTicket key of
+// application NSSD, the key ring
 // NSSD/NSSRING with the CA, the server certificate for `server_address` (IKED checks the
 // server's identity against the address it connected to) and one ECDSA P-256 certificate per
 // client, subject CN=<client>, ALTNAME(IP(<address>)).
@@ -57,6 +59,10 @@ inline void write_nssd_folder(fs::path const& folder, std::string const& system,
         r += "RDEFINE SERVAUTH " + host + " UACC(NONE)\n";
         r += "PERMIT " + host + " CLASS(SERVAUTH) ID(" + c.user + ") ACCESS(READ)\n";
     }
+    std::string const ca = "EZB.NSSCERT." + system + ".NSS_CA.CERTAUTH";
+    r += "RDEFINE SERVAUTH " + ca + " UACC(NONE)\n";
+    for (auto const& c : clients)
+        r += "PERMIT " + ca + " CLASS(SERVAUTH) ID(" + c.user + ") ACCESS(READ)\n";
     r += "RDEFINE SERVAUTH EZB.NETMGMT." + system + "." + system + ".NSS.DISPLAY UACC(NONE)\n";
     r += "PERMIT EZB.NETMGMT." + system + "." + system +
          ".NSS.DISPLAY CLASS(SERVAUTH) ID(OPER1) ACCESS(READ)\n";

@@ -185,7 +185,7 @@ TEST_F(IkeConnectionsTest, EachSingleAddressRuleIsAConnectionInPolicyOrder) {
     auto const& c = out.config.connections[1];
     EXPECT_EQ(c.name, "to-c");
     EXPECT_EQ(c.local_id, ike::Identity::ip(*IpAddress::parse("10.1.1.1")));  // no Identity
-    EXPECT_EQ(c.local_auth.method, ike::AuthMethod::ecdsa_384);  // AUTH method 10
+    EXPECT_EQ(c.local_auth.method, ike::AuthMethod::ecdsa_384);               // AUTH method 10
     EXPECT_EQ(c.local_auth.scheme, crypto::SignatureScheme::ecdsa_sha384);
     EXPECT_EQ(c.peer_auth.method, ike::AuthMethod::ecdsa_384);
     EXPECT_EQ(out.filter_rules[1], "c-traffic");  // 10.3.3.3 is in 10.3.0.0/16
