@@ -1,9 +1,10 @@
 // IKE_SA_INIT retries and cookies (RFC 7296 §1.2, §2.6): the initiator resends after
 // N(INVALID_KE_PAYLOAD) with a KE of the responder's group and after N(COOKIE) with the cookie
 // first, bounded; the responder answers N(COOKIE) without keeping state once cookie_threshold
-// SAs are half open, and checks the cookie statelessly.
+// SAs are half open, and checks the cookie statelessly. NAT detection (§2.23).
 #include <gtest/gtest.h>
 
+#include "nsslab/crypto/digest.hpp"
 #include "nsslab/ike/endpoint.hpp"
 #include "pair.hpp"
 
@@ -203,7 +204,7 @@ TEST(IkeInit, FloodPastTheThresholdKeepsNoStateAndARealInitiatorGetsThrough) {
 }
 
 // The cookie is checked statelessly: accepted under the current and the previous secret,
-// refused (a new one sent) two periods later, refused for another SPIi or address.
+// refused (a new one sent) two periods later, for another SPIi and from another address.
 TEST(IkeInit, CookieValidityIsBounded) {
     auto [a, b] = psk_connections(gcm256_19);
     IkeOptions options;
@@ -232,7 +233,12 @@ TEST(IkeInit, CookieValidityIsBounded) {
         return w::find_notify(m.payloads, w::NotifyType::cookie) != nullptr;
     };
     for (int step = 0; step < 4; ++step) {
-        IkeEndpoint responder(one(b), *lib_b, options);
+        // b also knows 10.0.0.9, so a cookie made for 10.0.0.1 can be tried from there.
+        IkeConfig config = one(b);
+        config.connections.push_back(b);
+        config.connections.back().name = "to-c";
+        config.connections.back().remote = ep("10.0.0.9:500");
+        IkeEndpoint responder(std::move(config), *lib_b, options);
         Bytes plain = w::encode(request);
         auto first = answer_to(responder, plain, start, a.local);
         ASSERT_TRUE(is_cookie(first));
@@ -253,13 +259,92 @@ TEST(IkeInit, CookieValidityIsBounded) {
                     with_cookie(cookie, static_cast<std::uint8_t>(request.header.spi_i + 1)), start,
                     a.local)));
                 break;
-            case 3:  // another address (no connection knows it: dropped before the cookie)
-                responder.handle_datagram(a.remote, ep("10.0.0.9:500"), spi_bytes, start);
-                EXPECT_EQ(responder.dropped(DropReason::no_connection), 1u);
-                EXPECT_FALSE(responder.poll_transmit());
+            case 3:  // another address
+                EXPECT_TRUE(is_cookie(answer_to(responder, spi_bytes, start, ep("10.0.0.9:500"))));
+                EXPECT_EQ(responder.sa_count(), 0u);
                 break;
         }
     }
+}
+
+// ---- NAT detection ----------------------------------------------------------------------------
+
+Bytes nat_hash(std::uint64_t spi_i, std::uint64_t spi_r, char const* endpoint) {
+    Endpoint e = ep(endpoint);
+    Bytes in;
+    ByteWriter(in).u64(spi_i);
+    ByteWriter(in).u64(spi_r);
+    in.insert(in.end(), e.address.raw().begin(), e.address.raw().begin() + 4);
+    ByteWriter(in).u16(e.port);
+    return crypto::sha1(in).value();
+}
+
+TEST(IkeInit, NatDetectionWithoutNat) {
+    Pair p = psk_pair(gcm256_19);
+    ASSERT_TRUE(p.a.endpoint->initiate("to-b", p.now));
+    p.pump();
+    // HDR, SAi1, KEi, Ni, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP) -->
+    auto request = decoded(p.wire.at(0));
+    std::uint64_t spi_i = request.header.spi_i;
+    EXPECT_EQ(w::find_notify(request.payloads, w::NotifyType::nat_detection_source_ip)->data,
+              nat_hash(spi_i, 0, "10.0.0.1:500"));
+    EXPECT_EQ(w::find_notify(request.payloads, w::NotifyType::nat_detection_destination_ip)->data,
+              nat_hash(spi_i, 0, "10.0.0.2:500"));
+    auto response = decoded(p.wire.at(1));
+    std::uint64_t spi_r = response.header.spi_r;
+    EXPECT_EQ(w::find_notify(response.payloads, w::NotifyType::nat_detection_source_ip)->data,
+              nat_hash(spi_i, spi_r, "10.0.0.2:500"));
+    EXPECT_EQ(w::find_notify(response.payloads, w::NotifyType::nat_detection_destination_ip)->data,
+              nat_hash(spi_i, spi_r, "10.0.0.1:500"));
+    for (Node const* n : {&p.a, &p.b}) {
+        ASSERT_EQ(n->count("ike.nat_detection"), 1u);
+        EXPECT_EQ(n->last("ike.nat_detection")->text("nat"), "false");
+    }
+    EXPECT_EQ(p.b.count("ike.sa_established"), 1u);
+}
+
+// a (10.0.0.1:500) sits behind a NAT that b sees as 192.0.2.7:4500.
+TEST(IkeInit, NatDetectionBehindANat) {
+    auto [a, b] = psk_connections(gcm256_19);
+    b.remote = ep("192.0.2.7:4500");
+    Pair p(one(a), one(b));
+    p.lose = [&](bool from_a, Bytes const& d) {
+        if (from_a)
+            p.b.endpoint->handle_datagram(ep("10.0.0.2:500"), ep("192.0.2.7:4500"), d, p.now);
+        else
+            p.a.endpoint->handle_datagram(ep("10.0.0.1:500"), ep("10.0.0.2:500"), d, p.now);
+        return true;
+    };
+    auto sa = p.a.endpoint->initiate("to-b", p.now);
+    ASSERT_TRUE(sa);
+    p.pump();
+    auto const* ea = p.a.last("ike.nat_detection");
+    ASSERT_NE(ea, nullptr);
+    EXPECT_EQ(ea->text("nat"), "true");
+    EXPECT_EQ(ea->text("local_behind_nat"), "true");
+    EXPECT_EQ(ea->text("peer_behind_nat"), "false");
+    auto const* eb = p.b.last("ike.nat_detection");
+    ASSERT_NE(eb, nullptr);
+    EXPECT_EQ(eb->text("local_behind_nat"), "false");
+    EXPECT_EQ(eb->text("peer_behind_nat"), "true");
+    EXPECT_EQ(eb->text("from"), "192.0.2.7:4500");
+    EXPECT_EQ(p.a.endpoint->state(*sa), SaState::established);
+    EXPECT_EQ(p.b.count("ike.sa_established"), 1u);
+}
+
+TEST(IkeInit, NatDetectionCanBeOff) {
+    auto [a, b] = psk_connections(gcm256_19);
+    IkeOptions options;
+    options.nat_detection = false;
+    Pair p(one(a), one(b), 7, options);
+    ASSERT_TRUE(p.a.endpoint->initiate("to-b", p.now));
+    p.pump();
+    for (std::size_t i : {0u, 1u})
+        EXPECT_EQ(
+            w::find_notify(decoded(p.wire.at(i)).payloads, w::NotifyType::nat_detection_source_ip),
+            nullptr);
+    EXPECT_EQ(p.a.count("ike.nat_detection") + p.b.count("ike.nat_detection"), 0u);
+    EXPECT_EQ(p.b.count("ike.sa_established"), 1u);
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
 // IKE_SA_INIT (RFC 7296 §1.2, §2.6-§2.14) for both roles, and the key schedule of §2.13/§2.14.
 //
 //   initiator                                   responder
-//   HDR, SAi1, KEi, Ni, [N(SHA)]        -->
+//   HDR, SAi1, KEi, Ni, N(NATD_S), N(NATD_D), [N(SHA)]  -->
 //                                       <--    HDR, N(COOKIE)           (half_open >= threshold)
 //   HDR, N(COOKIE), SAi1, KEi, Ni, [N(SHA)]  -->
 //                                       <--    HDR, N(INVALID_KE_PAYLOAD, group)
 //   HDR, N(COOKIE), SAi1, KEi', Ni, [N(SHA)] -->                  (same SPIi and Ni, MID 0)
-//                                       <--    HDR, SAr1, KEr, Nr, [CERTREQ], [N(SHA)]
+//                                       <--    HDR, SAr1, KEr, Nr, [CERTREQ], [N(NATD_S),
+//                                                    N(NATD_D)], [N(SHA)]
 //
 // The responder keeps no state for an error or cookie answer (NO_PROPOSAL_CHOSEN,
 // INVALID_KE_PAYLOAD, COOKIE). The cookie is t | SHA-256(Ni | IPi | SPIi | secret_t), t the
@@ -158,6 +159,9 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
     answer.payloads.push_back(w::KeyExchange{ke->group, std::move(ker)});
     answer.payloads.push_back(w::Nonce{sa.nr});
     add_certreq(sa, answer.payloads);
+    if (has_nat_detection(m.payloads))
+        if (auto r = add_nat_detection(sa.spi_i, sa.spi_r, local, from, answer.payloads); !r)
+            return drop(DropReason::invalid_payloads, from, r.error().message);
     if (uses_signatures(conn) && !sa.peer_hashes.empty())
         answer.payloads.push_back(signature_hash_notify());
     sa.init_response = w::encode(answer);
@@ -170,6 +174,7 @@ void IkeEndpoint::Impl::on_init_request(Endpoint const& local, Endpoint const& f
     Event e = sa_event("ike.sa_init_answered", sa);
     e.with("proposal", to_string(*chosen)).with("from", from.to_string());
     emit(std::move(e));
+    detect_nat(sa, m.payloads, 0, local, from);
     sas.emplace(sa.id, std::move(sa_ptr));
 }
 
@@ -201,6 +206,7 @@ void IkeEndpoint::Impl::on_init_response(Sa& sa, Endpoint const& from, ByteView 
     sa.init_response.assign(bytes.begin(), bytes.end());
     sa.peer_hashes = peer_signature_hashes(m.payloads);
     take_certreqs(sa, m.payloads);
+    detect_nat(sa, m.payloads, sa.spi_r, sa.local, from);
     if (auto r = derive_keys(sa, ke->data); !r)
         return fail(sa, "ike.negotiation_failed", r.error().message);
     sa.outstanding.active = false;
@@ -211,7 +217,10 @@ bool IkeEndpoint::Impl::retry_init(Sa& sa, w::Message const& m, TimePoint now) {
     Connection const& conn = config.connections[sa.connection];
     auto resend = [&](std::string event, std::string field, std::string value, unsigned attempt) {
         sa.next_request_id = 0;  // the retried request restarts with MID 0 (RFC 7296 §2.6)
-        sa.init_request = init_request(sa);
+        auto request = init_request(sa);
+        if (!request)
+            return fail(sa, "ike.negotiation_failed", request.error().message);
+        sa.init_request = std::move(*request);
         send_request(sa, w::ExchangeType::ike_sa_init, sa.init_request, now);
         Event e = sa_event(std::move(event), sa);
         e.with(std::move(field), std::move(value)).with("attempt", attempt);
@@ -329,7 +338,7 @@ bool IkeEndpoint::Impl::cookie_valid(ByteView cookie, ByteView ni, Endpoint cons
     return hash && std::equal(hash->begin(), hash->end(), cookie.begin() + 4, cookie.end());
 }
 
-Bytes IkeEndpoint::Impl::init_request(Sa const& sa) const {
+Result<Bytes> IkeEndpoint::Impl::init_request(Sa const& sa) const {
     Connection const& conn = config.connections[sa.connection];
     w::Message request;
     request.header = header(sa, w::ExchangeType::ike_sa_init, false, 0);
@@ -344,6 +353,8 @@ Bytes IkeEndpoint::Impl::init_request(Sa const& sa) const {
         w::KeyExchange{static_cast<w::DhGroup>(sa.dh->group()),
                        Bytes(sa.dh->public_value().begin(), sa.dh->public_value().end())});
     request.payloads.push_back(w::Nonce{sa.ni});
+    if (auto r = add_nat_detection(sa.spi_i, 0, sa.local, sa.remote, request.payloads); !r)
+        return r.error();
     if (uses_signatures(conn))
         request.payloads.push_back(signature_hash_notify());
     return w::encode(request);
@@ -418,7 +429,10 @@ Result<SaId> IkeEndpoint::initiate(std::string_view connection, TimePoint now) {
     sa.ni = std::move(*ni);
     sa.dh.emplace(std::move(*dh));
 
-    sa.init_request = m.init_request(sa);
+    auto request = m.init_request(sa);
+    if (!request)
+        return request.error();
+    sa.init_request = std::move(*request);
     m.by_spi[sa.spi_i] = sa.id;
     SaId id = sa.id;
     m.send_request(sa, w::ExchangeType::ike_sa_init, sa.init_request, now);

@@ -46,6 +46,9 @@ w::Notify signature_hash_notify();
 // The hash algorithms of a received N(SIGNATURE_HASH_ALGORITHMS), unknown numbers skipped.
 std::vector<crypto::SignatureHash> peer_signature_hashes(std::span<w::Payload const> payloads);
 
+// Does the IKE_SA_INIT message carry both NAT detection notifies (RFC 7296 §2.23)?
+bool has_nat_detection(std::span<w::Payload const> payloads);
+
 // Does the connection use AUTH method 14 (and so N(SIGNATURE_HASH_ALGORITHMS))?
 bool uses_signatures(Connection const& c);
 
@@ -138,6 +141,9 @@ struct IkeEndpoint::Sa {
     // CERTREQ payloads.
     std::vector<Bytes> peer_certificates;
     std::vector<Bytes> peer_certreq;
+    // NAT detection (RFC 7296 §2.23) of IKE_SA_INIT.
+    bool local_behind_nat{false};
+    bool peer_behind_nat{false};
     // Initiator: the responder's cookie (RFC 7296 §2.6) and the IKE_SA_INIT retries so far.
     Bytes cookie;
     unsigned cookie_retries{0};
@@ -344,8 +350,19 @@ struct IkeEndpoint::Impl {
     bool cookie_valid(ByteView cookie, ByteView ni, Endpoint const& from, std::uint64_t spi_i,
                       TimePoint now);
     Result<void> rotate_cookie_secret(TimePoint now);
-    // The initiator's IKE_SA_INIT request: [N(COOKIE),] SA, KE, Ni, [N(SHA)].
-    Bytes init_request(Sa const& sa) const;
+    // The initiator's IKE_SA_INIT request: [N(COOKIE),] SA, KE, Ni, [N(NATD_S), N(NATD_D)],
+    // [N(SHA)].
+    Result<Bytes> init_request(Sa const& sa) const;
+
+    // ---- NAT detection (nat_detection.cpp) ----
+    // N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP) for a message with these SPIs
+    // from `source` to `destination` (none when IkeOptions::nat_detection is off).
+    Result<void> add_nat_detection(std::uint64_t spi_i, std::uint64_t spi_r, Endpoint const& source,
+                                   Endpoint const& destination, std::vector<w::Payload>& out) const;
+    // Compares the peer's NAT detection notifies (of a message with SPIs sa.spi_i / spi_r)
+    // with the datagram's addresses; ike.nat_detection.
+    void detect_nat(Sa& sa, std::span<w::Payload const> payloads, std::uint64_t spi_r,
+                    Endpoint const& local, Endpoint const& from);
     // N(INVALID_KE_PAYLOAD) / N(COOKIE) in an IKE_SA_INIT response: true when handled (retried
     // or failed).
     bool retry_init(Sa& sa, w::Message const& m, TimePoint now);

@@ -154,6 +154,9 @@ struct IkeOptions {
     // Each period this long has its own cookie secret (random, from the LibContext); a cookie
     // of the current or the previous period is accepted, so for less than twice this long.
     Duration cookie_secret_lifetime{std::chrono::seconds(60)};
+    // NAT detection notifies in IKE_SA_INIT (RFC 7296 §2.23): sent (the responder only when the
+    // initiator sent them) and checked, the result in ike.nat_detection.
+    bool nat_detection{true};
     // Child SAs in use (installed or being rekeyed) per IKE SA; past it create_child() fails
     // and a peer's CREATE_CHILD_SA is answered N(NO_ADDITIONAL_SAS) (counted,
     // IkeEndpoint::children_refused()). A rekey needs room for the old and the new Child SA

@@ -10,7 +10,8 @@
 // the owner's further requests on an SA wait in a bounded queue (IkeOptions::tasks_max).
 // SAs are found by their local SPI, never by address or port. IKE_SA_INIT: the initiator
 // retries after N(INVALID_KE_PAYLOAD) and N(COOKIE) (§1.2, §2.6, bounded); the responder answers
-// N(COOKIE) without keeping state from IkeOptions::cookie_threshold half-open SAs on.
+// N(COOKIE) without keeping state from IkeOptions::cookie_threshold half-open SAs on. Both
+// report NAT detection (§2.23, ike.nat_detection) but do not float to port 4500.
 //
 // Child SAs: each IKE SA keeps its Child SAs (children()) with the ESP suite, both SPIs, the
 // traffic selectors and the keys of §2.17 (child_keys(), never in an event). Rekeys carry no
