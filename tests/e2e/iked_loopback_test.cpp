@@ -40,6 +40,55 @@ class IkedLoopback : public Daemons {
     bool stdout_has(Child const& c, std::string const& text) const {
         return read_file(c.out).find(text) != std::string::npos;
     }
+
+    // NSSD (SYSTEMB on 127.0.0.1) and the two IKEDs, both stacks its NSS clients, started and
+    // registered. `signatures`: the KeyExchangeRules say HowToAuthMe DigitalSignature instead of
+    // PresharedKey. Null members when a step failed (the failure is recorded).
+    struct NssRun {
+        Child* nssd{nullptr};
+        Child* a{nullptr};
+        Child* d{nullptr};
+    };
+    NssRun start_nss_run(bool signatures) {
+        std::uint16_t const port = free_udp_port({address_a, address_d});
+        EXPECT_NE(port, 0);
+        std::uint16_t const nss_port = free_port();
+        std::string const p = std::to_string(port);
+        NssClientCert const stack1{"STACK1", "SYSTEMA_STACK1", "A1S1", "A1S1_CERT", address_a};
+        NssClientCert const stack2{"STACK2", "SYSTEMD_STACK2", "D2S2", "D2S2_CERT", address_d};
+        write_nssd_folder(dir / "nssd", "SYSTEMB", nss_port, address_a, {stack1, stack2});
+        write_psk_folder(dir / "a", "iked-a.conf", "iked-SYSTEMA.racf", "stack1", port);
+        write_psk_folder(dir / "d", "iked-d.conf", "iked-SYSTEMD.racf", "stack2", port);
+        for (auto const& [folder, stack] : {std::pair{"a", "stack1"}, std::pair{"d", "stack2"}}) {
+            if (!signatures)
+                break;
+            fs::path const policy = dir / folder / (std::string(stack) + ".policy");
+            std::string text = replace_all(read_file(policy), "HowToAuthMe         PresharedKey",
+                                           "HowToAuthMe         DigitalSignature");
+            text = replace_all(text, "   SharedKey Ascii TheEagleHasLanded\n", "");
+            write_file(policy, text);
+        }
+        add_nss_client(dir / "a", stack1, address_a, nss_port);
+        add_nss_client(dir / "d", stack2, address_a, nss_port);
+
+        NssRun run;
+        Child& nssd =
+            start("nssd", {"nssd", "--config", (dir / "nssd").string(), "--system", "SYSTEMB"});
+        if (!wait_for("NSSD listening",
+                      [&] { return count(nssd, "nssd.started", {"\"listening\":true"}) == 1; },
+                      {&nssd}))
+            return run;
+        Child& a = start("a", {"iked", "--config", (dir / "a").string(), "--system", "SYSTEMA",
+                               "--ike-port", p});
+        Child& d = start("d", {"iked", "--config", (dir / "d").string(), "--system", "SYSTEMD",
+                               "--ike-port", p});
+        if (!wait_for(
+                "both stacks connected to NSSD",
+                [&] { return count(a, "nss.registered") >= 1 && count(d, "nss.registered") >= 1; },
+                {&nssd, &a, &d}))
+            return run;
+        return NssRun{&nssd, &a, &d};
+    }
 };
 
 TEST_F(IkedLoopback, TwoDaemonsEstablishAPskTunnelOverLoopbackUdpAndDeleteIt) {
@@ -168,31 +217,11 @@ TEST_F(IkedLoopback, ADaemonWhoseIkePortIsTakenExitsWithOne) {
 // Both stacks NSS clients of one `nsslab nssd` on 127.0.0.1 (TCP, AT-TLS), each signing with
 // its own certificate from NSSD's key ring; IKE still negotiates with the pre-shared key.
 TEST_F(IkedLoopback, BothStacksAreNssClientsOfOneNssdAndSignWithTheirOwnCertificates) {
-    std::uint16_t const port = free_udp_port({address_a, address_d});
-    ASSERT_NE(port, 0);
-    std::uint16_t const nss_port = free_port();
-    std::string const p = std::to_string(port);
-    NssClientCert const stack1{"STACK1", "SYSTEMA_STACK1", "A1S1", "A1S1_CERT", address_a};
-    NssClientCert const stack2{"STACK2", "SYSTEMD_STACK2", "D2S2", "D2S2_CERT", address_d};
-    write_nssd_folder(dir / "nssd", "SYSTEMB", nss_port, address_a, {stack1, stack2});
-    write_psk_folder(dir / "a", "iked-a.conf", "iked-SYSTEMA.racf", "stack1", port);
-    write_psk_folder(dir / "d", "iked-d.conf", "iked-SYSTEMD.racf", "stack2", port);
-    add_nss_client(dir / "a", stack1, address_a, nss_port);
-    add_nss_client(dir / "d", stack2, address_a, nss_port);
-
-    Child& nssd =
-        start("nssd", {"nssd", "--config", (dir / "nssd").string(), "--system", "SYSTEMB"});
-    ASSERT_TRUE(wait_for("NSSD listening",
-                         [&] { return count(nssd, "nssd.started", {"\"listening\":true"}) == 1; },
-                         {&nssd}));
-    Child& a = start(
-        "a", {"iked", "--config", (dir / "a").string(), "--system", "SYSTEMA", "--ike-port", p});
-    Child& d = start(
-        "d", {"iked", "--config", (dir / "d").string(), "--system", "SYSTEMD", "--ike-port", p});
-    ASSERT_TRUE(
-        wait_for("both stacks connected to NSSD",
-                 [&] { return count(a, "nss.registered") >= 1 && count(d, "nss.registered") >= 1; },
-                 {&nssd, &a, &d}));
+    NssRun run = start_nss_run(false);
+    ASSERT_NE(run.d, nullptr);
+    Child& nssd = *run.nssd;
+    Child& a = *run.a;
+    Child& d = *run.d;
     a.say("nss sign STACK1 A1S1_CERT ecdsa_sha256 494b455f415554482023310a");
     d.say("nss sign STACK2 D2S2_CERT ecdsa_sha256 494b455f415554482023320a");
     ASSERT_TRUE(wait_for("both signatures",
@@ -224,38 +253,11 @@ TEST_F(IkedLoopback, BothStacksAreNssClientsOfOneNssdAndSignWithTheirOwnCertific
 // NSSD's key ring by its Identity IpAddr (the certificates carry ALTNAME(IP(127.0.0.x))), sends
 // it as a CERT payload, has NSSD sign its AUTH and verify the peer's.
 TEST_F(IkedLoopback, TwoDaemonsEstablishAnSaWithAuthSignedAndVerifiedByOneNssd) {
-    std::uint16_t const port = free_udp_port({address_a, address_d});
-    ASSERT_NE(port, 0);
-    std::uint16_t const nss_port = free_port();
-    std::string const p = std::to_string(port);
-    NssClientCert const stack1{"STACK1", "SYSTEMA_STACK1", "A1S1", "A1S1_CERT", address_a};
-    NssClientCert const stack2{"STACK2", "SYSTEMD_STACK2", "D2S2", "D2S2_CERT", address_d};
-    write_nssd_folder(dir / "nssd", "SYSTEMB", nss_port, address_a, {stack1, stack2});
-    write_psk_folder(dir / "a", "iked-a.conf", "iked-SYSTEMA.racf", "stack1", port);
-    write_psk_folder(dir / "d", "iked-d.conf", "iked-SYSTEMD.racf", "stack2", port);
-    for (auto const& [folder, stack] : {std::pair{"a", "stack1"}, std::pair{"d", "stack2"}}) {
-        fs::path const policy = dir / folder / (std::string(stack) + ".policy");
-        std::string text = replace_all(read_file(policy), "HowToAuthMe         PresharedKey",
-                                       "HowToAuthMe         DigitalSignature");
-        text = replace_all(text, "   SharedKey Ascii TheEagleHasLanded\n", "");
-        write_file(policy, text);
-    }
-    add_nss_client(dir / "a", stack1, address_a, nss_port);
-    add_nss_client(dir / "d", stack2, address_a, nss_port);
-
-    Child& nssd =
-        start("nssd", {"nssd", "--config", (dir / "nssd").string(), "--system", "SYSTEMB"});
-    ASSERT_TRUE(wait_for("NSSD listening",
-                         [&] { return count(nssd, "nssd.started", {"\"listening\":true"}) == 1; },
-                         {&nssd}));
-    Child& a = start(
-        "a", {"iked", "--config", (dir / "a").string(), "--system", "SYSTEMA", "--ike-port", p});
-    Child& d = start(
-        "d", {"iked", "--config", (dir / "d").string(), "--system", "SYSTEMD", "--ike-port", p});
-    ASSERT_TRUE(
-        wait_for("both stacks connected to NSSD",
-                 [&] { return count(a, "nss.registered") >= 1 && count(d, "nss.registered") >= 1; },
-                 {&nssd, &a, &d}));
+    NssRun run = start_nss_run(true);
+    ASSERT_NE(run.d, nullptr);
+    Child& nssd = *run.nssd;
+    Child& a = *run.a;
+    Child& d = *run.d;
     a.say("ipsec -p STACK1 -y activate peer");
     ASSERT_TRUE(wait_for(
         "the IKE SA on both sides",
