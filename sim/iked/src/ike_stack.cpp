@@ -258,8 +258,18 @@ void IkeStack::request(ike::IkeEndpoint::ServiceRequest r, TimePoint now) {
         [this, id, sign = std::move(sign)](nss::Completion const& done, TimePoint at) {
             IkedStack* nss_now = nss_ ? nss_() : nullptr;
             auto const* reply = std::get_if<wire_nss::CertificateReply>(&done.payload);
-            if (done.result != wire_nss::ResultCode::ok || reply == nullptr || nss_now == nullptr) {
+            if (done.result != wire_nss::ResultCode::ok || reply == nullptr) {
                 endpoint_->complete_request(id, nss_error(done), at);
+                drain(at);
+                return;
+            }
+            if (nss_now == nullptr || !nss_now->cert_service()) {  // a REFRESH took it away
+                endpoint_->complete_request(
+                    id,
+                    fail(Errc::state_error, "stack " + options_.stack_name +
+                                                " stopped using the NSS certificate service "
+                                                "while its certificate was looked up"),
+                    at);
                 drain(at);
                 return;
             }
